@@ -1,0 +1,67 @@
+//! Limits on everything an attacker controls. Every limit has a named constant, a field in
+//! [`Limits`], and (where a user may legitimately need more) a CLI override. Exceeding a limit is a
+//! clear error naming the limit, never a silent truncation.
+
+/// Largest JSON blob (manifest, index, config) or signature envelope kept in memory.
+pub const MAX_JSON_BLOB: u64 = 4 * 1024 * 1024;
+/// Largest signature envelope blob, as notation-go (`maxBlobSizeLimit`).
+pub const MAX_ENVELOPE_BLOB: u64 = 32 * 1024 * 1024;
+/// Largest number of entries (files) in a bundle.
+pub const MAX_ENTRIES: u64 = 1_000_000;
+/// Largest number of manifests and indexes in the OCI graph.
+pub const MAX_MANIFESTS: u64 = 100_000;
+/// Largest number of referrers of one manifest.
+pub const MAX_REFERRERS_PER_IMAGE: u64 = 10_000;
+/// Largest number of signatures tried per image. Flux uses 3 (`MaxSignatureAttempts`), the
+/// notation CLI 100. We follow Flux.
+pub const MAX_SIGNATURES_PER_IMAGE: u64 = 3;
+/// Largest number of certificates in one chain (x5c, TSA token, trust material file).
+pub const MAX_CERTIFICATES_PER_CHAIN: u64 = 32;
+/// Deepest nesting of indexes (index -> index -> ...).
+pub const MAX_INDEX_DEPTH: u64 = 16;
+/// Largest decompressed size over compressed size for a gzip or zstd bundle.
+pub const MAX_INFLATE_RATIO: u64 = 1_000;
+/// Decompressed bytes always allowed whatever the ratio (small bundles compress very well).
+pub const INFLATE_RATIO_GRACE: u64 = 64 * 1024 * 1024;
+/// Largest decompressed bundle.
+pub const MAX_BUNDLE_SIZE: u64 = 1 << 40;
+/// Largest YAML or JSON file of trust material or Flux manifests.
+pub const MAX_CONFIG_FILE: u64 = 8 * 1024 * 1024;
+/// Largest CRL file.
+pub const MAX_CRL_FILE: u64 = 16 * 1024 * 1024;
+
+/// The limits in force for one run. `Limits::default()` gives the named constants above.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    pub max_json_blob: u64,
+    pub max_envelope_blob: u64,
+    pub max_entries: u64,
+    pub max_manifests: u64,
+    pub max_referrers_per_image: u64,
+    pub max_signatures_per_image: u64,
+    pub max_certificates_per_chain: u64,
+    pub max_index_depth: u64,
+    pub max_inflate_ratio: u64,
+    pub max_bundle_size: u64,
+    pub max_config_file: u64,
+    pub max_crl_file: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_json_blob: MAX_JSON_BLOB,
+            max_envelope_blob: MAX_ENVELOPE_BLOB,
+            max_entries: MAX_ENTRIES,
+            max_manifests: MAX_MANIFESTS,
+            max_referrers_per_image: MAX_REFERRERS_PER_IMAGE,
+            max_signatures_per_image: MAX_SIGNATURES_PER_IMAGE,
+            max_certificates_per_chain: MAX_CERTIFICATES_PER_CHAIN,
+            max_index_depth: MAX_INDEX_DEPTH,
+            max_inflate_ratio: MAX_INFLATE_RATIO,
+            max_bundle_size: MAX_BUNDLE_SIZE,
+            max_config_file: MAX_CONFIG_FILE,
+            max_crl_file: MAX_CRL_FILE,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! X.509 for Notation: certificates, the code-signing and timestamping chain rules, RFC 3161
+//! timestamps and offline revocation from CRL files.
+
+pub mod crypto;

@@ -1,0 +1,1 @@
+//! Rendering outcomes for people (text) and machines (JSON).
