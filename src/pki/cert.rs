@@ -1,0 +1,404 @@
+//! Certificates: parsing (PEM or DER, one or many), the exact bytes that were signed, names,
+//! validity, thumbprints, and typed access to the extensions Notation's rules look at.
+
+use std::sync::Arc;
+
+use const_oid::ObjectIdentifier;
+use der::{Decode, Encode, Reader, SliceReader};
+use time::OffsetDateTime;
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
+use x509_cert::Certificate;
+
+use crate::pki::crypto::{self, CryptoError, PublicKey};
+
+/// Extension OIDs.
+pub mod ext_oid {
+    use const_oid::ObjectIdentifier as Oid;
+    pub const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+    pub const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+    pub const EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+    pub const CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
+    pub const FRESHEST_CRL: Oid = Oid::new_unwrap("2.5.29.46");
+    pub const AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+    pub const EKU_SERVER_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.1");
+    pub const EKU_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
+    pub const EKU_CODE_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.3");
+    pub const EKU_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
+    pub const EKU_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
+    pub const EKU_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
+    pub const EKU_ANY: Oid = Oid::new_unwrap("2.5.29.37.0");
+}
+
+/// Why certificate bytes could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertError {
+    /// The bytes are neither PEM certificates nor DER certificates.
+    #[error("not a certificate: {0}")]
+    Malformed(String),
+    /// A PEM block of another type (a private key, say) where a certificate was expected.
+    #[error("PEM block {0:?} is not a CERTIFICATE")]
+    NotACertificate(String),
+    /// No certificate at all in the input.
+    #[error("no certificate found")]
+    Empty,
+    /// More certificates than `Limits::max_certificates_per_chain`.
+    #[error("more than {0} certificates")]
+    TooMany(u64),
+    /// An extension is present but does not decode.
+    #[error("extension {oid} does not decode: {reason}")]
+    BadExtension {
+        oid: ObjectIdentifier,
+        reason: String,
+    },
+}
+
+/// A parsed certificate together with its exact DER bytes.
+#[derive(Clone)]
+pub struct Cert {
+    der: Arc<[u8]>,
+    tbs: std::ops::Range<usize>,
+    cert: Certificate,
+}
+
+impl std::fmt::Debug for Cert {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Cert({})", self.subject())
+    }
+}
+
+impl PartialEq for Cert {
+    /// Byte equality of the DER encoding: Go's `Certificate.Equal`, the comparison notation uses
+    /// for authenticity.
+    fn eq(&self, other: &Cert) -> bool {
+        self.der == other.der
+    }
+}
+impl Eq for Cert {}
+
+impl Cert {
+    /// Parse one DER certificate; trailing bytes are an error.
+    pub fn from_der(der: &[u8]) -> Result<Cert, CertError> {
+        let cert = Certificate::from_der(der).map_err(|e| CertError::Malformed(e.to_string()))?;
+        let tbs = tbs_range(der).map_err(|e| CertError::Malformed(e.to_string()))?;
+        Ok(Cert {
+            der: der.into(),
+            tbs,
+            cert,
+        })
+    }
+
+    /// The DER encoding exactly as received.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The exact `tbsCertificate` bytes that the issuer signed.
+    pub fn tbs_der(&self) -> &[u8] {
+        &self.der[self.tbs.clone()]
+    }
+
+    pub fn inner(&self) -> &Certificate {
+        &self.cert
+    }
+
+    /// The subject as an RFC 4514 string (most specific RDN first).
+    pub fn subject(&self) -> String {
+        self.cert.tbs_certificate.subject.to_string()
+    }
+
+    /// The issuer as an RFC 4514 string.
+    pub fn issuer(&self) -> String {
+        self.cert.tbs_certificate.issuer.to_string()
+    }
+
+    /// The serial number as lowercase hex (as in CRLs and reports).
+    pub fn serial_hex(&self) -> String {
+        hex::encode(self.cert.tbs_certificate.serial_number.as_bytes())
+    }
+
+    /// Self-issued: the subject and issuer names are byte-identical (Go compares `RawSubject` and
+    /// `RawIssuer`).
+    pub fn is_self_issued(&self) -> bool {
+        match (
+            self.cert.tbs_certificate.subject.to_der(),
+            self.cert.tbs_certificate.issuer.to_der(),
+        ) {
+            (Ok(s), Ok(i)) => s == i,
+            _ => false,
+        }
+    }
+
+    /// Whether `issuer`'s name is this certificate's issuer name (byte-identical DER).
+    pub fn issuer_name_is_subject_of(&self, issuer: &Cert) -> bool {
+        match (
+            self.cert.tbs_certificate.issuer.to_der(),
+            issuer.cert.tbs_certificate.subject.to_der(),
+        ) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Verify this certificate's signature with `issuer`'s public key.
+    pub fn verify_signed_by(&self, issuer: &Cert) -> Result<(), CryptoError> {
+        let sig = self
+            .cert
+            .signature
+            .as_bytes()
+            .ok_or(CryptoError::BadSignature)?;
+        crypto::verify_x509_signature(
+            &issuer.cert.tbs_certificate.subject_public_key_info,
+            &self.cert.signature_algorithm,
+            self.tbs_der(),
+            sig,
+        )
+    }
+
+    /// Self-signed: self-issued and the signature verifies with its own key.
+    pub fn is_self_signed(&self) -> bool {
+        self.is_self_issued() && self.verify_signed_by(self).is_ok()
+    }
+
+    pub fn public_key(&self) -> Result<PublicKey, CryptoError> {
+        PublicKey::from_spki(&self.cert.tbs_certificate.subject_public_key_info)
+    }
+
+    pub fn not_before(&self) -> OffsetDateTime {
+        to_offset(
+            self.cert
+                .tbs_certificate
+                .validity
+                .not_before
+                .to_unix_duration(),
+        )
+    }
+
+    pub fn not_after(&self) -> OffsetDateTime {
+        to_offset(
+            self.cert
+                .tbs_certificate
+                .validity
+                .not_after
+                .to_unix_duration(),
+        )
+    }
+
+    /// Lowercase hex SHA-256 of the DER encoding (the `#S256` thumbprint).
+    pub fn sha256_thumbprint(&self) -> String {
+        crate::oci::digest::Algorithm::Sha256
+            .digest(&self.der)
+            .hex()
+            .to_string()
+    }
+
+    /// The raw value of an extension and whether it is critical. A certificate with the same
+    /// extension twice is malformed.
+    pub fn extension(&self, oid: ObjectIdentifier) -> Result<Option<(bool, &[u8])>, CertError> {
+        let mut found = None;
+        for e in self.cert.tbs_certificate.extensions.iter().flatten() {
+            if e.extn_id == oid {
+                if found.is_some() {
+                    return Err(CertError::BadExtension {
+                        oid,
+                        reason: "present twice".into(),
+                    });
+                }
+                found = Some((e.critical, e.extn_value.as_bytes()));
+            }
+        }
+        Ok(found)
+    }
+
+    fn decoded<'a, T: Decode<'a>>(
+        &'a self,
+        oid: ObjectIdentifier,
+    ) -> Result<Option<(bool, T)>, CertError> {
+        match self.extension(oid)? {
+            None => Ok(None),
+            Some((critical, bytes)) => {
+                T::from_der(bytes)
+                    .map(|v| Some((critical, v)))
+                    .map_err(|e| CertError::BadExtension {
+                        oid,
+                        reason: e.to_string(),
+                    })
+            }
+        }
+    }
+
+    /// keyUsage and its criticality.
+    pub fn key_usage(&self) -> Result<Option<(bool, KeyUsage)>, CertError> {
+        self.decoded(ext_oid::KEY_USAGE)
+    }
+
+    /// basicConstraints and its criticality.
+    pub fn basic_constraints(&self) -> Result<Option<(bool, BasicConstraints)>, CertError> {
+        self.decoded(ext_oid::BASIC_CONSTRAINTS)
+    }
+
+    /// extendedKeyUsage and its criticality.
+    pub fn extended_key_usage(&self) -> Result<Option<(bool, ExtendedKeyUsage)>, CertError> {
+        self.decoded(ext_oid::EXTENDED_KEY_USAGE)
+    }
+
+    /// Whether basicConstraints says `cA = TRUE`.
+    pub fn is_ca(&self) -> bool {
+        matches!(self.basic_constraints(), Ok(Some((_, bc))) if bc.ca)
+    }
+}
+
+fn to_offset(d: std::time::Duration) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(d.as_secs().min(i64::MAX as u64) as i64)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The byte range of the first element (tbsCertificate) inside the outer SEQUENCE.
+fn tbs_range(der: &[u8]) -> der::Result<std::ops::Range<usize>> {
+    let mut outer = SliceReader::new(der)?;
+    let header = der::Header::decode(&mut outer)?;
+    let outer_start: usize = outer.position().try_into()?;
+    let _ = header;
+    let tbs = outer.tlv_bytes()?;
+    Ok(outer_start..outer_start + tbs.len())
+}
+
+/// Parse every certificate in `bytes`: one or more PEM `CERTIFICATE` blocks, or one or more
+/// concatenated DER certificates (what the notation CLI's trust store reads).
+pub fn parse_certificates(bytes: &[u8], max: u64) -> Result<Vec<Cert>, CertError> {
+    let mut out = Vec::new();
+    if looks_like_pem(bytes) {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| CertError::Malformed("PEM text is not UTF-8".into()))?;
+        for block in pem_blocks(text) {
+            let (label, der) = block?;
+            if label != "CERTIFICATE" {
+                return Err(CertError::NotACertificate(label));
+            }
+            push_limited(&mut out, Cert::from_der(&der)?, max)?;
+        }
+    } else {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let len = der_element_len(rest)
+                .ok_or_else(|| CertError::Malformed("DER does not parse".into()))?;
+            push_limited(&mut out, Cert::from_der(&rest[..len])?, max)?;
+            rest = &rest[len..];
+        }
+    }
+    if out.is_empty() {
+        return Err(CertError::Empty);
+    }
+    Ok(out)
+}
+
+/// Flux's reading of one Secret value: the first PEM block if there is one, else the bytes as
+/// DER (which may hold several concatenated certificates). Also returns how many further PEM
+/// blocks Flux would drop, so the caller can warn.
+pub fn parse_flux_certificate_value(
+    bytes: &[u8],
+    max: u64,
+) -> Result<(Vec<Cert>, usize), CertError> {
+    if looks_like_pem(bytes) {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| CertError::Malformed("PEM text is not UTF-8".into()))?;
+        let mut blocks = pem_blocks(text);
+        let (label, der) = blocks.next().ok_or(CertError::Empty)??;
+        if label != "CERTIFICATE" {
+            return Err(CertError::NotACertificate(label));
+        }
+        let dropped = blocks.count();
+        Ok((vec![Cert::from_der(&der)?], dropped))
+    } else {
+        Ok((parse_certificates(bytes, max)?, 0))
+    }
+}
+
+fn push_limited(out: &mut Vec<Cert>, c: Cert, max: u64) -> Result<(), CertError> {
+    if out.len() as u64 >= max {
+        return Err(CertError::TooMany(max));
+    }
+    out.push(c);
+    Ok(())
+}
+
+/// Whether the bytes look like PEM (after optional leading whitespace).
+pub fn looks_like_pem(bytes: &[u8]) -> bool {
+    let trimmed = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| &bytes[i..])
+        .unwrap_or(&[]);
+    trimmed.starts_with(b"-----BEGIN ")
+}
+
+/// Iterate the PEM blocks of a text: `(label, der)`.
+pub fn pem_blocks(text: &str) -> impl Iterator<Item = Result<(String, Vec<u8>), CertError>> + '_ {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find("-----BEGIN ")?;
+        let after = &rest[start..];
+        let end_marker = match after.find("-----END ") {
+            Some(i) => i,
+            None => {
+                rest = "";
+                return Some(Err(CertError::Malformed(
+                    "PEM block without END line".into(),
+                )));
+            }
+        };
+        let block_end = after[end_marker..]
+            .find('\n')
+            .map(|i| end_marker + i + 1)
+            .unwrap_or(after.len());
+        let block = &after[..block_end];
+        rest = &after[block_end..];
+        Some(
+            pem_rfc7468::decode_vec(block.as_bytes())
+                .map(|(label, der)| (label.to_string(), der))
+                .map_err(|e| CertError::Malformed(format!("PEM: {e}"))),
+        )
+    })
+}
+
+/// Length of the DER element at the start of `bytes` (header + content).
+fn der_element_len(bytes: &[u8]) -> Option<usize> {
+    let mut r = SliceReader::new(bytes).ok()?;
+    let header = der::Header::decode(&mut r).ok()?;
+    let header_len: usize = r.position().try_into().ok()?;
+    let body: usize = header.length.try_into().ok()?;
+    let total = header_len.checked_add(body)?;
+    (total <= bytes.len()).then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_notation_e2e_certificate() {
+        let Some(dir) = crate::testdata::conformance() else {
+            return;
+        };
+        let pem = std::fs::read(dir.join("notation/config/localkeys/e2e.crt")).unwrap();
+        let certs = parse_certificates(&pem, 32).unwrap();
+        assert_eq!(certs.len(), 1);
+        let c = &certs[0];
+        assert!(c.is_self_issued());
+        assert!(c.is_self_signed());
+        assert!(c.subject().contains("CN=e2e"), "{}", c.subject());
+        assert_eq!(c.not_after().year(), 2122);
+        assert!(c.public_key().unwrap().key_spec().is_ok());
+        // The same certificate as DER parses the same.
+        let again = parse_certificates(c.der(), 32).unwrap();
+        assert_eq!(again[0], *c);
+    }
+
+    #[test]
+    fn rejects_garbage_and_keys() {
+        assert!(parse_certificates(b"not a cert", 32).is_err());
+        let key = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        assert!(parse_certificates(key, 32).is_err());
+        assert_eq!(parse_certificates(b"", 32), Err(CertError::Empty));
+    }
+}
