@@ -1,0 +1,82 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_airgap_verify_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_airgap_verify_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_airgap_verify_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_airgap_verify_using_subcommand
+    set -l cmd (__fish_airgap_verify_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c airgap-verify -n "__fish_airgap_verify_needs_command" -s h -l help -d 'Print help'
+complete -c airgap-verify -n "__fish_airgap_verify_needs_command" -s V -l version -d 'Print version'
+complete -c airgap-verify -n "__fish_airgap_verify_needs_command" -f -a "verify" -d 'Verify the Notation signatures of images in a bundle against Flux-style trust material'
+complete -c airgap-verify -n "__fish_airgap_verify_needs_command" -f -a "verify-attestation" -d 'Verify an attestation written by `verify --attestation` (the import side of the air gap)'
+complete -c airgap-verify -n "__fish_airgap_verify_needs_command" -f -a "inspect" -d 'Show what a bundle holds (images, referrers, signatures) and whether every blob is intact'
+complete -c airgap-verify -n "__fish_airgap_verify_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l ref -d 'The image to verify, by tag or digest. Optional when the bundle holds one image' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l scope -d 'The registry/repository that the trust policy\'s registryScopes are matched against' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l secret -d 'A Kubernetes Secret (YAML or JSON) holding trustpolicy.json and *.crt / *.pem certificates, as Flux\'s `spec.verify.secretRef`' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l trust-dir -d 'A folder holding the Secret\'s files (trustpolicy.json, *.crt, *.pem), as mounted' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l flux -d 'Flux manifests (files or folders): OCIRepository objects and their Secrets' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l ocirepository -d 'With --flux: only the OCIRepository NAMESPACE/NAME' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l at -d 'Verify as of this time (RFC 3339), for forensic re-verification. Default: now' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l crl -d 'A CRL file (DER or PEM) for offline revocation checking. Repeatable' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l format -r -f -a "text\t'For people'
+json\t'For machines: one JSON object, versioned (see README, "JSON report")'"
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l attest-key -d 'PKCS#8 PEM private key that signs the attestation (ECDSA P-256/P-384, RSA, Ed25519)' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l attestation -d 'Where to write the DSSE attestation (a folder with --all or --flux)' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l progress -r -f -a "auto\t'When standard error is a terminal'
+always\t''
+never\t''"
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-json-blob -d 'Largest manifest, index or config kept in memory, in bytes' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-referrers -d 'Largest number of referrers accepted per image' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-signatures -d 'Signatures tried per image before giving up (Flux: 3; the notation CLI: 100)' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-inflate-ratio -d 'Largest decompressed/compressed size ratio of a gzip or zstd bundle' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l all -d 'Verify every image of the bundle (not the referrers)'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -s v -l verbose -d 'More detail: every signature tried and every check'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l attach -d 'Also store the attestation in the bundle folder as a referrer of the image'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l attest-failures -d 'Also attest failed verifications (verificationResult FAILED)'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l key -d 'The public key (PEM SubjectPublicKeyInfo) that must have signed it' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l bundle -d 'The bundle whose image the attestation must be about (digest recomputed from the bundle)' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l ref -d 'With --bundle: which image, by tag or digest' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l digest -d 'The digest the attestation must be about' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-age -d 'Reject an attestation older than this (e.g. 30m, 12h, 7d)' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l format -r -f -a "text\t'For people'
+json\t'For machines: one JSON object, versioned (see README, "JSON report")'"
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-json-blob -d 'Largest manifest, index or config kept in memory, in bytes' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-referrers -d 'Largest number of referrers accepted per image' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-signatures -d 'Signatures tried per image before giving up (Flux: 3; the notation CLI: 100)' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-inflate-ratio -d 'Largest decompressed/compressed size ratio of a gzip or zstd bundle' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l format -r -f -a "text\t'For people'
+json\t'For machines: one JSON object, versioned (see README, "JSON report")'"
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l progress -r -f -a "auto\t'When standard error is a terminal'
+always\t''
+never\t''"
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-json-blob -d 'Largest manifest, index or config kept in memory, in bytes' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-referrers -d 'Largest number of referrers accepted per image' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-signatures -d 'Signatures tried per image before giving up (Flux: 3; the notation CLI: 100)' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-inflate-ratio -d 'Largest decompressed/compressed size ratio of a gzip or zstd bundle' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand help; and not __fish_seen_subcommand_from verify verify-attestation inspect help" -f -a "verify" -d 'Verify the Notation signatures of images in a bundle against Flux-style trust material'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand help; and not __fish_seen_subcommand_from verify verify-attestation inspect help" -f -a "verify-attestation" -d 'Verify an attestation written by `verify --attestation` (the import side of the air gap)'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand help; and not __fish_seen_subcommand_from verify verify-attestation inspect help" -f -a "inspect" -d 'Show what a bundle holds (images, referrers, signatures) and whether every blob is intact'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand help; and not __fish_seen_subcommand_from verify verify-attestation inspect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
