@@ -2,4 +2,5 @@
 //! timestamps and offline revocation from CRL files.
 
 pub mod cert;
+pub mod chain;
 pub mod crypto;
