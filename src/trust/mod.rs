@@ -1,2 +1,310 @@
-//! Trust material with Flux's semantics: a Kubernetes Secret, a mounted Secret folder, or Flux
-//! manifests (OCIRepository + Secret).
+//! Trust material with Flux's semantics (FLUX.md §1, §2): a Kubernetes Secret ([`secret`]), a
+//! mounted Secret folder ([`dir`]), or Flux manifests, OCIRepository + Secret ([`flux`]).
+//!
+//! All three end in a [`TrustMaterial`]: the trust policy (parsed, cleaned as Flux does, and
+//! validated), every certificate of every `.crt`/`.pem` key (all of them serve every trust store
+//! the policy names, whatever its type and name: FLUX.md §2.4), and the raw `.crl` values.
+
+pub mod dir;
+pub mod flux;
+pub mod secret;
+mod yaml;
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::limits::Limits;
+use crate::pki::cert::{looks_like_pem, parse_certificates, pem_blocks, Cert};
+use crate::policy::{clean_trust_policy, Document, PolicyError};
+
+pub use dir::from_dir;
+pub use flux::{load_flux, pick_semver, FluxObjects, FluxRef, FluxRepository, FluxVerify};
+pub use secret::{from_secret_file, SecretObject};
+
+/// The Secret key Flux reads the trust policy from (case-sensitive).
+pub const TRUST_POLICY_KEY: &str = "trustpolicy.json";
+
+/// Why trust material could not be loaded. Configuration errors: the CLI exits with 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// A file or folder could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Io { path: String, reason: String },
+    /// A file is larger than the limit for configuration files.
+    #[error("{path} is {size} bytes, more than the limit of {limit} bytes for a YAML/JSON configuration file")]
+    TooLarge { path: String, size: u64, limit: u64 },
+    /// A YAML or JSON file does not parse: syntax, duplicate keys, anchor/alias bombs and
+    /// other resource limits.
+    #[error("{path}: not valid YAML/JSON: {reason}")]
+    Syntax { path: String, reason: String },
+    /// The file holds no Kubernetes Secret, or several where one was expected, or a Secret of a
+    /// malformed shape.
+    #[error("{path}: {reason}")]
+    NotASecret { path: String, reason: String },
+    /// The Secret (or folder) has no `trustpolicy.json` key (Flux's message).
+    #[error("'trustpolicy.json' not found in {origin}")]
+    PolicyNotFound { origin: String },
+    /// The trust policy does not parse or validate (notation-go's message).
+    #[error("{0}")]
+    Policy(#[from] PolicyError),
+    /// No key ends in `.crt` or `.pem` (Flux's message).
+    #[error("no certificates found in {origin}")]
+    NoCertificates { origin: String },
+    /// A `data` value is not valid base64.
+    #[error("{origin}: data key '{key}' is not valid base64: {reason}")]
+    BadBase64 {
+        origin: String,
+        key: String,
+        reason: String,
+    },
+    /// A value is not a string, or a key is both in `data` and in `stringData` with a bad type.
+    #[error("{origin}: key '{key}': {reason}")]
+    BadValue {
+        origin: String,
+        key: String,
+        reason: String,
+    },
+    /// A `.crt`/`.pem` value does not hold certificates.
+    #[error("{origin}: key '{key}' does not hold a valid certificate: {reason}")]
+    BadCertificate {
+        origin: String,
+        key: String,
+        reason: String,
+    },
+    /// A trust folder entry is a symlink leading outside the folder.
+    #[error("{path} points outside the trust folder; symlinks are followed only inside it")]
+    OutsideFolder { path: String },
+    /// A value is larger than its limit (a CRL over `Limits::max_crl_file`, say).
+    #[error("{origin}: key '{key}' is {size} bytes, more than the limit of {limit} bytes")]
+    ValueTooLarge {
+        origin: String,
+        key: String,
+        size: u64,
+        limit: u64,
+    },
+    /// An OCIRepository has no `spec.url`.
+    #[error("{path}: OCIRepository '{object}' has no spec.url")]
+    MissingUrl { path: String, object: String },
+    /// An OCIRepository's `spec.url` is not a valid `oci://registry/repository`.
+    #[error("{path}: OCIRepository '{object}': invalid spec.url '{url}': {reason}")]
+    BadUrl {
+        path: String,
+        object: String,
+        url: String,
+        reason: String,
+    },
+    /// An OCIRepository or Secret object has fields of the wrong type.
+    #[error("{path}: {kind} '{object}': {reason}")]
+    BadObject {
+        path: String,
+        kind: String,
+        object: String,
+        reason: String,
+    },
+    /// The Secret named by `secretRef` is not among the manifests (in that namespace).
+    #[error("secret '{namespace}/{name}' not found: secrets \"{name}\" not found in namespace '{namespace}' among the Flux manifests given (a Secret must be in the OCIRepository's namespace)")]
+    SecretNotFound { namespace: String, name: String },
+    /// `spec.ref.semver` is not a valid range (Flux's message).
+    #[error("semver '{range}' parse error: {reason}")]
+    BadSemver { range: String, reason: String },
+}
+
+/// A trusted certificate and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedCert {
+    /// The Secret key or file name that held it.
+    pub key: String,
+    /// The certificate.
+    pub cert: Cert,
+}
+
+/// Everything a verification needs from the trust side.
+#[derive(Debug, Clone)]
+pub struct TrustMaterial {
+    /// Where it came from (file, folder, or `namespace/name` of a Secret in a Flux manifest).
+    pub source: String,
+    /// The raw `trustpolicy.json` bytes.
+    pub policy_bytes: Vec<u8>,
+    /// The policy, cleaned as Flux does (skip statements emptied) and validated.
+    pub policy: Document,
+    /// Every certificate of every `.crt`/`.pem` key, in key order.
+    pub certificates: Vec<TrustedCert>,
+    /// Raw `.crl` values by key, in key order.
+    pub crls: Vec<(String, Vec<u8>)>,
+    /// Things the user must know (Flux's skip-cleaning warning, PEM bundles Flux would cut,
+    /// keys Flux ignores although they look like certificates).
+    pub warnings: Vec<String>,
+    /// Verbose-only remarks (ignored keys, stringData overriding data).
+    pub notes: Vec<String>,
+}
+
+impl TrustMaterial {
+    /// A digest identifying this trust material, for the attestation's policy digest:
+    /// `sha256` over the UTF-8 text
+    /// `"airgap-verify trust material v1\n"`, then `"policy sha256:<hex>\n"` (the policy bytes),
+    /// then one `"cert sha256:<hex>\n"` per distinct certificate DER, sorted, then one
+    /// `"crl sha256:<hex>\n"` per distinct CRL, sorted. Keys and order do not matter; returns
+    /// `sha256:<hex>`.
+    pub fn policy_digest(&self) -> String {
+        let h = |b: &[u8]| hex::encode(Sha256::digest(b));
+        let mut certs: Vec<String> = self.certificates.iter().map(|c| h(c.cert.der())).collect();
+        certs.sort();
+        certs.dedup();
+        let mut crls: Vec<String> = self.crls.iter().map(|(_, b)| h(b)).collect();
+        crls.sort();
+        crls.dedup();
+        let mut text = String::from("airgap-verify trust material v1\n");
+        text.push_str(&format!("policy sha256:{}\n", h(&self.policy_bytes)));
+        for c in certs {
+            text.push_str(&format!("cert sha256:{c}\n"));
+        }
+        for c in crls {
+            text.push_str(&format!("crl sha256:{c}\n"));
+        }
+        format!("sha256:{}", h(text.as_bytes()))
+    }
+
+    /// The certificates alone (every one serves every trust store: FLUX.md §2.4).
+    pub fn certs(&self) -> Vec<Cert> {
+        self.certificates.iter().map(|c| c.cert.clone()).collect()
+    }
+}
+
+/// Whether Flux reads a key as a certificate: it ends in `.crt` or `.pem` (case-sensitive).
+pub fn is_certificate_key(key: &str) -> bool {
+    key.ends_with(".crt") || key.ends_with(".pem")
+}
+
+/// Whether a key holds a CRL for offline revocation checking.
+pub fn is_crl_key(key: &str) -> bool {
+    key.ends_with(".crl")
+}
+
+/// Keys that look like certificates but that Flux ignores.
+fn looks_like_ignored_certificate(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    [".crt", ".pem", ".cer", ".der", ".cert"]
+        .iter()
+        .any(|s| lower.ends_with(s))
+}
+
+/// The keys of a Secret (or folder) that trust material needs to read.
+pub(crate) fn is_wanted_key(key: &str) -> bool {
+    key == TRUST_POLICY_KEY || is_certificate_key(key) || is_crl_key(key)
+}
+
+/// Build trust material from decoded Secret entries, in Flux's order of checks (FLUX.md §1):
+/// policy key present, policy parses, some certificate key present, policy cleaned and
+/// validated; then the certificates are parsed (Flux parses them lazily at verification; we
+/// reject a bad one up front, naming its key).
+pub(crate) fn build_material(
+    source: String,
+    origin: &str,
+    entries: BTreeMap<String, Vec<u8>>,
+    mut notes: Vec<String>,
+    limits: &Limits,
+) -> Result<TrustMaterial, TrustError> {
+    let policy_bytes =
+        entries
+            .get(TRUST_POLICY_KEY)
+            .cloned()
+            .ok_or_else(|| TrustError::PolicyNotFound {
+                origin: origin.to_string(),
+            })?;
+    let mut policy = Document::parse(&policy_bytes)?;
+    if !entries.keys().any(|k| is_certificate_key(k)) {
+        return Err(TrustError::NoCertificates {
+            origin: origin.to_string(),
+        });
+    }
+    let mut warnings = clean_trust_policy(&mut policy);
+    policy.validate()?;
+
+    let mut certificates = Vec::new();
+    let mut crls = Vec::new();
+    for (key, value) in entries {
+        if key == TRUST_POLICY_KEY {
+            continue;
+        }
+        if is_certificate_key(&key) {
+            certificates.extend(read_certificate_value(
+                origin,
+                &key,
+                &value,
+                limits,
+                &mut warnings,
+            )?);
+        } else if is_crl_key(&key) {
+            if value.len() as u64 > limits.max_crl_file {
+                return Err(TrustError::ValueTooLarge {
+                    origin: origin.to_string(),
+                    key,
+                    size: value.len() as u64,
+                    limit: limits.max_crl_file,
+                });
+            }
+            crls.push((key, value));
+        } else if looks_like_ignored_certificate(&key) {
+            warnings.push(format!(
+                "key '{key}' in {origin} is ignored: Flux reads certificates only from keys ending in .crt or .pem (case-sensitive); rename it if it holds a trusted certificate"
+            ));
+        } else {
+            notes.push(format!(
+                "key '{key}' in {origin} is ignored: Flux reads only trustpolicy.json and keys ending in .crt or .pem"
+            ));
+        }
+    }
+    Ok(TrustMaterial {
+        source,
+        policy_bytes,
+        policy,
+        certificates,
+        crls,
+        warnings,
+        notes,
+    })
+}
+
+/// Read every certificate of one `.crt`/`.pem` value (PEM or DER, one or several), warning
+/// when a PEM value holds more than one block since Flux reads only the first.
+fn read_certificate_value(
+    origin: &str,
+    key: &str,
+    value: &[u8],
+    limits: &Limits,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<TrustedCert>, TrustError> {
+    if value.iter().all(u8::is_ascii_whitespace) {
+        warnings.push(format!(
+            "key '{key}' in {origin} is empty: it adds no certificate (Flux accepts it the same way)"
+        ));
+        return Ok(Vec::new());
+    }
+    let certs = parse_certificates(value, limits.max_certificates_per_chain).map_err(|e| {
+        TrustError::BadCertificate {
+            origin: origin.to_string(),
+            key: key.to_string(),
+            reason: e.to_string(),
+        }
+    })?;
+    if looks_like_pem(value) {
+        let blocks = std::str::from_utf8(value)
+            .map(|t| pem_blocks(t).count())
+            .unwrap_or(0);
+        if blocks > 1 {
+            warnings.push(format!(
+                "WARNING: key '{key}' in {origin} holds {blocks} PEM blocks; all {} certificates are trusted here, but Flux reads only the first PEM block of a value and would ignore the others in the cluster. Store each certificate under its own key (or as concatenated DER) to get the same result in Flux.",
+                certs.len()
+            ));
+        }
+    }
+    Ok(certs
+        .into_iter()
+        .map(|cert| TrustedCert {
+            key: key.to_string(),
+            cert,
+        })
+        .collect())
+}
