@@ -300,8 +300,13 @@ pub fn issue(spec: &CertSpec, key: &SigningKey, issuer: Option<(&Cert, &SigningK
 /// Make a key for `spec.key` and a certificate for it.
 pub fn make(spec: CertSpec, issuer: Option<&Issued>) -> Issued {
     let k = key(spec.key);
-    let cert = issue(&spec, &k, issuer.map(|i| (&i.cert, &i.key)));
-    Issued { cert, key: k, spec }
+    make_with_key(spec, k, issuer)
+}
+
+/// Make a certificate for a given key (`spec.key` is ignored).
+pub fn make_with_key(spec: CertSpec, key: SigningKey, issuer: Option<&Issued>) -> Issued {
+    let cert = issue(&spec, &key, issuer.map(|i| (&i.cert, &i.key)));
+    Issued { cert, key, spec }
 }
 
 /// The specs of a three-level chain; change any before [`Pki::from_spec`].

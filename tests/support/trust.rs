@@ -33,21 +33,41 @@ impl Statement {
     }
 }
 
-/// A trust policy document v1.0 (pretty JSON).
+#[derive(serde::Serialize)]
+struct PolicyDocument<'a> {
+    version: &'a str,
+    #[serde(rename = "trustPolicies")]
+    trust_policies: Vec<PolicyStatement<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct PolicyStatement<'a> {
+    name: &'a str,
+    #[serde(rename = "registryScopes")]
+    registry_scopes: &'a [String],
+    #[serde(rename = "signatureVerification")]
+    signature_verification: serde_json::Value,
+    #[serde(rename = "trustStores")]
+    trust_stores: &'a [String],
+    #[serde(rename = "trustedIdentities")]
+    trusted_identities: &'a [String],
+}
+
+/// A trust policy document v1.0 (pretty JSON, keys in the documentation's order).
 pub fn policy(statements: &[Statement]) -> String {
-    let statements: Vec<_> = statements
-        .iter()
-        .map(|s| {
-            json!({
-                "name": s.name,
-                "registryScopes": s.scopes,
-                "signatureVerification": {"level": s.level},
-                "trustStores": s.trust_stores,
-                "trustedIdentities": s.identities,
+    let doc = PolicyDocument {
+        version: "1.0",
+        trust_policies: statements
+            .iter()
+            .map(|s| PolicyStatement {
+                name: &s.name,
+                registry_scopes: &s.scopes,
+                signature_verification: json!({"level": s.level}),
+                trust_stores: &s.trust_stores,
+                trusted_identities: &s.identities,
             })
-        })
-        .collect();
-    let doc = json!({"version": "1.0", "trustPolicies": statements});
+            .collect(),
+    };
     let mut text = serde_json::to_string_pretty(&doc).expect("policy JSON");
     text.push('\n');
     text
