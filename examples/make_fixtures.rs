@@ -13,7 +13,7 @@ use airgap_verify::envelope::sign::{SignOptions, SigningKey};
 use airgap_verify::oci::digest::Descriptor;
 use airgap_verify::pki::crypto::KeySpec;
 use pkcs8::{EncodePrivateKey, EncodePublicKey};
-use support::layout::{self, Envelope, ImageSpec, Layout, Listing, ManifestForm};
+use support::layout::{self, Envelope, ImageSpec, Layout, Listing, ManifestForm, SignatureSpec};
 use support::pki::{self, CertSpec, Issued, Pki};
 use support::trust::{self, Statement};
 use time::macros::datetime;
@@ -298,12 +298,14 @@ fn add_signature(
     };
     l.add_signature(
         image,
-        &envelope,
-        kind,
-        chain,
-        SIGNED_AT,
-        form,
-        Listing::IndexAndTag,
+        &SignatureSpec {
+            envelope: &envelope,
+            kind,
+            chain,
+            created: SIGNED_AT,
+            form,
+            listing: Listing::IndexAndTag,
+        },
     );
     Ok(())
 }

@@ -76,7 +76,7 @@ fn protected_label<'a>(msg: &'a coset::CoseSign1, label: &str) -> Option<&'a Val
         .map(|(_, v)| v)
 }
 
-fn unprotected_label<'a>(msg: &'a coset::CoseSign1, label: coset::Label) -> Option<&'a Value> {
+fn unprotected_label(msg: &coset::CoseSign1, label: coset::Label) -> Option<&Value> {
     msg.unprotected
         .rest
         .iter()
@@ -294,7 +294,7 @@ fn pss_salt_length_can_differ_from_the_hash_length() {
 #[test]
 fn unsupported_keys_and_empty_chains_are_refused() {
     let small = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
-    let key = SigningKey::Rsa(small);
+    let key = SigningKey::Rsa(Box::new(small));
     let pki = Pki::new("Refused");
     let opts = SignOptions::new(when());
     assert!(matches!(

@@ -82,7 +82,7 @@ pub enum SignError {
 #[non_exhaustive]
 pub enum SigningKey {
     /// RSA; 2048, 3072 or 4096 bits sign with PS256/PS384/PS512 (PSS, salt = hash length).
-    Rsa(rsa::RsaPrivateKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
     /// EC P-256, signs with ES256 (raw `r||s`).
     P256(p256::SecretKey),
     /// EC P-384, signs with ES384 (raw `r||s`).
@@ -107,7 +107,7 @@ impl SigningKey {
         let mut rng = rsa::rand_core::OsRng;
         let rsa = |bits| {
             rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits)
-                .map(SigningKey::Rsa)
+                .map(|k| SigningKey::Rsa(Box::new(k)))
                 .map_err(|e| SignError::Crypto(e.to_string()))
         };
         match spec {
@@ -123,7 +123,7 @@ impl SigningKey {
     /// Decode a PKCS#8 private key (DER).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<SigningKey, SignError> {
         if let Ok(k) = rsa::RsaPrivateKey::from_pkcs8_der(der) {
-            return Ok(SigningKey::Rsa(k));
+            return Ok(SigningKey::Rsa(Box::new(k)));
         }
         if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
             return Ok(SigningKey::P256(k));
@@ -212,18 +212,20 @@ impl SigningKey {
                 let salt = pss_salt_len.unwrap_or(alg.hash().output_len());
                 let sig = match alg {
                     SignatureAlgorithm::PS256 => {
-                        rsa::pss::SigningKey::<sha2::Sha256>::new_with_salt_len(k.clone(), salt)
+                        rsa::pss::SigningKey::<sha2::Sha256>::new_with_salt_len((**k).clone(), salt)
                             .try_sign_with_rng(&mut rng, msg)
                             .map(|s| s.to_vec())
                     }
                     SignatureAlgorithm::PS384 => {
-                        rsa::pss::SigningKey::<sha2::Sha384>::new_with_salt_len(k.clone(), salt)
+                        rsa::pss::SigningKey::<sha2::Sha384>::new_with_salt_len((**k).clone(), salt)
                             .try_sign_with_rng(&mut rng, msg)
                             .map(|s| s.to_vec())
                     }
-                    _ => rsa::pss::SigningKey::<sha2::Sha512>::new_with_salt_len(k.clone(), salt)
-                        .try_sign_with_rng(&mut rng, msg)
-                        .map(|s| s.to_vec()),
+                    _ => {
+                        rsa::pss::SigningKey::<sha2::Sha512>::new_with_salt_len((**k).clone(), salt)
+                            .try_sign_with_rng(&mut rng, msg)
+                            .map(|s| s.to_vec())
+                    }
                 };
                 sig.map_err(|e| SignError::Crypto(e.to_string()))
             }

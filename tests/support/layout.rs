@@ -140,6 +140,18 @@ impl Envelope {
     }
 }
 
+/// A signature manifest to add: the envelope, its kind, the chain (for the thumbprint
+/// annotation), the creation time annotation, the manifest form and where it is listed.
+#[derive(Debug, Clone, Copy)]
+pub struct SignatureSpec<'a> {
+    pub envelope: &'a [u8],
+    pub kind: Envelope,
+    pub chain: &'a [Cert],
+    pub created: OffsetDateTime,
+    pub form: ManifestForm,
+    pub listing: Listing,
+}
+
 /// An image to add: tags, a full name, layer contents.
 #[derive(Debug, Clone)]
 pub struct ImageSpec {
@@ -278,17 +290,16 @@ impl Layout {
         plain
     }
 
-    /// Add a signature manifest for `subject` carrying `envelope`.
-    pub fn add_signature(
-        &mut self,
-        subject: &Descriptor,
-        envelope: &[u8],
-        kind: Envelope,
-        chain: &[Cert],
-        created: OffsetDateTime,
-        form: ManifestForm,
-        listing: Listing,
-    ) -> Descriptor {
+    /// Add a signature manifest for `subject` carrying `sig.envelope`.
+    pub fn add_signature(&mut self, subject: &Descriptor, sig: &SignatureSpec) -> Descriptor {
+        let SignatureSpec {
+            envelope,
+            kind,
+            chain,
+            created,
+            form,
+            listing,
+        } = *sig;
         let layer = self.blob(kind.media_type(), envelope);
         let (artifact_type, config_type) = match form {
             ManifestForm::ArtifactType => (Some(NOTATION_SIGNATURE.to_string()), oci::EMPTY_JSON),
@@ -345,12 +356,14 @@ impl Layout {
         let created = opts.signing_time.unwrap_or(super::pki::LONG_AGO);
         self.add_signature(
             subject,
-            &envelope,
-            kind,
-            chain,
-            created,
-            ManifestForm::ArtifactType,
-            Listing::IndexAndTag,
+            &SignatureSpec {
+                envelope: &envelope,
+                kind,
+                chain,
+                created,
+                form: ManifestForm::ArtifactType,
+                listing: Listing::IndexAndTag,
+            },
         )
     }
 

@@ -207,7 +207,7 @@ fn algorithm(oid: ObjectIdentifier, null_params: bool) -> AlgorithmIdentifierOwn
 pub fn sign_x509(key: &SigningKey, data: &[u8]) -> (AlgorithmIdentifierOwned, Vec<u8>) {
     match key {
         SigningKey::Rsa(k) => {
-            let s = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(k.clone()).sign(data);
+            let s = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new((**k).clone()).sign(data);
             (algorithm(oid::SHA256_WITH_RSA, true), s.to_vec())
         }
         SigningKey::P256(k) => {

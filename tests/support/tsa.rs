@@ -68,13 +68,11 @@ pub fn timestamp_token(
         .collect();
     w("chain.pem", chain.as_bytes())?;
     w("serial", b"01\n")?;
-    let config = format!(
-        "[ tsa ]\ndefault_tsa = tsa_config\n[ tsa_config ]\nserial = ./serial\n\
+    let config = "[ tsa ]\ndefault_tsa = tsa_config\n[ tsa_config ]\nserial = ./serial\n\
          crypto_device = builtin\nsigner_cert = ./tsa.pem\ncerts = ./chain.pem\n\
          signer_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.4146.2.3\n\
          digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = no\n\
-         ess_cert_id_chain = no\ness_cert_id_alg = sha256\n"
-    );
+         ess_cert_id_chain = no\ness_cert_id_alg = sha256\n";
     w("tsa.cnf", config.as_bytes())?;
     openssl(
         &[
