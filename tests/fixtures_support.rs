@@ -137,3 +137,25 @@ fn openssl_makes_a_timestamp_token_over_the_signature() {
     let v: serde_json::Value = serde_json::from_slice(&env).unwrap();
     assert!(v["header"]["io.cncf.notary.timestampSignature"].is_string());
 }
+
+#[test]
+fn multi_platform_image_and_prefixed_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut layout = Layout::create(&tmp.path().join("layout"));
+    let (index, platforms) =
+        layout.add_multi_platform_image("multi", "v2", &[("linux", "amd64"), ("linux", "arm64")]);
+    assert_eq!(index.media_type, airgap_verify::oci::IMAGE_INDEX);
+    assert_eq!(platforms.len(), 2);
+    let dir = layout.finish();
+    let blob = std::fs::read(dir.join(index.digest.blob_path())).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&blob).unwrap();
+    assert_eq!(v["manifests"][1]["platform"]["architecture"], "arm64");
+    assert_eq!(v["manifests"][0]["digest"], platforms[0].digest.to_string());
+
+    let tar = support::layout::tar_bytes_under(&dir, "bundle/");
+    let mut archive = tar::Archive::new(tar.as_slice());
+    assert!(archive
+        .entries()
+        .unwrap()
+        .all(|e| e.unwrap().path().unwrap().starts_with("bundle")));
+}

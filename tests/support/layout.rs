@@ -126,7 +126,9 @@ pub enum Listing {
 /// Which envelope to sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Envelope {
+    /// `application/jose+json`.
     Jws,
+    /// `application/cose`.
     Cose,
 }
 
@@ -144,21 +146,30 @@ impl Envelope {
 /// annotation), the creation time annotation, the manifest form and where it is listed.
 #[derive(Debug, Clone, Copy)]
 pub struct SignatureSpec<'a> {
+    /// The envelope bytes (the manifest's only layer).
     pub envelope: &'a [u8],
+    /// JWS or COSE: the layer media type.
     pub kind: Envelope,
+    /// The chain whose thumbprints go in `io.cncf.notary.x509chain.thumbprint#S256`.
     pub chain: &'a [Cert],
+    /// `org.opencontainers.image.created`.
     pub created: OffsetDateTime,
+    /// artifactType form or legacy config form.
     pub form: ManifestForm,
+    /// Where the manifest is listed.
     pub listing: Listing,
 }
 
 /// An image to add: tags, a full name, layer contents.
 #[derive(Debug, Clone)]
 pub struct ImageSpec {
+    /// `org.opencontainers.image.ref.name` in `index.json`.
     pub tag: Option<String>,
+    /// `io.containerd.image.name` in `index.json`.
     pub full_name: Option<String>,
     /// Contents of each layer (written as `application/vnd.oci.image.layer.v1.tar`).
     pub layers: Vec<Vec<u8>>,
+    /// The config's `created` and the manifest's `org.opencontainers.image.created`.
     pub created: OffsetDateTime,
 }
 
@@ -367,6 +378,53 @@ impl Layout {
         )
     }
 
+    /// Add a multi-platform image: one image manifest per `(os, architecture)` and an image
+    /// index over them, listed in `index.json` with `tag`. Returns the index descriptor (the
+    /// target notation signs) and the platform manifests.
+    pub fn add_multi_platform_image(
+        &mut self,
+        name: &str,
+        tag: &str,
+        platforms: &[(&str, &str)],
+    ) -> (Descriptor, Vec<Descriptor>) {
+        let mut entries = Vec::new();
+        let mut plain = Vec::new();
+        for (os, arch) in platforms {
+            let layer = small_tar(&[("etc/platform", format!("{name} {os}/{arch}\n").as_bytes())]);
+            let layer = self.blob("application/vnd.oci.image.layer.v1.tar", &layer);
+            let config = serde_json::json!({
+                "architecture": arch,
+                "os": os,
+                "rootfs": {"type": "layers", "diff_ids": [layer.digest]},
+            });
+            let config = self.blob("application/vnd.oci.image.config.v1+json", &json(&config));
+            let manifest = Manifest {
+                schema_version: 2,
+                media_type: oci::IMAGE_MANIFEST.to_string(),
+                artifact_type: None,
+                config,
+                layers: vec![layer],
+                subject: None,
+                annotations: BTreeMap::new(),
+            };
+            let d = self.blob(oci::IMAGE_MANIFEST, &json(&manifest));
+            plain.push(d.plain());
+            let mut entry = serde_json::to_value(&d).expect("descriptor");
+            entry["platform"] = serde_json::json!({"architecture": arch, "os": os});
+            entries.push(entry);
+        }
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": oci::IMAGE_INDEX,
+            "manifests": entries,
+        });
+        let mut d = self.blob(oci::IMAGE_INDEX, &json(&index));
+        let target = d.plain();
+        d.annotations.insert(REF_NAME.to_string(), tag.to_string());
+        self.list(d);
+        (target, plain)
+    }
+
     /// Write the referrers indexes (tagged `sha256-<hex>`) and `index.json`; returns the folder.
     pub fn finish(mut self) -> PathBuf {
         for (subject, manifests) in std::mem::take(&mut self.referrers) {
@@ -414,8 +472,15 @@ fn layout_files(dir: &Path) -> Vec<(String, PathBuf)> {
 
 /// A deterministic tar of a layout folder (entries sorted, mtime 0, mode 0644, root:root).
 pub fn tar_bytes(dir: &Path) -> Vec<u8> {
+    tar_bytes_under(dir, "")
+}
+
+/// As [`tar_bytes`], with every entry under `prefix` (e.g. `"bundle/"`: a layout under a single
+/// top folder, as some transports ship it).
+pub fn tar_bytes_under(dir: &Path, prefix: &str) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for (name, path) in layout_files(dir) {
+        let name = format!("{prefix}{name}");
         let data = std::fs::read(&path).expect("read");
         let mut h = tar::Header::new_ustar();
         h.set_size(data.len() as u64);

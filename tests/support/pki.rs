@@ -39,8 +39,11 @@ pub struct CertSpec {
     pub subject: String,
     /// Issuer DN override; `None` = the issuer certificate's subject (or own subject).
     pub issuer_override: Option<String>,
+    /// Serial number (unique per process by default).
     pub serial: u64,
+    /// Start of validity.
     pub not_before: OffsetDateTime,
+    /// End of validity.
     pub not_after: OffsetDateTime,
     /// The certificate's key type.
     pub key: KeySpec,
@@ -128,7 +131,9 @@ impl CertSpec {
 /// A certificate with its private key.
 #[derive(Debug, Clone)]
 pub struct Issued {
+    /// The certificate.
     pub cert: Cert,
+    /// Its private key.
     pub key: SigningKey,
     /// The spec it was made from (its subject is the trusted identity to use).
     pub spec: CertSpec,
@@ -312,8 +317,11 @@ pub fn make_with_key(spec: CertSpec, key: SigningKey, issuer: Option<&Issued>) -
 /// The specs of a three-level chain; change any before [`Pki::from_spec`].
 #[derive(Debug, Clone)]
 pub struct PkiSpec {
+    /// The self-signed root CA.
     pub root: CertSpec,
+    /// The intermediate CA, issued by the root.
     pub intermediate: CertSpec,
+    /// The code-signing leaf, issued by the intermediate.
     pub leaf: CertSpec,
 }
 
@@ -336,8 +344,11 @@ impl PkiSpec {
 /// A root CA, an intermediate and a code-signing leaf issued in a line.
 #[derive(Debug, Clone)]
 pub struct Pki {
+    /// The self-signed root CA.
     pub root: Issued,
+    /// The intermediate CA.
     pub intermediate: Issued,
+    /// The code-signing leaf.
     pub leaf: Issued,
 }
 

@@ -10,11 +10,15 @@ use serde_json::json;
 /// One trust policy statement.
 #[derive(Debug, Clone)]
 pub struct Statement {
+    /// Statement name.
     pub name: String,
+    /// `registryScopes`.
     pub scopes: Vec<String>,
     /// `strict`, `permissive`, `audit` or `skip`.
     pub level: String,
+    /// `trustStores` (`type:name`).
     pub trust_stores: Vec<String>,
+    /// `trustedIdentities` (`x509.subject:...` or `*`).
     pub identities: Vec<String>,
 }
 
