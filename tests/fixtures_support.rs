@@ -117,8 +117,21 @@ fn openssl_makes_a_timestamp_token_over_the_signature() {
     assert_eq!(token[0], 0x30);
     let der = tsa.cert.der();
     assert!(token.windows(der.len()).any(|w| w == der));
-    let digest = HashAlg::Sha256.digest(b"signature bytes");
-    assert!(token.windows(digest.len()).any(|w| w == digest.as_slice()));
+    // TSTInfo: version 1, messageImprint = SHA-256 of the data (NOTATION.md §5.2 step 3).
+    use der::{Decode, Encode};
+    let info = cms::content_info::ContentInfo::from_der(&token).unwrap();
+    let signed: cms::signed_data::SignedData = info.content.decode_as().unwrap();
+    let econtent = signed.encap_content_info.econtent.unwrap();
+    let octets = der::asn1::OctetString::from_der(&econtent.to_der().unwrap()).unwrap();
+    let tst = x509_tsp::TstInfo::from_der(octets.as_bytes()).unwrap();
+    assert_eq!(
+        tst.message_imprint.hashed_message.as_bytes(),
+        HashAlg::Sha256.digest(b"signature bytes").as_slice()
+    );
+    assert_eq!(
+        tst.message_imprint.hash_algorithm.oid,
+        airgap_verify::pki::crypto::oid::SHA256
+    );
 
     let pki = Pki::new("Timestamped");
     let mut opts = SignOptions::new(pki::LONG_AGO);
@@ -158,4 +171,15 @@ fn multi_platform_image_and_prefixed_archive() {
         .entries()
         .unwrap()
         .all(|e| e.unwrap().path().unwrap().starts_with("bundle")));
+}
+
+#[test]
+fn openssl_timestamps_without_issuer_certificates() {
+    if !support::tsa::openssl_available() {
+        eprintln!("skipped: openssl not found");
+        return;
+    }
+    let (_, tsa) = pki::tsa_chain("Alone");
+    let token = support::tsa::timestamp_token(b"sig", HashAlg::Sha384, &tsa, &[]).unwrap();
+    assert_eq!(token[0], 0x30);
 }

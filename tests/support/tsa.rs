@@ -62,17 +62,21 @@ pub fn timestamp_token(
             .map_err(|e| e.to_string())?
             .as_bytes(),
     )?;
-    let chain: String = std::iter::once(tsa)
-        .chain(issuers.iter().copied())
-        .map(|i| pem(&i.cert))
-        .collect();
+    // The query asks for the signer certificate (`-cert`); `certs` adds only the issuers, so
+    // no certificate appears twice in the SignedData SET.
+    let chain: String = issuers.iter().map(|i| pem(&i.cert)).collect();
     w("chain.pem", chain.as_bytes())?;
     w("serial", b"01\n")?;
     let config = "[ tsa ]\ndefault_tsa = tsa_config\n[ tsa_config ]\nserial = ./serial\n\
-         crypto_device = builtin\nsigner_cert = ./tsa.pem\ncerts = ./chain.pem\n\
+         crypto_device = builtin\nsigner_cert = ./tsa.pem\n\
          signer_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.3.6.1.4.1.4146.2.3\n\
          digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = no\n\
          ess_cert_id_chain = no\ness_cert_id_alg = sha256\n";
+    let config = if issuers.is_empty() {
+        config.to_string()
+    } else {
+        format!("{config}certs = ./chain.pem\n")
+    };
     w("tsa.cnf", config.as_bytes())?;
     openssl(
         &[
