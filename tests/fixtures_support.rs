@@ -103,10 +103,18 @@ fn layout_blobs_hash_to_their_names_and_archives_hold_them() {
     let _ = Digest::parse(&format!("sha256:{}", "0".repeat(64))).unwrap();
 }
 
+/// Whether `openssl` is here (a note on stderr when it is not).
+fn openssl() -> bool {
+    let found = support::tsa::openssl_available();
+    if !found {
+        eprintln!("skipped: openssl not found");
+    }
+    found
+}
+
 #[test]
 fn openssl_makes_a_timestamp_token_over_the_signature() {
-    if !support::tsa::openssl_available() {
-        eprintln!("skipped: openssl not found");
+    if !openssl() {
         return;
     }
     let (tsa_root, tsa) = pki::tsa_chain("Support");
@@ -175,8 +183,7 @@ fn multi_platform_image_and_prefixed_archive() {
 
 #[test]
 fn openssl_timestamps_without_issuer_certificates() {
-    if !support::tsa::openssl_available() {
-        eprintln!("skipped: openssl not found");
+    if !openssl() {
         return;
     }
     let (_, tsa) = pki::tsa_chain("Alone");
