@@ -12,6 +12,7 @@ mod error;
 pub mod headers;
 pub mod jws;
 pub mod payload;
+pub mod sign;
 pub mod signer_info;
 
 pub use error::EnvelopeError;

@@ -1,0 +1,429 @@
+//! Regenerates `fixtures/`: `cargo run --example make_fixtures`.
+//!
+//! `cargo run --example make_fixtures -- DIR` writes into DIR instead (keys are still read from
+//! `fixtures/keys/` when DIR has none): CI can compare a fresh run with the committed files.
+//!
+//! Everything under `fixtures/` is written by this program; nothing there is edited by hand.
+//! Private keys are kept in `fixtures/keys/` and reused when present; with the fixed signing
+//! time, deterministic ECDSA (RFC 6979) and fixed serial numbers, a rerun reproduces the same
+//! bytes. Delete `fixtures/keys/` to roll every key.
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::Path;
+
+use airgap_verify::envelope::sign::{SignOptions, SigningKey};
+use airgap_verify::oci::digest::Descriptor;
+use airgap_verify::pki::crypto::KeySpec;
+use pkcs8::{EncodePrivateKey, EncodePublicKey};
+use support::layout::{self, Envelope, ImageSpec, Layout, Listing, ManifestForm, SignatureSpec};
+use support::pki::{self, CertSpec, Issued, Pki};
+use support::trust::{self, Statement};
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+/// The signing time of every fixture signature.
+const SIGNED_AT: OffsetDateTime = datetime!(2025-01-01 00:00:00 UTC);
+/// The registry and repository of the main fixture image.
+const REPOSITORY: &str = "registry.example/app";
+/// Secret name and namespace (as in Flux's documentation).
+const SECRET_NAME: &str = "notation-config";
+const NAMESPACE: &str = "flux-system";
+
+type Error = Box<dyn std::error::Error>;
+
+fn main() -> Result<(), Error> {
+    let out = match std::env::args_os().nth(1) {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => support::fixtures_dir(),
+    };
+    for generated in [
+        "pki",
+        "signed",
+        "trust",
+        "flux",
+        "expired-signature",
+        "expired-certificate",
+        "unsigned",
+        "multi",
+        "attest",
+    ] {
+        let dir = out.join(generated);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+    }
+    std::fs::create_dir_all(out.join("keys"))?;
+    if out != support::fixtures_dir() {
+        for entry in std::fs::read_dir(support::fixtures_dir().join("keys"))? {
+            let entry = entry?;
+            let target = out.join("keys").join(entry.file_name());
+            if !target.exists() {
+                std::fs::copy(entry.path(), target)?;
+            }
+        }
+    }
+    let keys = Keys {
+        dir: out.join("keys"),
+    };
+
+    // Certificates.
+    let root = pki::make_with_key(
+        CertSpec::root("Airgap Verify Fixtures Root CA", KeySpec::EcP256),
+        keys.get("root", KeySpec::EcP256)?,
+        None,
+    );
+    let intermediate = pki::make_with_key(
+        CertSpec::intermediate("Airgap Verify Fixtures Intermediate CA", KeySpec::EcP256),
+        keys.get("intermediate", KeySpec::EcP256)?,
+        Some(&root),
+    );
+    let leaf = pki::make_with_key(
+        CertSpec::leaf("Airgap Verify Fixtures Signer", KeySpec::EcP256),
+        keys.get("leaf", KeySpec::EcP256)?,
+        Some(&intermediate),
+    );
+    let pki = Pki {
+        root,
+        intermediate,
+        leaf,
+    };
+    let self_signed = pki::make_with_key(
+        CertSpec::leaf("Airgap Verify Fixtures Self-Signed", KeySpec::Rsa2048),
+        keys.get("rsa-2048", KeySpec::Rsa2048)?,
+        None,
+    );
+    let expired = pki::make_with_key(
+        CertSpec::leaf("Airgap Verify Fixtures Expired Signer", KeySpec::EcP256).valid(
+            datetime!(2020-01-01 00:00:00 UTC),
+            datetime!(2021-01-01 00:00:00 UTC),
+        ),
+        keys.get("expired", KeySpec::EcP256)?,
+        Some(&pki.intermediate),
+    );
+    let unrelated = pki::make_with_key(
+        CertSpec::leaf("Airgap Verify Fixtures Unrelated Signer", KeySpec::EcP256),
+        keys.get("unrelated", KeySpec::EcP256)?,
+        None,
+    );
+    let tsa_root = pki::make_with_key(
+        CertSpec::root("Airgap Verify Fixtures TSA Root", KeySpec::EcP256),
+        keys.get("tsa-root", KeySpec::EcP256)?,
+        None,
+    );
+    let tsa = pki::make_with_key(
+        CertSpec::tsa("Airgap Verify Fixtures TSA", KeySpec::EcP256),
+        keys.get("tsa", KeySpec::EcP256)?,
+        Some(&tsa_root),
+    );
+    // Keep the other RSA sizes in the key store for tests (key generation is slow in tests).
+    keys.get("rsa-3072", KeySpec::Rsa3072)?;
+    keys.get("rsa-4096", KeySpec::Rsa4096)?;
+
+    let pki_dir = out.join("pki");
+    std::fs::create_dir_all(&pki_dir)?;
+    for (name, issued) in [
+        ("root", &pki.root),
+        ("intermediate", &pki.intermediate),
+        ("leaf", &pki.leaf),
+        ("self-signed", &self_signed),
+        ("expired", &expired),
+        ("unrelated", &unrelated),
+        ("tsa-root", &tsa_root),
+        ("tsa", &tsa),
+    ] {
+        std::fs::write(pki_dir.join(format!("{name}.crt")), issued.pem())?;
+    }
+    let chain_pem: String = pki.chain().iter().map(pki::pem).collect();
+    std::fs::write(pki_dir.join("chain.pem"), chain_pem)?;
+
+    // The main signed layout: one JWS (current manifest form) and one COSE (legacy form).
+    let signed = out.join("signed");
+    let mut l = Layout::create(&signed);
+    let image = l.add_image(
+        &ImageSpec::new("app v1")
+            .tag("v1")
+            .full_name(&format!("{REPOSITORY}:v1")),
+    );
+    let opts = SignOptions::new(SIGNED_AT);
+    l.sign(&image, Envelope::Jws, &opts, &pki.chain(), &pki.leaf);
+    add_signature(
+        &mut l,
+        &image,
+        Envelope::Cose,
+        &opts,
+        &pki.chain(),
+        &pki.leaf,
+        ManifestForm::ConfigMediaType,
+    )?;
+    l.finish();
+    layout::write_tar(&signed, &out.join("signed.tar"));
+    layout::write_tar_gz(&signed, &out.join("signed.tar.gz"));
+    layout::write_tar_zst(&signed, &out.join("signed.tar.zst"));
+
+    // Trust material: a Flux Secret, and the same files as a folder.
+    let policy = trust::policy(&[Statement::strict(REPOSITORY, &[pki.leaf.identity()])]);
+    let root_pem = pki.root.pem();
+    let files: [(&str, &[u8]); 2] = [
+        ("root.crt", root_pem.as_bytes()),
+        ("trustpolicy.json", policy.as_bytes()),
+    ];
+    let secret = trust::secret_yaml(SECRET_NAME, NAMESPACE, &files);
+    std::fs::write(out.join("secret.yaml"), &secret)?;
+    trust::write_trust_dir(&out.join("trust"), &files);
+
+    // Flux: the seed example (Namespace + OCIRepository + Secret).
+    let flux = out.join("flux");
+    std::fs::create_dir_all(&flux)?;
+    let seed = format!(
+        "{}---\n{}---\n{}",
+        namespace_yaml(NAMESPACE),
+        oci_repository_yaml("app", &format!("oci://{REPOSITORY}"), &image, "notation"),
+        secret
+    );
+    std::fs::write(flux.join("seed.yaml"), seed)?;
+
+    // A signature whose expiry has passed.
+    let mut l = Layout::create(&out.join("expired-signature"));
+    let image = l.add_image(
+        &ImageSpec::new("expired signature")
+            .tag("v1")
+            .full_name(&format!("{REPOSITORY}:v1")),
+    );
+    let mut opts = SignOptions::new(SIGNED_AT);
+    opts.expiry = Some(SIGNED_AT + time::Duration::days(1));
+    l.sign(&image, Envelope::Jws, &opts, &pki.chain(), &pki.leaf);
+    l.sign(&image, Envelope::Cose, &opts, &pki.chain(), &pki.leaf);
+    l.finish();
+
+    // A signature by a certificate that expired in 2021 (signed while it was valid).
+    let mut l = Layout::create(&out.join("expired-certificate"));
+    let image = l.add_image(
+        &ImageSpec::new("expired certificate")
+            .tag("v1")
+            .full_name(&format!("{REPOSITORY}:v1")),
+    );
+    let opts = SignOptions::new(datetime!(2020-06-01 00:00:00 UTC));
+    l.sign(
+        &image,
+        Envelope::Jws,
+        &opts,
+        &pki.chain_for(&expired),
+        &expired,
+    );
+    l.finish();
+
+    // No signature at all.
+    let mut l = Layout::create(&out.join("unsigned"));
+    l.add_image(
+        &ImageSpec::new("unsigned")
+            .tag("v1")
+            .full_name(&format!("{REPOSITORY}:v1")),
+    );
+    l.finish();
+
+    // Three images: signed by the fixture chain, signed by an unrelated certificate, unsigned.
+    let mut l = Layout::create(&out.join("multi"));
+    let opts = SignOptions::new(SIGNED_AT);
+    let mut repos = Vec::new();
+    for (name, signer) in [
+        ("signed", Some((pki.chain(), &pki.leaf))),
+        ("other", Some((vec![unrelated.cert.clone()], &unrelated))),
+        ("unsigned", None),
+    ] {
+        let repo = format!("registry.example/multi/{name}");
+        let image = l.add_image(
+            &ImageSpec::new(&format!("multi {name}"))
+                .tag(name)
+                .full_name(&format!("{repo}:v1")),
+        );
+        if let Some((chain, issued)) = signer {
+            l.sign(&image, Envelope::Jws, &opts, &chain, issued);
+        }
+        repos.push((name, repo, image));
+    }
+    l.finish();
+    let multi_policy = trust::policy(&[Statement::strict("*", &[pki.leaf.identity()])]);
+    let multi_files: [(&str, &[u8]); 2] = [
+        ("root.crt", root_pem.as_bytes()),
+        ("trustpolicy.json", multi_policy.as_bytes()),
+    ];
+    let mut multi_yaml = namespace_yaml(NAMESPACE);
+    for (name, repo, image) in &repos {
+        let provider = if *name == "unsigned" {
+            "cosign"
+        } else {
+            "notation"
+        };
+        multi_yaml.push_str("---\n");
+        multi_yaml.push_str(&oci_repository_yaml(
+            name,
+            &format!("oci://{repo}"),
+            image,
+            provider,
+        ));
+    }
+    multi_yaml.push_str("---\n");
+    multi_yaml.push_str(&trust::secret_yaml(SECRET_NAME, NAMESPACE, &multi_files));
+    std::fs::write(flux.join("multi.yaml"), multi_yaml)?;
+
+    // Keys for attestation examples.
+    let attest = out.join("attest");
+    std::fs::create_dir_all(&attest)?;
+    let ed = keys.ed25519("attest-ed25519")?;
+    std::fs::write(
+        attest.join("ed25519.key"),
+        ed.to_pkcs8_pem(pkcs8::LineEnding::LF)?.as_bytes(),
+    )?;
+    std::fs::write(
+        attest.join("ed25519.pub"),
+        ed.verifying_key()
+            .to_public_key_pem(pkcs8::LineEnding::LF)?,
+    )?;
+    let p256 = keys.get("attest-p256", KeySpec::EcP256)?;
+    std::fs::write(attest.join("p256.key"), p256.to_pkcs8_pem()?)?;
+    let p256_pub = pem_rfc7468::encode_string(
+        "PUBLIC KEY",
+        pem_rfc7468::LineEnding::LF,
+        &p256.public_key_der()?,
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(attest.join("p256.pub"), p256_pub)?;
+
+    std::fs::write(out.join("README.md"), readme(&pki, &image_digest(&out)?))?;
+    println!("fixtures written to {}", out.display());
+    Ok(())
+}
+
+/// Sign and add a signature in a given manifest form.
+fn add_signature(
+    l: &mut Layout,
+    image: &Descriptor,
+    kind: Envelope,
+    opts: &SignOptions,
+    chain: &[airgap_verify::pki::cert::Cert],
+    signer: &Issued,
+    form: ManifestForm,
+) -> Result<(), Error> {
+    let envelope = match kind {
+        Envelope::Jws => airgap_verify::envelope::sign::sign_jws(opts, image, chain, &signer.key)?,
+        Envelope::Cose => {
+            airgap_verify::envelope::sign::sign_cose(opts, image, chain, &signer.key)?
+        }
+    };
+    l.add_signature(
+        image,
+        &SignatureSpec {
+            envelope: &envelope,
+            kind,
+            chain,
+            created: SIGNED_AT,
+            form,
+            listing: Listing::IndexAndTag,
+        },
+    );
+    Ok(())
+}
+
+/// The digest of the main fixture image (tag `v1` of `fixtures/signed`).
+fn image_digest(out: &Path) -> Result<String, Error> {
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("signed/index.json"))?)?;
+    let manifests = index["manifests"]
+        .as_array()
+        .ok_or("index.json has no manifests")?;
+    manifests
+        .iter()
+        .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == "v1")
+        .and_then(|m| m["digest"].as_str())
+        .map(str::to_string)
+        .ok_or_else(|| "no v1 tag".into())
+}
+
+fn namespace_yaml(name: &str) -> String {
+    format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n")
+}
+
+fn oci_repository_yaml(name: &str, url: &str, image: &Descriptor, provider: &str) -> String {
+    format!(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: {name}\n  namespace: {NAMESPACE}\nspec:\n  interval: 10m\n  url: {url}\n  ref:\n    digest: {}\n  verify:\n    provider: {provider}\n    secretRef:\n      name: {SECRET_NAME}\n",
+        image.digest
+    )
+}
+
+/// Private keys kept in `fixtures/keys/` (PKCS#8 PEM), reused when present.
+struct Keys {
+    dir: std::path::PathBuf,
+}
+
+impl Keys {
+    fn get(&self, name: &str, spec: KeySpec) -> Result<SigningKey, Error> {
+        let path = self.dir.join(format!("{name}.pem"));
+        if let Ok(pem) = std::fs::read_to_string(&path) {
+            let key = SigningKey::from_pkcs8_pem(&pem)?;
+            if key.key_spec()? == spec {
+                return Ok(key);
+            }
+        }
+        let key = SigningKey::generate(spec)?;
+        std::fs::write(&path, key.to_pkcs8_pem()?)?;
+        Ok(key)
+    }
+
+    fn ed25519(&self, name: &str) -> Result<ed25519_dalek::SigningKey, Error> {
+        use pkcs8::DecodePrivateKey;
+        let path = self.dir.join(format!("{name}.pem"));
+        if let Ok(pem) = std::fs::read_to_string(&path) {
+            return Ok(ed25519_dalek::SigningKey::from_pkcs8_pem(&pem)?);
+        }
+        let mut seed = [0u8; 32];
+        rsa::rand_core::RngCore::fill_bytes(&mut rsa::rand_core::OsRng, &mut seed);
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+        std::fs::write(&path, key.to_pkcs8_pem(pkcs8::LineEnding::LF)?.as_bytes())?;
+        Ok(key)
+    }
+}
+
+fn readme(pki: &Pki, digest: &str) -> String {
+    format!(
+        r#"# Test fixtures
+
+Generated by `cargo run --example make_fixtures` (source: `examples/make_fixtures.rs`, using
+`tests/support/`). Nothing here is edited by hand: change the generator and rerun it. To check
+that the committed files are what the generator makes: `cargo run --example make_fixtures --
+/tmp/fixtures && diff -r fixtures /tmp/fixtures`. Private keys
+in `keys/` are reused when present, so a rerun reproduces the same files; delete `keys/` to roll
+every key. All of this is test material: the keys are public.
+
+Signatures are made by the crate's fixture signer (`src/envelope/sign.rs`) in notation's exact
+JWS and COSE formats, signing time {signed_at}, signing agent `airgap-verify-fixtures/<version>`.
+
+| path | what |
+|---|---|
+| `pki/root.crt`, `pki/intermediate.crt`, `pki/leaf.crt`, `pki/chain.pem` | EC P-256 code-signing chain valid 2024-01-01 to 2099-12-31; `chain.pem` is leaf, intermediate, root |
+| `pki/self-signed.crt` | self-signed RSA 2048 code-signing leaf (key `keys/rsa-2048.pem`) |
+| `pki/expired.crt` | leaf under the intermediate, valid 2020-01-01 to 2021-01-01 |
+| `pki/unrelated.crt` | self-signed EC P-256 code-signing leaf, unrelated to the chain |
+| `pki/tsa-root.crt`, `pki/tsa.crt` | a TSA root and TSA leaf (EKU timeStamping, critical) |
+| `keys/*.pem` | PKCS#8 private keys of all of the above (`leaf.pem`, `root.pem`...), plus RSA 3072/4096 keys for tests |
+| `signed/` | OCI layout: image tagged `v1` (`io.containerd.image.name` = `{repo}:v1`), digest `{digest}`; a JWS signature (artifactType form) and a COSE signature (legacy `config.mediaType` form), both listed in `index.json` and in the referrers index tagged `sha256-<hex>` |
+| `signed.tar`, `signed.tar.gz`, `signed.tar.zst` | the same layout as archives |
+| `secret.yaml` | Flux Secret `{namespace}/{secret}`: `trustpolicy.json` (strict, scope `{repo}`, trust store `ca:not-existing`, identity of the leaf) and `root.crt` |
+| `trust/` | the same two files as a folder (a mounted Secret) |
+| `flux/seed.yaml` | Namespace + OCIRepository (`source.toolkit.fluxcd.io/v1`, `oci://{repo}`, `ref.digest` of `signed/`, `verify.provider: notation`) + the Secret |
+| `flux/multi.yaml` | three OCIRepositories for `multi/` (notation, notation, cosign) and a Secret whose policy has scope `*` |
+| `expired-signature/` | image signed (JWS, COSE) with `io.cncf.notary.expiry` one day after signing |
+| `expired-certificate/` | image signed (JWS) by `pki/expired.crt` in 2020 |
+| `unsigned/` | one image, no signature |
+| `multi/` | three images: `registry.example/multi/signed:v1` signed by the leaf chain, `.../other:v1` signed by `pki/unrelated.crt`, `.../unsigned:v1` unsigned |
+| `attest/` | Ed25519 and EC P-256 PKCS#8 key pairs (`*.key`, `*.pub`) for attestation examples |
+
+The trusted identity of the leaf is `{identity}`.
+"#,
+        signed_at = "2025-01-01T00:00:00Z",
+        repo = REPOSITORY,
+        namespace = NAMESPACE,
+        secret = SECRET_NAME,
+        identity = pki.leaf.identity(),
+    )
+}
