@@ -1,0 +1,427 @@
+//! The SLSA Verification Summary predicate v1 (`https://slsa.dev/verification_summary/v1`) as
+//! airgap-verify fills it, and the [`Verdict`] it is made from.
+//!
+//! Field by field:
+//! - `verifier.id`: [`VERIFIER_ID`], the same for every version; `verifier.version`:
+//!   `{"airgap-verify": "<crate version>"}`;
+//! - `timeVerified`: when the verification ran (RFC 3339, UTC, whole seconds);
+//! - `resourceUri`: `oci://SCOPE@<image manifest digest>`;
+//! - `policy`: the digest of the trust material used, see [`trust_material_digest`];
+//! - `inputAttestations`: one entry per Notation signature envelope that verified, its digest
+//!   being that of the envelope blob (and its `uri` `oci://SCOPE@<signature manifest digest>`
+//!   when known);
+//! - `verificationResult`: `PASSED` or `FAILED`;
+//! - `verifiedLevels`: `NOTATION_<LEVEL>` (e.g. `NOTATION_STRICT`) when passed, empty when
+//!   failed. Never a `SLSA_` value: Notation levels are not SLSA track levels;
+//! - [`NOTATION_EXTENSION`]: the Notation details (signers, thumbprints, signing times, the
+//!   verification time used and where it came from, the trust material recipe version).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+use time::OffsetDateTime;
+
+use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+use crate::attest::keys::SigningKey;
+use crate::attest::statement::{digest_set, Statement, Subject, STATEMENT_TYPE};
+use crate::attest::AttestError;
+use crate::oci::digest::{Algorithm, Digest};
+
+/// The predicate type of a Verification Summary Attestation v1.
+pub const VSA_PREDICATE_TYPE: &str = "https://slsa.dev/verification_summary/v1";
+/// The stable identity of this tool as a verifier (`verifier.id`).
+pub const VERIFIER_ID: &str = "https://github.com/airgap-verify/airgap-verify";
+/// The key of the namespaced extension field holding the Notation details.
+pub const NOTATION_EXTENSION: &str = "https://github.com/airgap-verify/airgap-verify/notation/v1";
+/// The version of the trust-material digest recipe ([`trust_material_digest`]).
+pub const TRUST_MATERIAL_RECIPE: &str = "airgap-verify/trust-material/v1";
+
+/// What was verified, as the attestation needs it. The verifier's outcome is mapped into this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The statement subject's name: the scope, or the tag.
+    pub subject_name: String,
+    /// The image manifest digest that was verified.
+    pub digest: Digest,
+    /// The `registry/repository` the trust policy was matched against.
+    pub scope: String,
+    /// Whether the image verified (audit-level failures included).
+    pub passed: bool,
+    /// The Notation verification level: `strict`, `permissive`, `audit` or `skip`.
+    pub level: String,
+    /// Where the policy came from (a Secret, a folder), when it has a URI.
+    pub policy_uri: Option<String>,
+    /// The digest of the trust material used ([`trust_material_digest`]).
+    pub policy_digest: Digest,
+    /// The signatures that verified (for a failed verdict, may be empty).
+    pub signatures: Vec<VerifiedSignature>,
+    /// When the verification ran.
+    pub time_verified: OffsetDateTime,
+    /// The time the verification was done as of (now, or `--at`).
+    pub time_used: OffsetDateTime,
+    /// Where `time_used` came from: `clock`, `--at`, ...
+    pub time_source: String,
+}
+
+/// One Notation signature that verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedSignature {
+    /// Digest of the signature envelope blob (JWS or COSE).
+    pub envelope_digest: Digest,
+    /// Digest of the signature manifest, when known.
+    pub manifest_digest: Option<Digest>,
+    /// The signing certificate's subject.
+    pub signer_subject: String,
+    /// SHA-256 thumbprints of the chain, leaf first.
+    pub thumbprints: Vec<String>,
+    /// The signing time the signature claims.
+    pub signing_time: Option<OffsetDateTime>,
+    /// The RFC 3161 timestamp's time, when one was verified.
+    pub timestamp: Option<OffsetDateTime>,
+}
+
+/// The Verification Summary predicate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationSummary {
+    pub verifier: Verifier,
+    #[serde(rename = "timeVerified")]
+    pub time_verified: String,
+    #[serde(rename = "resourceUri", default)]
+    pub resource_uri: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<ResourceDescriptor>,
+    #[serde(rename = "inputAttestations", default)]
+    pub input_attestations: Vec<ResourceDescriptor>,
+    #[serde(rename = "verificationResult")]
+    pub verification_result: String,
+    #[serde(rename = "verifiedLevels", default)]
+    pub verified_levels: Vec<String>,
+    /// The Notation details under [`NOTATION_EXTENSION`].
+    #[serde(
+        rename = "https://github.com/airgap-verify/airgap-verify/notation/v1",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notation: Option<NotationDetails>,
+}
+
+/// `verifier`: who verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verifier {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub version: BTreeMap<String, String>,
+}
+
+/// An in-toto ResourceDescriptor reduced to what we use: a URI and a digest set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceDescriptor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default)]
+    pub digest: BTreeMap<String, String>,
+}
+
+/// The Notation details of the extension field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotationDetails {
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub signatures: Vec<NotationSignature>,
+    #[serde(rename = "timeUsed", default)]
+    pub time_used: String,
+    #[serde(rename = "timeSource", default)]
+    pub time_source: String,
+    #[serde(rename = "trustMaterialDigestRecipe", default)]
+    pub trust_material_digest_recipe: String,
+}
+
+/// One verified Notation signature in the extension field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotationSignature {
+    #[serde(rename = "envelopeDigest")]
+    pub envelope_digest: String,
+    #[serde(
+        rename = "manifestDigest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub manifest_digest: Option<String>,
+    #[serde(rename = "signerSubject", default)]
+    pub signer_subject: String,
+    #[serde(default)]
+    pub thumbprints: Vec<String>,
+    #[serde(
+        rename = "signingTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signing_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+}
+
+/// RFC 3339 in UTC, whole seconds: `2026-01-02T03:04:05Z`.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// The `verifiedLevels` value naming a Notation level: `NOTATION_` and the level in upper case
+/// (`strict` -> `NOTATION_STRICT`). Refuses empty or odd levels.
+pub fn notation_level_value(level: &str) -> Result<String, AttestError> {
+    let ok = !level.is_empty()
+        && level
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !ok {
+        return Err(AttestError::Verdict(format!(
+            "verification level {level:?} is not a Notation level name"
+        )));
+    }
+    let upper = level.to_ascii_uppercase().replace('-', "_");
+    Ok(if upper.starts_with("NOTATION_") {
+        upper
+    } else {
+        format!("NOTATION_{upper}")
+    })
+}
+
+/// The `resourceUri` of an image: `oci://SCOPE@DIGEST`.
+pub fn resource_uri(scope: &str, digest: &Digest) -> Result<String, AttestError> {
+    if scope.is_empty() || scope.contains(['@', ' ', '\t', '\n', '\r']) || scope.contains("://") {
+        return Err(AttestError::Verdict(format!(
+            "scope {scope:?} cannot form an oci:// URI; expected registry/repository"
+        )));
+    }
+    Ok(format!("oci://{scope}@{digest}"))
+}
+
+/// The digest of the trust material, recipe `airgap-verify/trust-material/v1`: SHA-256 over the
+/// UTF-8 text
+///
+/// ```text
+/// airgap-verify trust material v1\n
+/// trustpolicy sha256:<hex SHA-256 of the exact trustpolicy.json bytes>\n
+/// certificate sha256:<hex SHA-256 of one certificate's DER>\n      (one line per distinct
+///                                                                  certificate, sorted by hex)
+/// ```
+///
+/// so that anyone holding the same Secret can recompute it with `sha256sum` and `openssl x509
+/// -outform DER`.
+pub fn trust_material_digest(trust_policy: &[u8], certificates_der: &[&[u8]]) -> Digest {
+    let mut certs: Vec<String> = certificates_der
+        .iter()
+        .map(|der| hex::encode(sha2::Sha256::digest(der)))
+        .collect();
+    certs.sort();
+    certs.dedup();
+    let mut text = String::from("airgap-verify trust material v1\n");
+    text.push_str(&format!(
+        "trustpolicy sha256:{}\n",
+        hex::encode(sha2::Sha256::digest(trust_policy))
+    ));
+    for c in certs {
+        text.push_str(&format!("certificate sha256:{c}\n"));
+    }
+    Algorithm::Sha256.digest(text.as_bytes())
+}
+
+/// The in-toto statement for a verdict.
+pub fn statement(verdict: &Verdict) -> Result<Statement<VerificationSummary>, AttestError> {
+    let resource = resource_uri(&verdict.scope, &verdict.digest)?;
+    let level = notation_level_value(&verdict.level)?;
+    let input_attestations = verdict
+        .signatures
+        .iter()
+        .map(|s| ResourceDescriptor {
+            uri: s
+                .manifest_digest
+                .as_ref()
+                .map(|m| format!("oci://{}@{m}", verdict.scope)),
+            digest: digest_set(&s.envelope_digest),
+        })
+        .collect();
+    let notation = NotationDetails {
+        level: verdict.level.clone(),
+        scope: verdict.scope.clone(),
+        signatures: verdict
+            .signatures
+            .iter()
+            .map(|s| NotationSignature {
+                envelope_digest: s.envelope_digest.to_string(),
+                manifest_digest: s.manifest_digest.as_ref().map(Digest::to_string),
+                signer_subject: s.signer_subject.clone(),
+                thumbprints: s.thumbprints.clone(),
+                signing_time: s.signing_time.map(rfc3339),
+                timestamp: s.timestamp.map(rfc3339),
+            })
+            .collect(),
+        time_used: rfc3339(verdict.time_used),
+        time_source: verdict.time_source.clone(),
+        trust_material_digest_recipe: TRUST_MATERIAL_RECIPE.to_string(),
+    };
+    let name = if verdict.subject_name.is_empty() {
+        verdict.scope.clone()
+    } else {
+        verdict.subject_name.clone()
+    };
+    Ok(Statement {
+        type_: STATEMENT_TYPE.to_string(),
+        subject: vec![Subject {
+            name,
+            digest: digest_set(&verdict.digest),
+        }],
+        predicate_type: VSA_PREDICATE_TYPE.to_string(),
+        predicate: VerificationSummary {
+            verifier: Verifier {
+                id: VERIFIER_ID.to_string(),
+                version: BTreeMap::from([(
+                    "airgap-verify".to_string(),
+                    env!("CARGO_PKG_VERSION").to_string(),
+                )]),
+            },
+            time_verified: rfc3339(verdict.time_verified),
+            resource_uri: resource,
+            policy: Some(ResourceDescriptor {
+                uri: verdict.policy_uri.clone(),
+                digest: digest_set(&verdict.policy_digest),
+            }),
+            input_attestations,
+            verification_result: if verdict.passed { "PASSED" } else { "FAILED" }.to_string(),
+            verified_levels: if verdict.passed {
+                vec![level]
+            } else {
+                Vec::new()
+            },
+            notation: Some(notation),
+        },
+    })
+}
+
+/// Sign the statement for `verdict` with `key`: the DSSE envelope JSON bytes, ready to write or
+/// attach.
+pub fn sign_verdict(verdict: &Verdict, key: &SigningKey) -> Result<Vec<u8>, AttestError> {
+    let body = serde_json::to_vec(&statement(verdict)?)
+        .map_err(|e| AttestError::Sign(format!("statement JSON: {e}")))?;
+    Envelope::sign(IN_TOTO_PAYLOAD_TYPE, &body, key)?.to_json()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    pub(crate) fn verdict(digest: Digest, passed: bool) -> Verdict {
+        Verdict {
+            subject_name: "registry.example/app".into(),
+            digest,
+            scope: "registry.example/app".into(),
+            passed,
+            level: "strict".into(),
+            policy_uri: None,
+            policy_digest: trust_material_digest(b"{}", &[b"cert"]),
+            signatures: vec![VerifiedSignature {
+                envelope_digest: Algorithm::Sha256.digest(b"envelope"),
+                manifest_digest: Some(Algorithm::Sha256.digest(b"manifest")),
+                signer_subject: "CN=signer".into(),
+                thumbprints: vec!["ab".repeat(32)],
+                signing_time: Some(datetime!(2026-01-02 03:04:05 UTC)),
+                timestamp: None,
+            }],
+            time_verified: datetime!(2026-01-02 04:00:00.5 UTC),
+            time_used: datetime!(2026-01-02 04:00:00 UTC),
+            time_source: "clock".into(),
+        }
+    }
+
+    #[test]
+    fn extension_key_constant_matches_the_serde_name() {
+        let s = statement(&verdict(Algorithm::Sha256.digest(b"i"), true)).unwrap();
+        let v = serde_json::to_value(&s.predicate).unwrap();
+        assert!(v.get(NOTATION_EXTENSION).is_some());
+    }
+
+    #[test]
+    fn statement_fields() {
+        let d = Algorithm::Sha256.digest(b"image");
+        let s = statement(&verdict(d.clone(), true)).unwrap();
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(v["_type"], STATEMENT_TYPE);
+        assert_eq!(v["predicateType"], VSA_PREDICATE_TYPE);
+        assert_eq!(v["subject"][0]["digest"]["sha256"], d.hex());
+        let p = &v["predicate"];
+        assert_eq!(p["verifier"]["id"], VERIFIER_ID);
+        assert_eq!(p["timeVerified"], "2026-01-02T04:00:00Z");
+        assert_eq!(p["resourceUri"], format!("oci://registry.example/app@{d}"));
+        assert_eq!(p["verificationResult"], "PASSED");
+        assert_eq!(p["verifiedLevels"][0], "NOTATION_STRICT");
+        assert_eq!(
+            p["inputAttestations"][0]["digest"]["sha256"],
+            Algorithm::Sha256.digest(b"envelope").hex()
+        );
+        assert_eq!(
+            p[NOTATION_EXTENSION]["signatures"][0]["signingTime"],
+            "2026-01-02T03:04:05Z"
+        );
+        // Round trip through the typed form.
+        let back: Statement<VerificationSummary> = serde_json::from_value(v).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn failed_verdict_has_no_levels() {
+        let s = statement(&verdict(Algorithm::Sha256.digest(b"i"), false)).unwrap();
+        assert_eq!(s.predicate.verification_result, "FAILED");
+        assert!(s.predicate.verified_levels.is_empty());
+    }
+
+    #[test]
+    fn levels_are_never_slsa_levels() {
+        assert_eq!(
+            notation_level_value("permissive").unwrap(),
+            "NOTATION_PERMISSIVE"
+        );
+        assert_eq!(
+            notation_level_value("SLSA_BUILD_LEVEL_3").unwrap(),
+            "NOTATION_SLSA_BUILD_LEVEL_3"
+        );
+        assert!(notation_level_value("").is_err());
+        assert!(notation_level_value("a b").is_err());
+    }
+
+    #[test]
+    fn resource_uri_refuses_odd_scopes() {
+        let d = Algorithm::Sha256.digest(b"i");
+        assert!(resource_uri("r.example/app", &d).is_ok());
+        for bad in ["", "a@b", "oci://x", "a b"] {
+            assert!(resource_uri(bad, &d).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn trust_material_digest_recipe() {
+        // Order and duplicates of certificates do not matter; the policy bytes do.
+        let a = trust_material_digest(b"{}", &[b"c1", b"c2"]);
+        assert_eq!(a, trust_material_digest(b"{}", &[b"c2", b"c1", b"c2"]));
+        assert_ne!(a, trust_material_digest(b"{ }", &[b"c1", b"c2"]));
+        let mut c = [
+            hex::encode(sha2::Sha256::digest(b"c1")),
+            hex::encode(sha2::Sha256::digest(b"c2")),
+        ];
+        c.sort();
+        let text = format!(
+            "airgap-verify trust material v1\ntrustpolicy sha256:{}\ncertificate sha256:{}\ncertificate sha256:{}\n",
+            hex::encode(sha2::Sha256::digest(b"{}")),
+            c[0],
+            c[1]
+        );
+        assert_eq!(a, Algorithm::Sha256.digest(text.as_bytes()));
+    }
+}
