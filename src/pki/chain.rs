@@ -406,6 +406,10 @@ pub enum ChainProfile {
 /// certificate requirements, as notation-core-go `ValidateCodeSigningCertChain` (NOTATION.md §6.1),
 /// with the default limits. Validity dates are not checked here: see [`chain_valid_at`],
 /// [`chain_valid_within`] and [`chain_valid_at_authentic_signing_time`].
+///
+/// In notation this runs inside the envelope's signature verification (notation-core-go
+/// `signature/internal/base/envelope.go`), so a failure is an **integrity** failure, worded
+/// `certificate-chain is invalid, {error}`.
 pub fn validate_code_signing_chain(chain: &[Cert]) -> Result<(), ChainError> {
     validate_chain(chain, ChainProfile::CodeSigning, &Limits::default())
 }
