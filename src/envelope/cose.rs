@@ -9,8 +9,8 @@ use coset::{
 use time::OffsetDateTime;
 
 use super::headers::{
-    self, Label, ProtectedHeaders, StringHeader, AUTHENTIC_SIGNING_TIME, EXPIRY, SIGNING_AGENT,
-    SIGNING_SCHEME, SIGNING_TIME, TIMESTAMP_SIGNATURE, VERIFICATION_PLUGIN,
+    self, EnvelopeParts, Label, ProtectedHeaders, StringHeader, AUTHENTIC_SIGNING_TIME, EXPIRY,
+    SIGNING_AGENT, SIGNING_SCHEME, SIGNING_TIME, TIMESTAMP_SIGNATURE, VERIFICATION_PLUGIN,
     VERIFICATION_PLUGIN_MIN_VERSION,
 };
 use super::signer_info::SignerInfo;
@@ -219,9 +219,8 @@ fn protected_headers(h: &Header) -> Result<ProtectedHeaders, EnvelopeError> {
 /// Decode a tagged COSE_Sign1 (tag 18 required; untagged input is rejected as go-cose does).
 fn decode(bytes: &[u8]) -> Result<CoseSign1, EnvelopeError> {
     CoseSign1::from_tagged_slice(bytes).map_err(|e| {
-        if CoseSign1::from_slice(bytes).is_ok() {
-            EnvelopeError::CoseNotTagged
-        } else if matches!(e, coset::CoseError::UnexpectedItem("tag", _)) {
+        let wrong_tag = matches!(e, coset::CoseError::UnexpectedItem("tag", _));
+        if wrong_tag || CoseSign1::from_slice(bytes).is_ok() {
             EnvelopeError::CoseNotTagged
         } else {
             EnvelopeError::Cose(e.to_string())
@@ -293,24 +292,15 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<SignerInfo, EnvelopeError>
     };
     let signed_bytes = msg.tbs_data(b"");
 
-    Ok(SignerInfo {
+    Ok(checked.into_signer_info(EnvelopeParts {
         format: EnvelopeFormat::Cose,
         payload,
-        payload_content_type: headers.content_type,
-        signing_scheme: headers.signing_scheme,
-        signing_time: headers.signing_time,
-        authentic_signing_time: headers.authentic_signing_time,
-        expiry: headers.expiry,
-        algorithm: headers.algorithm,
         signature: msg.signature,
+        signed_bytes,
         certificate_chain,
         timestamp_token,
         signing_agent,
-        extended_attributes: checked.extended_attributes,
-        verification_plugin: checked.verification_plugin,
-        verification_plugin_min_version: checked.verification_plugin_min_version,
-        signed_bytes,
-    })
+    }))
 }
 
 #[cfg(test)]

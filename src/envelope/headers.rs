@@ -3,8 +3,9 @@
 
 use time::OffsetDateTime;
 
-use super::signer_info::{ExtendedAttribute, SigningScheme};
-use super::EnvelopeError;
+use super::signer_info::{ExtendedAttribute, SignerInfo, SigningScheme};
+use super::{EnvelopeError, EnvelopeFormat};
+use crate::pki::cert::Cert;
 use crate::pki::crypto::SignatureAlgorithm;
 
 /// The payload content type Notation signs (NOTATION.md §2).
@@ -63,15 +64,53 @@ pub struct ProtectedHeaders {
 /// The checked outcome of [`ProtectedHeaders::check`].
 #[derive(Debug, Clone)]
 pub struct CheckedHeaders {
-    pub verification_plugin: Option<String>,
-    pub verification_plugin_min_version: Option<String>,
-    pub extended_attributes: Vec<ExtendedAttribute>,
+    headers: ProtectedHeaders,
+    verification_plugin: Option<String>,
+    verification_plugin_min_version: Option<String>,
+    extended_attributes: Vec<ExtendedAttribute>,
+}
+
+/// What an envelope carries besides its protected headers.
+#[derive(Debug, Clone)]
+pub struct EnvelopeParts {
+    pub format: EnvelopeFormat,
+    pub payload: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub signed_bytes: Vec<u8>,
+    pub certificate_chain: Vec<Cert>,
+    pub timestamp_token: Option<Vec<u8>>,
+    pub signing_agent: Option<String>,
+}
+
+impl CheckedHeaders {
+    /// Combine with the rest of the envelope.
+    pub fn into_signer_info(self, parts: EnvelopeParts) -> SignerInfo {
+        let h = self.headers;
+        SignerInfo {
+            format: parts.format,
+            payload: parts.payload,
+            payload_content_type: h.content_type,
+            signing_scheme: h.signing_scheme,
+            signing_time: h.signing_time,
+            authentic_signing_time: h.authentic_signing_time,
+            expiry: h.expiry,
+            algorithm: h.algorithm,
+            signature: parts.signature,
+            certificate_chain: parts.certificate_chain,
+            timestamp_token: parts.timestamp_token,
+            signing_agent: parts.signing_agent,
+            extended_attributes: self.extended_attributes,
+            verification_plugin: self.verification_plugin,
+            verification_plugin_min_version: self.verification_plugin_min_version,
+            signed_bytes: parts.signed_bytes,
+        }
+    }
 }
 
 impl ProtectedHeaders {
     /// Apply every cross-header rule of §3.2 / §4 / §9.3. `crit` presence is checked by the
     /// format parser before this (the two formats differ there).
-    pub fn check(&self) -> Result<CheckedHeaders, EnvelopeError> {
+    pub fn check(self) -> Result<CheckedHeaders, EnvelopeError> {
         signing_time_headers_match_scheme(
             self.signing_scheme,
             self.signing_time.is_some(),
@@ -108,6 +147,7 @@ impl ProtectedHeaders {
             })
             .collect();
         Ok(CheckedHeaders {
+            headers: self,
             verification_plugin,
             verification_plugin_min_version,
             extended_attributes,

@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::headers::{
-    self, Label, ProtectedHeaders, StringHeader, AUTHENTIC_SIGNING_TIME, EXPIRY, SIGNING_AGENT,
-    SIGNING_SCHEME, SIGNING_TIME, TIMESTAMP_SIGNATURE, VERIFICATION_PLUGIN,
+    self, EnvelopeParts, Label, ProtectedHeaders, StringHeader, AUTHENTIC_SIGNING_TIME, EXPIRY,
+    SIGNING_AGENT, SIGNING_SCHEME, SIGNING_TIME, TIMESTAMP_SIGNATURE, VERIFICATION_PLUGIN,
     VERIFICATION_PLUGIN_MIN_VERSION,
 };
 use super::signer_info::{SignerInfo, SigningScheme};
@@ -372,24 +372,15 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<SignerInfo, EnvelopeError>
     signed_bytes.push(b'.');
     signed_bytes.extend_from_slice(payload_b64.as_bytes());
 
-    Ok(SignerInfo {
+    Ok(checked.into_signer_info(EnvelopeParts {
         format: EnvelopeFormat::Jws,
         payload,
-        payload_content_type: headers.content_type,
-        signing_scheme: headers.signing_scheme,
-        signing_time: headers.signing_time,
-        authentic_signing_time: headers.authentic_signing_time,
-        expiry: headers.expiry,
-        algorithm: headers.algorithm,
         signature,
+        signed_bytes,
         certificate_chain,
         timestamp_token,
         signing_agent,
-        extended_attributes: checked.extended_attributes,
-        verification_plugin: checked.verification_plugin,
-        verification_plugin_min_version: checked.verification_plugin_min_version,
-        signed_bytes,
-    })
+    }))
 }
 
 #[cfg(test)]
