@@ -2,4 +2,7 @@
 //! timestamps and offline revocation from CRL files.
 
 pub mod cert;
+pub mod cms;
 pub mod crypto;
+pub mod revocation;
+pub mod timestamp;
