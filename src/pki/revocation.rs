@@ -719,7 +719,7 @@ fn crl_status(
     serial_lookup(cert, base, delta, signing_time)
 }
 
-/// The newest (by thisUpdate) base or delta CRL with the issuer's name whose signature the
+/// The newest (by thisUpdate, then cRLNumber) base or delta CRL with the issuer's name whose signature the
 /// issuer made. `Ok(None)` when no CRL has the issuer's name; an error when some do but none
 /// verifies.
 fn newest_crl_signed_by<'a>(
@@ -735,7 +735,7 @@ fn newest_crl_signed_by<'a>(
     {
         match crl.signed_by(issuer) {
             Ok(()) => {
-                if best.is_none_or(|b| crl.this_update() > b.this_update()) {
+                if best.is_none_or(|b| newer(crl, b)) {
                     best = Some(crl);
                 }
             }
@@ -753,6 +753,20 @@ fn newest_crl_signed_by<'a>(
         (None, Some(f)) => Err(f),
         (None, None) => Ok(None),
     }
+}
+
+/// Whether `a` supersedes `b`: a later thisUpdate, or the same one and a greater cRLNumber.
+fn newer(a: &Crl, b: &Crl) -> bool {
+    let zero = [0u8];
+    a.this_update()
+        .cmp(&b.this_update())
+        .then_with(|| {
+            cmp_uint(
+                a.number.as_deref().unwrap_or(&zero),
+                b.number.as_deref().unwrap_or(&zero),
+            )
+        })
+        .is_gt()
 }
 
 /// ncg `validateCRL`: nextUpdate present and `at ≤ nextUpdate`; no critical extension other
