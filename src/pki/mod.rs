@@ -2,6 +2,7 @@
 //! timestamps and offline revocation from CRL files.
 
 pub mod cert;
+pub mod chain;
 pub mod cms;
 pub mod crypto;
 pub mod revocation;
