@@ -717,10 +717,9 @@ fn first_chain_meeting_timestamping_rules(
     ))
 }
 
-/// The §6.2 rules on a built TSA chain (`crate::pki::chain::validate_timestamping_chain`).
+/// The §6.2 rules on a built TSA chain.
 fn timestamping_chain_rules(chain: &[Cert]) -> Result<(), String> {
-    let leaf = chain.first().ok_or("empty certificate chain")?;
-    tsa_leaf_eku_is_exactly_time_stamping(leaf).map_err(|e| e.to_string())
+    crate::pki::chain::validate_timestamping_chain(chain).map_err(|e| e.to_string())
 }
 
 /// Largest number of signature checks while building TSA chains (Go's
