@@ -305,3 +305,21 @@ fn corrupt_tokens_fail_cleanly() {
         Err(TimestampError::Malformed(_))
     ));
 }
+
+#[test]
+fn any_trusted_certificate_anchors_the_tsa_path_then_the_chain_rules_apply() {
+    let Some(dir) = common::conformance() else {
+        return;
+    };
+    let token = std::fs::read(tsp(&dir).join("TimeStampToken.p7s")).unwrap();
+    let roots = roots(&tsp(&dir).join("GlobalSignRootCA.crt"));
+    let ts = verify_timestamp(&token, b"notation", &roots, &Limits::default()).unwrap();
+    // Flux semantics: trusting only the TSA leaf still builds a path (the leaf is trusted),
+    // and a longer chain through it to the root carried in the token satisfies §6.2 when the
+    // token carries the root; otherwise the §6.2 rules reject the one-certificate chain.
+    let leaf_only = vec![ts.tsa_chain[0].clone()];
+    match verify_timestamp(&token, b"notation", &leaf_only, &Limits::default()) {
+        Ok(t) => assert!(t.tsa_chain.last().unwrap().is_self_signed()),
+        Err(e) => assert!(matches!(e, TimestampError::TsaChainRules(_)), "{e}"),
+    }
+}
