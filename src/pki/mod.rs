@@ -3,4 +3,7 @@
 
 pub mod cert;
 pub mod chain;
+pub mod cms;
 pub mod crypto;
+pub mod revocation;
+pub mod timestamp;
