@@ -110,7 +110,7 @@ pub(super) fn read_stream(
     limits: &Limits,
     progress: &ProgressSink,
 ) -> Result<Bundle, BundleError> {
-    let read_err = |entry: &str, e: io::Error| BundleError::read(name, entry, &e);
+    let read_err = |entry: &str, e: io::Error| BundleError::read(name, entry, &explain(e));
     let mut head = Vec::with_capacity(HEAD);
     (&mut input)
         .take(HEAD as u64)
@@ -170,6 +170,16 @@ pub(super) fn read_stream(
 
 use super::Bundle;
 
+/// Say "truncated" when an error means the stream ended early.
+fn explain(e: io::Error) -> String {
+    let text = e.to_string();
+    if e.kind() == io::ErrorKind::UnexpectedEof || text.contains("failed to read entire block") {
+        format!("{text} (the archive is truncated)")
+    } else {
+        text
+    }
+}
+
 /// Where an entry sits: under which top folder (empty for the archive root), and its path
 /// relative to the layout root.
 fn split_layout_path(path: &str) -> (&str, &str) {
@@ -213,7 +223,7 @@ fn read_tar(
     limits: &Limits,
     progress: &ProgressSink,
 ) -> Result<Bundle, BundleError> {
-    let read_err = |entry: &str, e: io::Error| BundleError::read(name, entry, &e);
+    let read_err = |entry: &str, e: io::Error| BundleError::read(name, entry, &explain(e));
     let mut collector = Collector::new(name, format, limits);
     let mut archive = ::tar::Archive::new(reader);
     let mut layout_root: Option<(String, String)> = None;

@@ -77,7 +77,7 @@ impl Graph {
         let index = Document::parse(index_bytes).map_err(|e| BundleError::InvalidJson {
             bundle: bundle.name.clone(),
             entry: "index.json".to_string(),
-            message: e.to_string(),
+            message: e,
         })?;
         let mut w = Walker {
             bundle,
@@ -196,7 +196,7 @@ impl Walker<'_> {
         let document = Document::parse(content).map_err(|e| BundleError::InvalidJson {
             bundle: self.bundle.name.clone(),
             entry: format!("{} (listed by {})", blob.path, item.referenced_by),
-            message: e.to_string(),
+            message: e,
         })?;
         let media_type = document
             .effective_media_type(&item.raw.media_type)

@@ -113,10 +113,46 @@ pub fn is_manifest_media_type(media_type: &str) -> bool {
     )
 }
 
+/// Deepest nesting of arrays and objects accepted in a manifest or index: real ones nest 4 deep.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// A JSON document (manifest, index) must not nest arrays and objects deeper than `limit`.
+/// Scans the bytes once, outside strings; no recursion.
+pub fn json_nesting_is_within_limit(bytes: &[u8], limit: usize) -> Result<(), String> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (pos, b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Err(format!(
+                        "arrays and objects are nested more than {limit} deep (at byte {pos})"
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 impl Document {
-    /// Parse JSON. serde_json's recursion limit (128) turns absurd nesting into an error.
-    pub fn parse(bytes: &[u8]) -> Result<Document, serde_json::Error> {
-        serde_json::from_slice(bytes)
+    /// Parse JSON nested at most [`MAX_JSON_DEPTH`] deep (serde_json would skip deeper
+    /// unknown fields; its recursion limit of 128 covers the rest).
+    pub fn parse(bytes: &[u8]) -> Result<Document, String> {
+        json_nesting_is_within_limit(bytes, MAX_JSON_DEPTH)?;
+        serde_json::from_slice(bytes).map_err(|e| e.to_string())
     }
 
     /// The media type to go by: the document's own, else the one it was listed with.
@@ -141,19 +177,26 @@ mod tests {
     fn deep_nesting_is_an_error_not_a_panic() {
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(Document::parse(deep.as_bytes()).is_err());
-        // Unknown fields are skipped iteratively by serde_json: no recursion, no panic.
         let nested_field = format!(
             "{{\"annotations\":{{}},\"x\":{}{}}}",
             "[".repeat(10_000),
             "]".repeat(10_000)
         );
-        assert!(Document::parse(nested_field.as_bytes()).is_ok());
+        assert!(Document::parse(nested_field.as_bytes()).is_err());
         let nested_known = format!(
             "{{\"manifests\":{}{}}}",
             "[".repeat(10_000),
             "]".repeat(10_000)
         );
         assert!(Document::parse(nested_known.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn json_nesting_is_within_limit_ignores_brackets_in_strings() {
+        let ok = format!("{{\"a\":\"{}\\\"\"}}", "[".repeat(100));
+        assert!(json_nesting_is_within_limit(ok.as_bytes(), 2).is_ok());
+        assert!(json_nesting_is_within_limit(b"[[[]]]", 2).is_err());
+        assert!(json_nesting_is_within_limit(b"[[]]", 2).is_ok());
     }
 
     #[test]
