@@ -1,1 +1,250 @@
-//! Rendering outcomes for people (text) and machines (JSON).
+//! Rendering verification outcomes for people (text) and machines (JSON). Both come from the same
+//! [`Report`], so they never disagree.
+//!
+//! The JSON report is versioned (`"version": 1`); field names are stable: fields may be added,
+//! never renamed or removed. Shape:
+//!
+//! ```text
+//! { "version": 1,
+//!   "bundle": { "name", "format", "blobs", "bytes", "damaged", "problems": [..], "unreferenced": [..] },
+//!   "results": [ { "reference", "digest", "scope", "verdict": "verified|failed|skipped",
+//!                  "policy", "level", "time", "timeSource", "message", "warnings": [..],
+//!                  "flux": { "ocirepository", "condition", "status", "reason", "message" },   // with --flux
+//!                  "signatures": [ { "digest", "envelopeDigest", "envelope": "jws|cose",
+//!                                    "signer": { "subject", "issuer", "thumbprints" },
+//!                                    "signingTime", "signingScheme", "timestamp": { "tsaSubject", "genTime", "accuracySeconds" },
+//!                                    "timeUsed", "timeSource",
+//!                                    "checks": { "integrity", "authenticity", "authenticTimestamp",
+//!                                                "expiry", "revocation" }: "passed|failed|skipped|logged",
+//!                                    "revocationDetails": [ { "subject", "status", "detail" } ],
+//!                                    "warnings": [..], "error", "verified" } ] } ] }
+//! ```
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::verify::{rfc3339, CheckResult, Outcome, Verdict};
+
+/// The version of the JSON report's shape.
+pub const REPORT_VERSION: u32 = 1;
+
+/// What the report says of the bundle as a whole.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleSummary {
+    pub name: String,
+    pub format: String,
+    /// Blobs checked (hashed and sized).
+    pub blobs: u64,
+    /// Bytes hashed.
+    pub bytes: u64,
+    pub damaged: bool,
+    /// Integrity problems, one line each (empty unless damaged).
+    pub problems: Vec<String>,
+    /// Blobs that nothing references (not fatal).
+    pub unreferenced: Vec<String>,
+}
+
+/// Flux's view of one OCIRepository's verification (with `--flux`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FluxStatus {
+    /// `namespace/name`.
+    pub ocirepository: String,
+    /// Always `SourceVerified`; absent condition is `status: "None"` (Flux writes no condition).
+    pub condition: String,
+    /// `True`, `False` or `None`.
+    pub status: String,
+    pub reason: String,
+    pub message: String,
+}
+
+/// One result line of the report: an image's outcome, or a Flux object that could not be
+/// verified at all (cosign provider, no verification configured, image missing).
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultEntry {
+    #[serde(flatten)]
+    pub outcome: Option<Outcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flux: Option<FluxStatus>,
+    /// For entries without an outcome: the verdict and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl ResultEntry {
+    pub fn from_outcome(outcome: Outcome) -> ResultEntry {
+        ResultEntry {
+            outcome: Some(outcome),
+            flux: None,
+            verdict: None,
+            note: None,
+        }
+    }
+
+    /// The verdict of this entry.
+    pub fn verdict(&self) -> Verdict {
+        match (&self.outcome, self.verdict) {
+            (Some(o), _) => o.verdict,
+            (None, Some(v)) => v,
+            (None, None) => Verdict::Failed,
+        }
+    }
+}
+
+/// The whole report of a `verify` run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub bundle: BundleSummary,
+    pub results: Vec<ResultEntry>,
+    /// Images of the bundle that no OCIRepository asked for (with `--flux`).
+    #[serde(rename = "notRequested", skip_serializing_if = "Vec::is_empty")]
+    pub not_requested: Vec<String>,
+}
+
+/// Write the report as one JSON object and a newline.
+pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
+}
+
+/// Write the report for people. `verbose` adds every signature and check.
+pub fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
+    for entry in &report.results {
+        if let Some(flux) = &entry.flux {
+            writeln!(
+                out,
+                "OCIRepository {}: {}={} reason {}: {}",
+                flux.ocirepository, flux.condition, flux.status, flux.reason, flux.message
+            )?;
+        }
+        match &entry.outcome {
+            Some(o) => write_outcome(o, verbose, out)?,
+            None => {
+                if entry.flux.is_none() {
+                    if let Some(note) = &entry.note {
+                        writeln!(out, "{note}")?;
+                    }
+                }
+            }
+        }
+    }
+    for image in &report.not_requested {
+        writeln!(out, "{image}: not requested by any OCIRepository")?;
+    }
+    Ok(())
+}
+
+fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
+    let head = format!("{} ({})", o.reference, o.digest);
+    match o.verdict {
+        Verdict::Verified => writeln!(out, "{head}: verified signature of revision {}", o.revision())?,
+        Verdict::Skipped => writeln!(
+            out,
+            "{head}: skipped: {}",
+            o.message.as_deref().unwrap_or("trust policy level is skip")
+        )?,
+        Verdict::Failed => writeln!(
+            out,
+            "{head}: not verified: {}",
+            indent_continuation(o.message.as_deref().unwrap_or("no signature verified"))
+        )?,
+    }
+    for w in &o.warnings {
+        writeln!(out, "  warning: {}", indent_continuation(w))?;
+    }
+    if let Some(sig) = o.verified_signature() {
+        if let Some(signer) = &sig.signer {
+            writeln!(out, "  signer: {}", signer.subject)?;
+        }
+    }
+    if !verbose {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "  scope {}, policy {}, level {}, time {} ({})",
+        o.scope,
+        o.policy.as_deref().unwrap_or("-"),
+        o.level.as_deref().unwrap_or("-"),
+        rfc3339(o.time),
+        serde_plain(&o.time_source)
+    )?;
+    for (i, s) in o.signatures.iter().enumerate() {
+        writeln!(
+            out,
+            "  signature {} {} ({}): {}",
+            i + 1,
+            s.digest,
+            s.envelope.unwrap_or("unknown envelope"),
+            if s.verified { "verified" } else { "failed" }
+        )?;
+        if let Some(signer) = &s.signer {
+            writeln!(out, "    signer: {}", signer.subject)?;
+            writeln!(out, "    issuer: {}", signer.issuer)?;
+        }
+        if let Some(t) = s.signing_time {
+            writeln!(out, "    signing time (claimed): {}", rfc3339(t))?;
+        }
+        if let Some(ts) = &s.timestamp {
+            writeln!(
+                out,
+                "    timestamp: {} by {} (±{}s)",
+                rfc3339(ts.gen_time),
+                ts.tsa_subject,
+                ts.accuracy_seconds
+            )?;
+        }
+        writeln!(
+            out,
+            "    time used: {} ({})",
+            rfc3339(s.time_used),
+            serde_plain(&s.time_source)
+        )?;
+        let c = &s.checks;
+        writeln!(
+            out,
+            "    checks: integrity {}, authenticity {}, authenticTimestamp {}, expiry {}, revocation {}",
+            check(c.integrity),
+            check(c.authenticity),
+            check(c.authentic_timestamp),
+            check(c.expiry),
+            check(c.revocation)
+        )?;
+        for r in &s.revocation_details {
+            match &r.detail {
+                Some(d) => writeln!(out, "    revocation: {}: {} ({d})", r.subject, r.status)?,
+                None => writeln!(out, "    revocation: {}: {}", r.subject, r.status)?,
+            }
+        }
+        for w in &s.warnings {
+            writeln!(out, "    warning: {}", indent_continuation(w))?;
+        }
+        if let Some(e) = &s.error {
+            writeln!(out, "    error: {}", indent_continuation(e))?;
+        }
+    }
+    Ok(())
+}
+
+fn check(c: CheckResult) -> &'static str {
+    match c {
+        CheckResult::Passed => "passed",
+        CheckResult::Failed => "failed",
+        CheckResult::Skipped => "skipped",
+        CheckResult::Logged => "logged",
+    }
+}
+
+fn serde_plain<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn indent_continuation(s: &str) -> String {
+    s.replace('\n', "\n    ")
+}

@@ -1,1 +1,752 @@
-//! The verification of one image: signatures, trust policy, Notation's checks, the outcome.
+//! The verification of one image, as notation-go's `notation.Verify` and `verifier.Verify` do it
+//! (NOTATION.md §7.2 "Order of checks", §9.1), with Flux's trust material.
+//!
+//! For each image: choose the trust policy statement for the scope; `skip` ends there. Otherwise
+//! take the image's Notation signatures in the bundle's deterministic order (see
+//! [`crate::oci::Graph::notation_signatures`]) and verify them one by one, at most
+//! `Limits::max_signatures_per_image` (Flux: 3), stopping at the first that verifies. Each
+//! signature goes through, in order: integrity, verification plugin, authenticity, trusted
+//! identity, expiry, authentic timestamp, revocation, and the target-artifact match. Every attempt
+//! is reported.
+//!
+//! Time is an explicit input ([`VerifyContext::at`]), never read from the clock here.
+
+use std::fmt;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::envelope::{self, payload::Payload, SignerInfo, SigningScheme};
+use crate::limits::Limits;
+use crate::oci::digest::{Descriptor, Digest};
+use crate::oci::{Graph, Image, SignatureCandidate};
+use crate::pki::cert::Cert;
+use crate::pki::revocation::{self, CrlSet};
+use crate::pki::{chain, timestamp};
+use crate::policy::document::VerifyTimestamp;
+use crate::policy::{
+    self, Action, LevelName, Statement, StoreKind, ValidationType, VerificationLevel,
+};
+use crate::trust::TrustMaterial;
+
+/// Where the verification time came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeSource {
+    /// The clock when the verification ran.
+    Now,
+    /// `--at`, a forensic re-verification.
+    At,
+    /// A trusted RFC 3161 timestamp of the signature.
+    Timestamp,
+    /// The authentic signing time of a `notary.x509.signingAuthority` signature.
+    AuthenticSigningTime,
+}
+
+/// The inputs of a verification that are not the bundle: trust, time, revocation data, limits.
+#[derive(Debug, Clone)]
+pub struct VerifyContext<'a> {
+    pub trust: &'a TrustMaterial,
+    /// The verification time.
+    pub at: OffsetDateTime,
+    /// `Now` or `At`.
+    pub at_source: TimeSource,
+    pub crls: &'a CrlSet,
+    pub limits: &'a Limits,
+}
+
+/// The verdict for one image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A signature verified (possibly with logged failures under permissive / audit levels).
+    Verified,
+    /// No signature verified, or the policy failed the image.
+    Failed,
+    /// The trust policy statement's level is `skip`: nothing was verified.
+    Skipped,
+}
+
+/// The result of one validation of one signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckResult {
+    /// Checked and good.
+    Passed,
+    /// Checked, bad, and enforced: the signature fails.
+    Failed,
+    /// Not checked (the level skips it, or an earlier enforced failure stopped the signature).
+    #[default]
+    Skipped,
+    /// Checked, bad, and only logged (level `log`): a warning.
+    Logged,
+}
+
+/// The five validations of Notation's trust policy, per signature.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Checks {
+    pub integrity: CheckResult,
+    pub authenticity: CheckResult,
+    pub authentic_timestamp: CheckResult,
+    pub expiry: CheckResult,
+    pub revocation: CheckResult,
+}
+
+impl Checks {
+    fn set(&mut self, t: ValidationType, r: CheckResult) {
+        match t {
+            ValidationType::Integrity => self.integrity = r,
+            ValidationType::Authenticity => self.authenticity = r,
+            ValidationType::AuthenticTimestamp => self.authentic_timestamp = r,
+            ValidationType::Expiry => self.expiry = r,
+            ValidationType::Revocation => self.revocation = r,
+        }
+    }
+}
+
+/// The signer as the envelope's certificate chain names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signer {
+    pub subject: String,
+    pub issuer: String,
+    /// SHA-256 thumbprints of the chain, leaf first (lowercase hex).
+    pub thumbprints: Vec<String>,
+}
+
+/// A verified RFC 3161 timestamp.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimestampReport {
+    pub tsa_subject: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub gen_time: OffsetDateTime,
+    pub accuracy_seconds: f64,
+}
+
+/// The revocation status of one certificate, for the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertRevocationReport {
+    pub subject: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// One signature tried, and what came of it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureOutcome {
+    /// The signature manifest's digest.
+    pub digest: Digest,
+    /// The envelope blob's digest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope_digest: Option<Digest>,
+    /// `jws` or `cose`, when the envelope media type is one of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<Signer>,
+    /// The signing time the envelope claims (untrusted under `notary.x509`).
+    #[serde(skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub signing_time: Option<OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_scheme: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<TimestampReport>,
+    /// The time certificate validity was judged at, and where it came from.
+    #[serde(with = "time::serde::rfc3339")]
+    pub time_used: OffsetDateTime,
+    pub time_source: TimeSource,
+    pub checks: Checks,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub revocation_details: Vec<CertRevocationReport>,
+    /// Logged (non-enforced) failures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Why the signature failed, in notation's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub verified: bool,
+}
+
+/// The outcome for one image.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    /// The reference asked for (tag or digest).
+    pub reference: String,
+    pub digest: Digest,
+    #[serde(skip)]
+    pub descriptor: Descriptor,
+    /// The `registry/repository` the trust policy was matched against (`*` when none was known
+    /// and the policy's global statement applied).
+    pub scope: String,
+    pub verdict: Verdict,
+    /// Where the trust material came from (Secret file, folder, or Flux Secret).
+    pub trust_source: String,
+    /// The digest of the trust material ([`TrustMaterial::policy_digest`]).
+    pub policy_digest: String,
+    /// The name of the trust policy statement that applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The verification level (strict, permissive, audit, skip, custom).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// The verification time and its source.
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    pub time_source: TimeSource,
+    pub signatures: Vec<SignatureOutcome>,
+    /// Warnings of the whole image (policy cleaning, logged failures of the verified signature).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Why the image is not verified, in notation's words (or the skip message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Outcome {
+    /// The first signature that verified.
+    pub fn verified_signature(&self) -> Option<&SignatureOutcome> {
+        self.signatures.iter().find(|s| s.verified)
+    }
+
+    /// Flux's revision string: `<tag>@sha256:...`, or `sha256:...` when verified by digest.
+    pub fn revision(&self) -> String {
+        if self.reference.contains(':') && Digest::parse(&self.reference).is_ok() {
+            self.digest.to_string()
+        } else {
+            format!("{}@{}", self.reference, self.digest)
+        }
+    }
+
+    /// Whether any verified signature logged an authenticity failure: Flux reports such an
+    /// outcome as "ignored" (the artifact is accepted but not marked verified).
+    pub fn authenticity_logged(&self) -> bool {
+        self.verified_signature()
+            .is_some_and(|s| s.checks.authenticity == CheckResult::Logged)
+    }
+}
+
+/// A configuration problem found while verifying (not a verdict): exit 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// No scope could be determined and the policy has no `*` statement.
+    #[error("no scope for image {image}: the image has no registry/repository annotation and the trust policy has no \"*\" statement; give --scope REGISTRY/REPOSITORY (the value the policy's registryScopes name)")]
+    NoScope { image: String },
+    /// The policy has no statement for the scope.
+    #[error("{0}")]
+    NoApplicablePolicy(String),
+    /// The bundle's referrers could not be listed (over a limit).
+    #[error("{0}")]
+    Referrers(String),
+}
+
+/// Verify one image of the bundle.
+pub fn verify_image(
+    graph: &Graph,
+    image: &Image,
+    reference: &str,
+    scope: Option<&str>,
+    ctx: &VerifyContext<'_>,
+) -> Result<Outcome, VerifyError> {
+    let policy = &ctx.trust.policy;
+    let (scope, artifact_ref, statement) = match scope
+        .map(str::to_string)
+        .or_else(|| image.full_name.as_deref().and_then(scope_of_full_name))
+    {
+        Some(scope) => {
+            let artifact_ref = format!("{scope}@{}", image.descriptor.digest);
+            let statement = policy
+                .applicable_statement(&artifact_ref)
+                .map_err(|e| VerifyError::NoApplicablePolicy(e.to_string()))?;
+            (scope, artifact_ref, statement)
+        }
+        None => match policy.global_statement() {
+            Some(statement) => ("*".to_string(), image.descriptor.digest.to_string(), statement),
+            None => {
+                return Err(VerifyError::NoScope {
+                    image: reference.to_string(),
+                })
+            }
+        },
+    };
+    let level = statement
+        .verification_level()
+        .map_err(|e| VerifyError::NoApplicablePolicy(e.to_string()))?;
+    let mut outcome = Outcome {
+        reference: reference.to_string(),
+        digest: image.descriptor.digest.clone(),
+        descriptor: image.descriptor.clone(),
+        scope: scope.clone(),
+        verdict: Verdict::Failed,
+        trust_source: ctx.trust.source.clone(),
+        policy_digest: ctx.trust.policy_digest(),
+        policy: Some(statement.name.clone()),
+        level: Some(level.name.name().to_string()),
+        time: ctx.at,
+        time_source: ctx.at_source,
+        signatures: Vec::new(),
+        warnings: ctx.trust.warnings.clone(),
+        message: None,
+    };
+
+    // notation.Verify: a skip statement returns before signatures are even listed.
+    if level.name == LevelName::Skip {
+        outcome.verdict = Verdict::Skipped;
+        outcome.message =
+            Some("Trust policy is configured to skip signature verification".to_string());
+        return Ok(outcome);
+    }
+
+    let candidates = graph
+        .notation_signatures(&image.descriptor, ctx.limits)
+        .map_err(|e| VerifyError::Referrers(e.to_string()))?;
+    if candidates.is_empty() {
+        outcome.message = Some(format!(
+            "no signature is associated with \"{artifact_ref}\", make sure the artifact was signed successfully"
+        ));
+        return Ok(outcome);
+    }
+
+    let max = ctx.limits.max_signatures_per_image;
+    for candidate in &candidates {
+        if outcome.signatures.len() as u64 >= max {
+            break;
+        }
+        let sig = verify_signature(candidate, image, statement, &level, ctx);
+        let verified = sig.verified;
+        outcome.signatures.push(sig);
+        if verified {
+            break;
+        }
+    }
+
+    if let Some(sig) = outcome.verified_signature() {
+        let warnings = sig.warnings.clone();
+        outcome.warnings.extend(warnings);
+        outcome.verdict = Verdict::Verified;
+        return Ok(outcome);
+    }
+    let mut lines = Vec::new();
+    if outcome.signatures.len() as u64 >= max {
+        lines.push(format!(
+            "signature evaluation stopped. The configured limit of {max} signatures to verify per artifact exceeded"
+        ));
+    } else {
+        lines.push("signature verification failed".to_string());
+    }
+    for s in &outcome.signatures {
+        lines.push(format!(
+            "failed to verify signature with digest {}, {}",
+            s.digest,
+            s.error.as_deref().unwrap_or("unknown error")
+        ));
+    }
+    outcome.message = Some(lines.join("\n"));
+    Ok(outcome)
+}
+
+/// The `registry/repository` of a full image name such as `registry.example/app:v1` or
+/// `registry.example:5000/team/app@sha256:...`; `None` when the name has no registry part.
+pub fn scope_of_full_name(name: &str) -> Option<String> {
+    let without_digest = name.split('@').next().unwrap_or(name);
+    // A tag is a ':' after the last '/'.
+    let repo = match without_digest.rfind('/') {
+        Some(slash) => match without_digest[slash..].find(':') {
+            Some(colon) => &without_digest[..slash + colon],
+            None => without_digest,
+        },
+        None => return None,
+    };
+    let (host, _) = repo.split_once('/')?;
+    let looks_like_host = host.contains('.') || host.contains(':') || host == "localhost";
+    looks_like_host.then(|| repo.to_string())
+}
+
+/// A failure of one check, with the validation type it belongs to.
+struct CheckFailure {
+    kind: ValidationType,
+    message: String,
+}
+
+impl CheckFailure {
+    fn new(kind: ValidationType, message: impl fmt::Display) -> CheckFailure {
+        CheckFailure {
+            kind,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The state of one signature's verification as checks run.
+struct Attempt<'a> {
+    level: &'a VerificationLevel,
+    out: SignatureOutcome,
+}
+
+impl Attempt<'_> {
+    /// Apply the level's action to a check result. `Err` means the signature fails here.
+    fn record(&mut self, result: Result<(), CheckFailure>, kind: ValidationType) -> Result<(), ()> {
+        match result {
+            Ok(()) => {
+                self.out.checks.set(kind, CheckResult::Passed);
+                Ok(())
+            }
+            Err(f) => match self.level.action(f.kind) {
+                Action::Enforce => {
+                    self.out.checks.set(f.kind, CheckResult::Failed);
+                    self.out.error = Some(f.message);
+                    Err(())
+                }
+                Action::Log => {
+                    self.out.checks.set(f.kind, CheckResult::Logged);
+                    self.out.warnings.push(format!(
+                        "{} was set to \"log\" and failed with error: {}",
+                        validation_name(f.kind),
+                        f.message
+                    ));
+                    Ok(())
+                }
+                Action::Skip => {
+                    self.out.checks.set(f.kind, CheckResult::Skipped);
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    /// A failure that no level can log away (integrity, target mismatch, unsupported plugin).
+    fn fail(&mut self, kind: ValidationType, message: impl fmt::Display) {
+        self.out.checks.set(kind, CheckResult::Failed);
+        self.out.error = Some(message.to_string());
+    }
+}
+
+/// Notation's name of a validation type, as in trust policy overrides.
+pub fn validation_name(t: ValidationType) -> &'static str {
+    match t {
+        ValidationType::Integrity => "integrity",
+        ValidationType::Authenticity => "authenticity",
+        ValidationType::AuthenticTimestamp => "authenticTimestamp",
+        ValidationType::Expiry => "expiry",
+        ValidationType::Revocation => "revocation",
+    }
+}
+
+/// Verify one signature candidate (ng `verifier.Verify` → `processSignature`).
+fn verify_signature(
+    candidate: &SignatureCandidate,
+    image: &Image,
+    statement: &Statement,
+    level: &VerificationLevel,
+    ctx: &VerifyContext<'_>,
+) -> SignatureOutcome {
+    let mut attempt = Attempt {
+        level,
+        out: SignatureOutcome {
+            digest: candidate.manifest.digest.clone(),
+            envelope_digest: None,
+            envelope: None,
+            signer: None,
+            signing_time: None,
+            signing_scheme: None,
+            timestamp: None,
+            time_used: ctx.at,
+            time_source: ctx.at_source,
+            checks: Checks::default(),
+            revocation_details: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+            verified: false,
+        },
+    };
+    let _ = run_checks(&mut attempt, candidate, image, statement, ctx);
+    attempt.out.verified = attempt.out.error.is_none();
+    attempt.out
+}
+
+fn run_checks(
+    a: &mut Attempt<'_>,
+    candidate: &SignatureCandidate,
+    image: &Image,
+    statement: &Statement,
+    ctx: &VerifyContext<'_>,
+) -> Result<(), ()> {
+    use ValidationType::*;
+
+    // 1. Integrity (always enforced): the envelope, its signature, the chain's structure.
+    let (envelope_desc, bytes) = match &candidate.envelope {
+        Ok(e) => e,
+        Err(reason) => {
+            a.fail(Integrity, reason);
+            return Err(());
+        }
+    };
+    a.out.envelope_digest = Some(envelope_desc.digest.clone());
+    a.out.envelope = envelope::EnvelopeFormat::from_media_type(&envelope_desc.media_type)
+        .map(|f| match f {
+            envelope::EnvelopeFormat::Jws => "jws",
+            envelope::EnvelopeFormat::Cose => "cose",
+        });
+    let info = match envelope::open(&envelope_desc.media_type, bytes, ctx.limits) {
+        Ok(info) => info,
+        Err(e) => {
+            a.fail(Integrity, e);
+            return Err(());
+        }
+    };
+    a.out.signer = signer_of(&info.certificate_chain);
+    a.out.signing_time = info.signing_time.or(info.authentic_signing_time);
+    a.out.signing_scheme = Some(match info.signing_scheme {
+        SigningScheme::X509 => "notary.x509",
+        SigningScheme::X509SigningAuthority => "notary.x509.signingAuthority",
+    });
+    if let Err(e) = chain::validate_code_signing_chain(&info.certificate_chain) {
+        a.fail(Integrity, e);
+        return Err(());
+    }
+    a.out.checks.integrity = CheckResult::Passed;
+
+    // 2. Verification plugins cannot run offline (and Flux has none): fail, as the spec asks of
+    //    implementations without plugin support.
+    if let Some(plugin) = &info.verification_plugin {
+        a.fail(
+            Authenticity,
+            format!("the signature requires verification plugin {plugin:?}, and plugins are not supported (Flux has no plugin manager either)"),
+        );
+        return Err(());
+    }
+
+    // 3-4. Authenticity and trusted identity.
+    let store_kind = match info.signing_scheme {
+        SigningScheme::X509 => StoreKind::Ca,
+        SigningScheme::X509SigningAuthority => StoreKind::SigningAuthority,
+    };
+    let trusted = trusted_certs(ctx.trust, statement, store_kind);
+    let authenticity = chain::authenticity_any_cert_in_chain(&info.certificate_chain, &trusted)
+        .map_err(|e| CheckFailure::new(Authenticity, e))
+        .and_then(|()| {
+            let leaf = info.certificate_chain.first().ok_or_else(|| {
+                CheckFailure::new(Authenticity, "the certificate chain is empty")
+            })?;
+            policy::leaf_matches_trusted_identities(leaf, statement)
+                .map_err(|e| CheckFailure::new(Authenticity, e))
+        });
+    a.record(authenticity, Authenticity)?;
+
+    // 5. Expiry, judged at the verification time (ng compares with the clock, not a timestamp).
+    if a.level.action(Expiry) != Action::Skip {
+        let expiry = match info.expiry {
+            Some(exp) if ctx.at >= exp => Err(CheckFailure::new(
+                Expiry,
+                format!("digital signature has expired on {:?}", chain::rfc1123z(exp)),
+            )),
+            _ => Ok(()),
+        };
+        a.record(expiry, Expiry)?;
+    }
+
+    // 6. Authentic timestamp (§5.2).
+    let ts = authentic_timestamp(a, &info, statement, ctx);
+    a.record(ts, AuthenticTimestamp)?;
+
+    // 7. Revocation (§8), from CRL files only.
+    if a.level.action(Revocation) != Action::Skip {
+        let ast = match info.signing_scheme {
+            SigningScheme::X509SigningAuthority => info.authentic_signing_time,
+            SigningScheme::X509 => None,
+        };
+        let result =
+            revocation::check_chain_revocation(&info.certificate_chain, ctx.crls, ctx.at, ast);
+        a.out.revocation_details = revocation_report(&result);
+        let checked = match result.failure_message() {
+            Some(msg) => Err(CheckFailure::new(Revocation, msg)),
+            None => Ok(()),
+        };
+        a.record(checked, Revocation)?;
+    }
+
+    // 8. The signed payload must name this very image (fails at every level but skip).
+    let matches = Payload::parse(&info.payload)
+        .map_err(|e| e.to_string())
+        .and_then(|p| p.target_artifact.descriptor().map_err(|e| e.to_string()))
+        .map(|d| d == image.descriptor);
+    match matches {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            a.fail(Integrity, "content descriptor mismatch");
+            Err(())
+        }
+        Err(e) => {
+            a.fail(Integrity, e);
+            Err(())
+        }
+    }
+}
+
+/// §5.2: which time the certificates are judged at, and whether the timestamp is authentic.
+fn authentic_timestamp(
+    a: &mut Attempt<'_>,
+    info: &SignerInfo,
+    statement: &Statement,
+    ctx: &VerifyContext<'_>,
+) -> Result<(), CheckFailure> {
+    use ValidationType::AuthenticTimestamp as AT;
+    let chain = &info.certificate_chain;
+    if info.signing_scheme == SigningScheme::X509SigningAuthority {
+        let t = info
+            .authentic_signing_time
+            .ok_or_else(|| CheckFailure::new(AT, "authentic signing time is missing"))?;
+        a.out.time_used = t;
+        a.out.time_source = TimeSource::AuthenticSigningTime;
+        if ctx.at_source == TimeSource::At && t > ctx.at {
+            return Err(CheckFailure::new(
+                AT,
+                format!("the signature was made at {} after the verification time {} given with --at", rfc3339(t), rfc3339(ctx.at)),
+            ));
+        }
+        return chain::chain_valid_at_authentic_signing_time(chain, t)
+            .map_err(|e| CheckFailure::new(AT, e));
+    }
+
+    let has_tsa_store = !statement.stores_of_kind(StoreKind::Tsa).is_empty();
+    let any_expired = chain.iter().any(|c| ctx.at > c.not_after());
+    let triggered = has_tsa_store
+        && match statement.signature_verification.verify_timestamp() {
+            Some(VerifyTimestamp::AfterCertExpiry) => any_expired,
+            _ => true,
+        };
+    if !triggered {
+        return chain::chain_valid_at(chain, ctx.at).map_err(|e| CheckFailure::new(AT, e));
+    }
+    let token = info.timestamp_token.as_deref().ok_or_else(|| {
+        CheckFailure::new(
+            AT,
+            "no timestamp countersignature was found in the signature envelope",
+        )
+    })?;
+    let roots = trusted_certs(ctx.trust, statement, StoreKind::Tsa);
+    if roots.is_empty() {
+        return Err(CheckFailure::new(AT, "no trusted TSA certificate found in trust store"));
+    }
+    let ts = timestamp::verify_timestamp(token, &info.signature, &roots, ctx.limits)
+        .map_err(|e| CheckFailure::new(AT, format!("failed to verify the timestamp countersignature: {e}")))?;
+    a.out.timestamp = Some(TimestampReport {
+        tsa_subject: ts.tsa_subject.clone(),
+        gen_time: ts.gen_time,
+        accuracy_seconds: ts.accuracy.as_seconds_f64(),
+    });
+    a.out.time_used = ts.gen_time;
+    a.out.time_source = TimeSource::Timestamp;
+    if ctx.at_source == TimeSource::At && ts.earliest() > ctx.at {
+        return Err(CheckFailure::new(
+            AT,
+            format!(
+                "the signature was timestamped at {}, after the verification time {} given with --at",
+                rfc3339(ts.gen_time),
+                rfc3339(ctx.at)
+            ),
+        ));
+    }
+    chain::chain_valid_within(chain, ts.earliest(), ts.latest())
+        .map_err(|e| CheckFailure::new(AT, e))?;
+    // The TSA chain's revocation is part of authenticTimestamp, whatever the revocation setting.
+    let tsa_rev = revocation::check_tsa_chain_revocation(&ts.tsa_chain, ctx.crls, ctx.at);
+    if let Some(msg) = tsa_rev.failure_message() {
+        return Err(CheckFailure::new(AT, msg));
+    }
+    Ok(())
+}
+
+/// Flux's trust store: every certificate of the Secret, for every store of the wanted kind the
+/// statement names (FLUX.md §2.4). No store of that kind → no trusted certificate.
+fn trusted_certs(trust: &TrustMaterial, statement: &Statement, kind: StoreKind) -> Vec<Cert> {
+    if !statement.stores_of_kind(kind).is_empty() {
+        trust.certs()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Each certificate's revocation status, for the report.
+fn revocation_report(r: &revocation::ChainRevocation) -> Vec<CertRevocationReport> {
+    use revocation::CertStatus;
+    let crl = |c: &revocation::CrlRef| {
+        format!(
+            "{} (issuer {}, thisUpdate {}, sha256:{})",
+            c.source,
+            c.issuer,
+            rfc3339(c.this_update),
+            c.sha256
+        )
+    };
+    r.certs
+        .iter()
+        .map(|c| {
+            let (status, detail) = match &c.status {
+                CertStatus::Ok { crl: used, .. } => ("ok", Some(format!("CRL {}", crl(used)))),
+                CertStatus::Revoked {
+                    crl: used,
+                    date,
+                    reason,
+                    ..
+                } => (
+                    "revoked",
+                    Some(format!(
+                        "revoked at {}{} according to CRL {}",
+                        rfc3339(*date),
+                        reason
+                            .map(|r| format!(" ({})", r.name()))
+                            .unwrap_or_default(),
+                        crl(used)
+                    )),
+                ),
+                CertStatus::Unknown { why } => ("unknown", Some(why.to_string())),
+                CertStatus::NonRevocable => ("non-revocable", None),
+            };
+            CertRevocationReport {
+                subject: c.subject.clone(),
+                status: status.to_string(),
+                detail,
+            }
+        })
+        .collect()
+}
+
+fn signer_of(chain: &[Cert]) -> Option<Signer> {
+    let leaf = chain.first()?;
+    Some(Signer {
+        subject: leaf.subject(),
+        issuer: leaf.issuer(),
+        thumbprints: chain.iter().map(Cert::sha256_thumbprint).collect(),
+    })
+}
+
+/// RFC 3339 in UTC, for messages.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_from_full_names() {
+        assert_eq!(
+            scope_of_full_name("registry.example/app:v1").as_deref(),
+            Some("registry.example/app")
+        );
+        assert_eq!(
+            scope_of_full_name("localhost:5000/team/app@sha256:abc").as_deref(),
+            Some("localhost:5000/team/app")
+        );
+        assert_eq!(scope_of_full_name("app:v1"), None);
+        assert_eq!(scope_of_full_name("library/app:v1"), None);
+    }
+
+}

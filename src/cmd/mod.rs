@@ -254,3 +254,20 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     }
 }
+
+/// The report's summary of a bundle's integrity.
+pub(crate) fn bundle_summary(
+    bundle: &crate::bundle::Bundle,
+    graph: &crate::oci::Graph,
+) -> crate::report::BundleSummary {
+    let integrity = graph.integrity();
+    crate::report::BundleSummary {
+        name: bundle.name.clone(),
+        format: bundle.format.name().to_string(),
+        blobs: integrity.blobs,
+        bytes: integrity.bytes,
+        damaged: integrity.is_damaged(),
+        problems: integrity.problems.iter().map(|p| p.to_string()).collect(),
+        unreferenced: integrity.unreferenced.iter().map(|d| d.to_string()).collect(),
+    }
+}

@@ -322,14 +322,12 @@ fn push_limited(out: &mut Vec<Cert>, c: Cert, max: u64) -> Result<(), CertError>
     Ok(())
 }
 
-/// Whether the bytes look like PEM (after optional leading whitespace).
+/// Whether the bytes look like PEM: not DER (which starts with a SEQUENCE, 0x30) and holding a
+/// `-----BEGIN ` line. Text before the first block (openssl's `subject=` lines, comments) is
+/// allowed, as Go's `pem.Decode` allows it.
 pub fn looks_like_pem(bytes: &[u8]) -> bool {
-    let trimmed = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map(|i| &bytes[i..])
-        .unwrap_or(&[]);
-    trimmed.starts_with(b"-----BEGIN ")
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    first != Some(&0x30) && bytes.windows(11).any(|w| w == b"-----BEGIN ")
 }
 
 /// Iterate the PEM blocks of a text: `(label, der)`.
