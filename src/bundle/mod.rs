@@ -5,13 +5,31 @@
 //! Public API (used by `oci`, `verify`, `inspect`, `attest`):
 //! - [`Source`]: where the bundle comes from;
 //! - [`read_bundle`]: one pass over the bundle, giving a [`Bundle`];
-//! - [`BundleError`]: why a bundle cannot be read (always exit 3, "damaged or malformed").
+//! - [`ProgressSink`]: where progress goes (nowhere, or a bar on standard error);
+//! - [`BundleError`]: why a bundle cannot be read ("damaged or malformed", exit 3, except
+//!   [`BundleError::SourceNotFound`], a usage error).
+//!
+//! What is checked here is what one pass over the entries can check: entry names and types,
+//! duplicates, sizes, the `oci-layout` file. Whether each blob hashes to its name and whether the
+//! graph is complete is decided by [`crate::oci::Graph`] from what is recorded here.
+
+mod dir;
+mod error;
+mod layout;
+mod pipe;
+mod progress;
+mod tar;
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::oci::digest::Digest;
+pub use error::BundleError;
+pub use progress::ProgressSink;
+
+use crate::limits::Limits;
+use crate::oci::digest::{Algorithm, Digest};
 
 /// Where a bundle comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,16 +49,40 @@ impl Source {
             Source::Path(PathBuf::from(arg))
         }
     }
+
+    /// The name of the source for messages: the path, or `<stdin>`.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Path(p) => p.display().to_string(),
+            Source::Stdin => "<stdin>".to_string(),
+        }
+    }
 }
 
 /// The container format, as recognised by content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
+    /// An OCI image-layout folder (it holds an `oci-layout` file).
     Directory,
+    /// A tar archive (ustar, GNU or PAX headers).
     Tar,
+    /// A gzip-compressed tar archive (gzip magic `1f 8b`).
     TarGzip,
+    /// A zstd-compressed tar archive (zstd magic `28 b5 2f fd`).
     TarZstd,
+}
+
+impl Format {
+    /// The name used in reports (`directory`, `tar`, `tar-gzip`, `tar-zstd`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Directory => "directory",
+            Format::Tar => "tar",
+            Format::TarGzip => "tar-gzip",
+            Format::TarZstd => "tar-zstd",
+        }
+    }
 }
 
 /// One blob of the bundle, as found under `blobs/<alg>/<hex>`.
@@ -61,6 +103,7 @@ pub struct Blob {
 pub struct Bundle {
     /// The name of the bundle for messages (the path, or `<stdin>`).
     pub name: String,
+    /// The container format, as recognised by content.
     pub format: Format,
     /// The content of `oci-layout`, if present.
     pub oci_layout: Option<Vec<u8>>,
@@ -70,13 +113,172 @@ pub struct Bundle {
     pub blobs: BTreeMap<Digest, Blob>,
     /// Total bytes of blob content hashed.
     pub bytes_hashed: u64,
+    /// Things worth telling the user that do not make the bundle damaged (files that are not
+    /// part of an OCI layout, such as `manifest.json` and `repositories` of `docker save`).
+    pub notes: Vec<String>,
 }
 
-/// Why a bundle cannot be read. Every variant means "damaged or malformed" (exit 3).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum BundleError {
-    /// Anything else, with a message naming the bundle and the entry.
-    #[error("{0}")]
-    Malformed(String),
+/// Read a bundle in one pass: recognise the format by content, hash and size every blob, keep
+/// blobs of at most [`Limits::max_json_blob`] bytes, and check `oci-layout`. `index.json` must be
+/// present (it is kept, not parsed: [`crate::oci::Graph::build`] parses it).
+pub fn read_bundle(
+    source: &Source,
+    limits: &Limits,
+    progress: &ProgressSink,
+) -> Result<Bundle, BundleError> {
+    let name = source.name();
+    let bundle = match source {
+        Source::Path(path) => {
+            let meta = std::fs::metadata(path).map_err(|e| BundleError::SourceNotFound {
+                name: name.clone(),
+                reason: e.to_string(),
+            })?;
+            if meta.is_dir() {
+                dir::read_dir(path, &name, limits, progress)?
+            } else {
+                let file = std::fs::File::open(path).map_err(|e| BundleError::SourceNotFound {
+                    name: name.clone(),
+                    reason: e.to_string(),
+                })?;
+                progress.start_bytes(Some(meta.len()));
+                tar::read_stream(Box::new(file), &name, limits, progress)?
+            }
+        }
+        Source::Stdin => {
+            progress.start_bytes(None);
+            tar::read_stream(Box::new(std::io::stdin()), &name, limits, progress)?
+        }
+    };
+    progress.finish();
+    layout::check_layout_files(&bundle)?;
+    Ok(bundle)
+}
+
+/// What an entry of a layout is, by its path relative to the layout root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum EntryKind {
+    /// `oci-layout`.
+    OciLayout,
+    /// `index.json`.
+    IndexJson,
+    /// `blobs/<alg>/<hex>`, with the digest its name claims.
+    Blob(Digest),
+    /// Anything else (ignored, with a note).
+    Other,
+}
+
+/// Classify a path relative to the layout root. Anything under `blobs/` must be
+/// `blobs/<alg>/<hex>` with a supported algorithm and a hex encoding of the right length.
+fn classify(path: &str, bundle: &str) -> Result<EntryKind, BundleError> {
+    match path {
+        "oci-layout" => return Ok(EntryKind::OciLayout),
+        "index.json" => return Ok(EntryKind::IndexJson),
+        _ => {}
+    }
+    let Some(rest) = path.strip_prefix("blobs/") else {
+        return Ok(EntryKind::Other);
+    };
+    let bad = || BundleError::BadBlobName {
+        bundle: bundle.to_string(),
+        entry: path.to_string(),
+    };
+    let (alg, hex) = rest.split_once('/').ok_or_else(bad)?;
+    let algorithm = Algorithm::from_name(alg).ok_or_else(bad)?;
+    Digest::from_parts(algorithm, hex)
+        .map(EntryKind::Blob)
+        .ok_or_else(bad)
+}
+
+/// Hash (and, when `keep`, keep) everything `reader` yields. Returns the digest, the number of
+/// bytes read and the content if kept. `buf` is the reusable read buffer.
+fn hash_stream(
+    reader: &mut dyn Read,
+    algorithm: Algorithm,
+    keep_up_to: Option<u64>,
+    progress: &ProgressSink,
+    buf: &mut [u8],
+) -> std::io::Result<(Digest, u64, Option<Vec<u8>>)> {
+    let mut hasher = algorithm.hasher();
+    let mut size: u64 = 0;
+    let mut kept = keep_up_to.map(|n| Vec::with_capacity(usize::try_from(n).unwrap_or(0)));
+    loop {
+        let n = match reader.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = buf.get(..n).unwrap_or_default();
+        hasher.update(chunk);
+        size = size.saturating_add(n as u64);
+        progress.add_bytes(n as u64);
+        if let (Some(v), Some(limit)) = (kept.as_mut(), keep_up_to) {
+            if size <= limit {
+                v.extend_from_slice(chunk);
+            } else {
+                kept = None;
+            }
+        }
+    }
+    Ok((hasher.finish(), size, kept))
+}
+
+/// Size of the read buffer used when hashing blobs.
+const READ_BUFFER: usize = 256 * 1024;
+
+/// Collects the entries of one layout and enforces "each name once".
+struct Collector {
+    bundle: Bundle,
+    seen: std::collections::HashSet<String>,
+    entries: u64,
+    max_entries: u64,
+}
+
+impl Collector {
+    fn new(name: &str, format: Format, limits: &Limits) -> Collector {
+        Collector {
+            bundle: Bundle {
+                name: name.to_string(),
+                format,
+                oci_layout: None,
+                index_json: None,
+                blobs: BTreeMap::new(),
+                bytes_hashed: 0,
+                notes: Vec::new(),
+            },
+            seen: Default::default(),
+            entries: 0,
+            max_entries: limits.max_entries,
+        }
+    }
+
+    /// Register an entry name (relative to the layout root); the same name twice is an error,
+    /// never "the last one wins".
+    fn claim(&mut self, path: &str) -> Result<(), BundleError> {
+        self.entries += 1;
+        if self.entries > self.max_entries {
+            return Err(BundleError::TooManyEntries {
+                bundle: self.bundle.name.clone(),
+                limit: self.max_entries,
+            });
+        }
+        if !self.seen.insert(path.to_string()) {
+            return Err(BundleError::DuplicateEntry {
+                bundle: self.bundle.name.clone(),
+                entry: path.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn add_blob(&mut self, claimed: Digest, blob: Blob) {
+        self.bundle.bytes_hashed = self.bundle.bytes_hashed.saturating_add(blob.size);
+        self.bundle.blobs.insert(claimed, blob);
+    }
+
+    fn note_ignored(&mut self, path: &str) {
+        self.bundle
+            .notes
+            .push(format!("ignored {path}: not part of an OCI image layout"));
+    }
 }

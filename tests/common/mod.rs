@@ -6,7 +6,10 @@ use std::path::PathBuf;
 /// The conformance folder (`../shared/conformance`), or `None` (with a note) when absent. When
 /// `AIRGAP_VERIFY_REQUIRE_CONFORMANCE` is set (as in CI), absence is a test failure.
 pub fn conformance() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance"));
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/conformance"
+    ));
     if dir.is_dir() {
         return Some(dir);
     }

@@ -1,0 +1,420 @@
+//! Tar, tar.gz and tar.zst bundles, read in one streaming pass with no seeking and nothing
+//! extracted. A reading thread reads (and inflates) the stream into fixed buffers; the calling
+//! thread parses the tar headers and hashes each blob as it streams.
+
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::{
+    classify, hash_stream, pipe, Blob, BundleError, Collector, EntryKind, Format, ProgressSink,
+    READ_BUFFER,
+};
+use crate::limits::{Limits, INFLATE_RATIO_GRACE};
+
+/// Bytes looked at to recognise the format.
+const HEAD: usize = 512;
+
+/// Recognise the format of a stream by its first bytes: gzip magic, zstd magic, or a tar header
+/// (valid checksum).
+fn detect(head: &[u8]) -> Option<Format> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Some(Format::TarGzip)
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Some(Format::TarZstd)
+    } else if tar_header_checksum_is_valid(head) {
+        Some(Format::Tar)
+    } else {
+        None
+    }
+}
+
+/// A tar header block: 512 bytes whose checksum field (bytes 148..156, octal) equals the sum of
+/// the block with that field read as spaces.
+fn tar_header_checksum_is_valid(head: &[u8]) -> bool {
+    let Some(block) = head.get(..HEAD) else {
+        return false;
+    };
+    let (Some(before), Some(field), Some(after)) =
+        (block.get(..148), block.get(148..156), block.get(156..))
+    else {
+        return false;
+    };
+    let sum: u32 = before
+        .iter()
+        .chain(after)
+        .map(|b| u32::from(*b))
+        .sum::<u32>()
+        + 8 * 32;
+    let text: String = field
+        .iter()
+        .map(|b| char::from(*b))
+        .filter(|c| c.is_digit(8))
+        .collect();
+    u32::from_str_radix(&text, 8).is_ok_and(|v| v == sum)
+}
+
+/// The ratio limit was hit: decompressed and compressed byte counts at that moment.
+type RatioHit = Arc<Mutex<Option<(u64, u64)>>>;
+
+/// Counts the bytes read from the (compressed) source and reports them as progress.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+    progress: ProgressSink,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        self.progress.add_bytes(n as u64);
+        Ok(n)
+    }
+}
+
+/// Stops a decompressor once it has produced more than `ratio` times the compressed bytes read
+/// so far, beyond [`INFLATE_RATIO_GRACE`].
+struct RatioLimited<R> {
+    inner: R,
+    compressed: Arc<AtomicU64>,
+    inflated: u64,
+    ratio: u64,
+    hit: RatioHit,
+}
+
+impl<R: Read> Read for RatioLimited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.inflated = self.inflated.saturating_add(n as u64);
+        let compressed = self.compressed.load(Ordering::Relaxed);
+        if inflate_ratio_is_exceeded(self.inflated, compressed, self.ratio) {
+            if let Ok(mut hit) = self.hit.lock() {
+                *hit = Some((self.inflated, compressed));
+            }
+            return Err(io::Error::other("decompression ratio limit exceeded"));
+        }
+        Ok(n)
+    }
+}
+
+/// The decompression-bomb rule: more than `ratio` × compressed bytes, once past the grace.
+fn inflate_ratio_is_exceeded(inflated: u64, compressed: u64, ratio: u64) -> bool {
+    inflated > INFLATE_RATIO_GRACE && inflated > compressed.max(1).saturating_mul(ratio)
+}
+
+/// Read a tar, tar.gz or tar.zst stream (recognised by content).
+pub(super) fn read_stream(
+    mut input: Box<dyn Read + Send>,
+    name: &str,
+    limits: &Limits,
+    progress: &ProgressSink,
+) -> Result<Bundle, BundleError> {
+    let read_err = |entry: &str, e: io::Error| BundleError::read(name, entry, &explain(e));
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut input)
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| read_err("the archive header", e))?;
+    let format = detect(&head).ok_or_else(|| BundleError::NotABundle {
+        name: name.to_string(),
+        reason: if head.is_empty() {
+            "it is empty".to_string()
+        } else {
+            "it is not a folder with oci-layout, a tar archive, or a gzip or zstd compressed tar"
+                .to_string()
+        },
+    })?;
+    let compressed = Arc::new(AtomicU64::new(0));
+    let hit: RatioHit = Arc::new(Mutex::new(None));
+    let counting = Counting {
+        inner: io::Cursor::new(head).chain(input),
+        count: compressed.clone(),
+        progress: progress.clone(),
+    };
+    let (ratio, hit2) = (limits.max_inflate_ratio, hit.clone());
+    let reader = pipe::spawn(move || -> io::Result<Box<dyn Read>> {
+        let buffered = io::BufReader::with_capacity(READ_BUFFER, counting);
+        Ok(match format {
+            Format::TarGzip => Box::new(RatioLimited {
+                inner: flate2::bufread::MultiGzDecoder::new(buffered),
+                compressed,
+                inflated: 0,
+                ratio,
+                hit: hit2,
+            }),
+            Format::TarZstd => Box::new(RatioLimited {
+                inner: ruzstd::decoding::StreamingDecoder::new(buffered)
+                    .map_err(|e| io::Error::other(format!("not a valid zstd stream: {e}")))?,
+                compressed,
+                inflated: 0,
+                ratio,
+                hit: hit2,
+            }),
+            _ => Box::new(buffered),
+        })
+    })
+    .map_err(|e| read_err("the archive", e))?;
+    let result = read_tar(reader, name, format, limits, progress);
+    // A ratio hit surfaces as some read error; report it as what it is.
+    if let Ok(Some((inflated, compressed))) = hit.lock().map(|h| *h) {
+        return Err(BundleError::InflateRatio {
+            bundle: name.to_string(),
+            inflated,
+            compressed,
+            limit: limits.max_inflate_ratio,
+        });
+    }
+    result
+}
+
+use super::Bundle;
+
+/// Say "truncated" when an error means the stream ended early.
+fn explain(e: io::Error) -> String {
+    let text = e.to_string();
+    if e.kind() == io::ErrorKind::UnexpectedEof || text.contains("failed to read entire block") {
+        format!("{text} (the archive is truncated)")
+    } else {
+        text
+    }
+}
+
+/// Where an entry sits: under which top folder (empty for the archive root), and its path
+/// relative to the layout root.
+fn split_layout_path(path: &str) -> (&str, &str) {
+    let is_layout = |p: &str| p == "oci-layout" || p == "index.json" || p.starts_with("blobs/");
+    if is_layout(path) {
+        return ("", path);
+    }
+    match path.split_once('/') {
+        Some((top, rest)) if is_layout(rest) => (top, rest),
+        _ => ("", path),
+    }
+}
+
+/// A tar entry path made relative and canonical: no leading `/`, no `..`, `.` and empty
+/// components dropped.
+fn entry_path_is_safe(raw: &[u8], bundle: &str) -> Result<String, BundleError> {
+    let unsafe_path = |reason: &str| BundleError::UnsafePath {
+        bundle: bundle.to_string(),
+        entry: String::from_utf8_lossy(raw).into_owned(),
+        reason: reason.to_string(),
+    };
+    let text = std::str::from_utf8(raw).map_err(|_| unsafe_path("not UTF-8"))?;
+    if text.starts_with('/') {
+        return Err(unsafe_path("absolute path"));
+    }
+    let mut parts = Vec::new();
+    for part in text.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err(unsafe_path("`..` component")),
+            p => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+fn read_tar(
+    reader: pipe::PipeReader,
+    name: &str,
+    format: Format,
+    limits: &Limits,
+    progress: &ProgressSink,
+) -> Result<Bundle, BundleError> {
+    let read_err = |entry: &str, e: io::Error| BundleError::read(name, entry, &explain(e));
+    let mut collector = Collector::new(name, format, limits);
+    let mut archive = ::tar::Archive::new(reader);
+    let mut layout_root: Option<(String, String)> = None;
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; READ_BUFFER];
+    let quiet = ProgressSink::none();
+    {
+        let entries = archive.entries().map_err(|e| read_err("the archive", e))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| read_err("the next tar header", e))?;
+            let path = entry_path_is_safe(&entry.path_bytes(), name)?;
+            let kind = entry_type_is_supported(entry.header().entry_type(), &path, name)?;
+            if kind == Kind::Skip {
+                continue;
+            }
+            let size = entry.size();
+            total = total.saturating_add(size);
+            if size > limits.max_bundle_size || total > limits.max_bundle_size {
+                return Err(BundleError::EntryTooLarge {
+                    bundle: name.to_string(),
+                    entry: path,
+                    size,
+                    limit: limits.max_bundle_size,
+                });
+            }
+            collector.claim(&path)?;
+            let (top, rel) = split_layout_path(&path);
+            let what = classify(rel, name)?;
+            if what == EntryKind::Other {
+                collector.note_ignored(&path);
+                continue;
+            }
+            match &layout_root {
+                None => layout_root = Some((top.to_string(), path.clone())),
+                Some((root, first)) if root != top => {
+                    return Err(BundleError::MultipleLayouts {
+                        bundle: name.to_string(),
+                        first: first.clone(),
+                        second: path,
+                    })
+                }
+                Some(_) => {}
+            }
+            let keep = (size <= limits.max_json_blob).then_some(size);
+            let algorithm = match &what {
+                EntryKind::Blob(d) => d.algorithm(),
+                _ => crate::oci::digest::Algorithm::Sha256,
+            };
+            if matches!(what, EntryKind::OciLayout | EntryKind::IndexJson) && keep.is_none() {
+                return Err(BundleError::JsonTooLarge {
+                    bundle: name.to_string(),
+                    entry: path,
+                    size,
+                    limit: limits.max_json_blob,
+                });
+            }
+            let (actual, read, content) =
+                hash_stream(&mut entry, algorithm, keep, &quiet, &mut buf)
+                    .map_err(|e| read_err(&path, e))?;
+            if read != size {
+                return Err(BundleError::Truncated {
+                    bundle: name.to_string(),
+                    entry: path,
+                    expected: size,
+                    actual: read,
+                });
+            }
+            match what {
+                EntryKind::OciLayout => collector.bundle.oci_layout = content,
+                EntryKind::IndexJson => collector.bundle.index_json = content,
+                EntryKind::Blob(claimed) => {
+                    progress.add_blob();
+                    collector.add_blob(
+                        claimed,
+                        Blob {
+                            path,
+                            size: read,
+                            actual,
+                            content: content.map(Arc::from),
+                        },
+                    );
+                }
+                EntryKind::Other => {}
+            }
+        }
+    }
+    // The tar crate stops at the first zero block or at end of input. A complete archive has an
+    // end-of-archive marker; an archive cut at an entry boundary has none. Draining the rest also
+    // checks the gzip trailer (CRC and length).
+    let mut rest = archive.into_inner();
+    let mut trailer = 0u64;
+    loop {
+        match rest.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => trailer += n as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_err("the end of the archive", e)),
+        }
+    }
+    if trailer == 0 {
+        return Err(BundleError::Truncated {
+            bundle: name.to_string(),
+            entry: "the end-of-archive marker".to_string(),
+            expected: 1024,
+            actual: 0,
+        });
+    }
+    Ok(collector.bundle)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    File,
+    Skip,
+}
+
+/// Only regular files and folders (and PAX global headers, which carry no file) may appear in a
+/// bundle archive.
+fn entry_type_is_supported(
+    t: ::tar::EntryType,
+    path: &str,
+    bundle: &str,
+) -> Result<Kind, BundleError> {
+    use ::tar::EntryType as T;
+    let kind = match t {
+        T::Regular | T::Continuous => return Ok(Kind::File),
+        T::Directory | T::XGlobalHeader => return Ok(Kind::Skip),
+        T::Symlink => "symbolic link",
+        T::Link => "hard link",
+        T::Char => "character device",
+        T::Block => "block device",
+        T::Fifo => "FIFO",
+        T::GNUSparse => "sparse file",
+        _ => "entry of an unsupported type",
+    };
+    Err(BundleError::UnsupportedEntryType {
+        bundle: bundle.to_string(),
+        entry: path.to_string(),
+        kind: kind.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_path_is_safe_accepts_relative_paths() {
+        assert_eq!(
+            entry_path_is_safe(b"./top//blobs/sha256/x", "b").unwrap(),
+            "top/blobs/sha256/x"
+        );
+    }
+
+    #[test]
+    fn entry_path_is_safe_rejects_absolute_and_parent() {
+        assert!(entry_path_is_safe(b"/etc/passwd", "b").is_err());
+        assert!(entry_path_is_safe(b"blobs/../../x", "b").is_err());
+    }
+
+    #[test]
+    fn split_layout_path_finds_single_top_folder() {
+        assert_eq!(split_layout_path("index.json"), ("", "index.json"));
+        assert_eq!(split_layout_path("t/oci-layout"), ("t", "oci-layout"));
+        assert_eq!(
+            split_layout_path("t/blobs/sha256/a"),
+            ("t", "blobs/sha256/a")
+        );
+        assert_eq!(split_layout_path("manifest.json"), ("", "manifest.json"));
+    }
+
+    #[test]
+    fn inflate_ratio_is_exceeded_only_past_grace_and_ratio() {
+        assert!(!inflate_ratio_is_exceeded(INFLATE_RATIO_GRACE, 1, 10));
+        assert!(inflate_ratio_is_exceeded(INFLATE_RATIO_GRACE + 1, 1, 10));
+        assert!(!inflate_ratio_is_exceeded(
+            INFLATE_RATIO_GRACE + 1,
+            1 << 30,
+            10
+        ));
+    }
+
+    #[test]
+    fn detect_recognises_magic_bytes() {
+        assert_eq!(detect(&[0x1f, 0x8b, 8]), Some(Format::TarGzip));
+        assert_eq!(detect(&[0x28, 0xb5, 0x2f, 0xfd]), Some(Format::TarZstd));
+        assert_eq!(detect(b"hello"), None);
+        let mut h = ::tar::Header::new_ustar();
+        h.set_path("x").unwrap();
+        h.set_size(0);
+        h.set_cksum();
+        assert_eq!(detect(h.as_bytes()), Some(Format::Tar));
+    }
+}

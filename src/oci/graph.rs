@@ -1,0 +1,614 @@
+//! Building the graph: walk `index.json` -> indexes -> manifests -> configs, layers, subjects;
+//! check each descriptor against the blob it names; find the images and the referrers.
+//!
+//! The walk is iterative (an explicit stack), so a long chain of subjects cannot overflow the
+//! stack; index nesting is bounded by `Limits::max_index_depth`, and an index that reaches
+//! itself is an error.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use super::digest::{Descriptor, Digest};
+use super::integrity::{Integrity, Problem, ProblemKind};
+use super::model::{is_index_media_type, is_manifest_media_type, Document, RawDescriptor};
+use super::{Graph, Image, Listing, PlatformManifest, Referrer};
+use crate::bundle::{Bundle, BundleError};
+use crate::limits::Limits;
+
+/// `org.opencontainers.image.ref.name`: the tag (or full reference) of an `index.json` entry.
+pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
+/// `io.containerd.image.name`: the full image name written by `docker save` and containerd.
+pub const CONTAINERD_NAME: &str = "io.containerd.image.name";
+
+/// How a descriptor was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// An entry of `index.json` or of a nested index: a manifest or an index.
+    Entry(Listing),
+    /// The `subject` of a manifest or index: a manifest or an index.
+    Subject,
+    /// A config, layer or artifact blob: not parsed.
+    Leaf,
+}
+
+struct Item {
+    raw: RawDescriptor,
+    role: Role,
+    /// The indexes this item is nested in (for cycle and depth checks).
+    ancestors: Arc<Vec<Digest>>,
+    /// Who refers to this descriptor, for messages.
+    referenced_by: String,
+}
+
+/// A parsed manifest or index.
+#[derive(Debug, Clone)]
+pub(super) struct Node {
+    /// Media type (the document's own, else as listed), digest and actual size.
+    pub descriptor: Descriptor,
+    pub document: Document,
+    pub is_index: bool,
+}
+
+struct Walker<'a> {
+    bundle: &'a Bundle,
+    limits: &'a Limits,
+    nodes: BTreeMap<Digest, Node>,
+    /// Every digest reached from index.json (or from an unlisted referrer).
+    reached: HashSet<Digest>,
+    /// The best listing of each manifest listed in an index.
+    listed: HashMap<Digest, (Listing, usize)>,
+    problems: Vec<Problem>,
+    reported: HashSet<(Digest, Option<u64>)>,
+    seq: usize,
+}
+
+impl Graph {
+    /// Check the integrity of a bundle and build its graph. Structural errors (invalid JSON, a
+    /// cycle, nesting too deep, a manifest over the JSON limit, too many manifests) are `Err`;
+    /// digest, size and missing-blob problems are recorded in [`Graph::integrity`].
+    pub fn build(bundle: &Bundle, limits: &Limits) -> Result<Graph, BundleError> {
+        let index_bytes = bundle
+            .index_json
+            .as_deref()
+            .ok_or_else(|| BundleError::MissingFile {
+                bundle: bundle.name.clone(),
+                file: "index.json".to_string(),
+            })?;
+        let index = Document::parse(index_bytes).map_err(|e| BundleError::InvalidJson {
+            bundle: bundle.name.clone(),
+            entry: "index.json".to_string(),
+            message: e,
+        })?;
+        let mut w = Walker {
+            bundle,
+            limits,
+            nodes: BTreeMap::new(),
+            reached: HashSet::new(),
+            listed: HashMap::new(),
+            problems: Vec::new(),
+            reported: HashSet::new(),
+            seq: 0,
+        };
+        let top: Vec<Item> = index
+            .manifests
+            .iter()
+            .map(|m| Item {
+                raw: m.clone(),
+                role: Role::Entry(entry_listing(m, Listing::Index)),
+                ancestors: Arc::new(Vec::new()),
+                referenced_by: "index.json".to_string(),
+            })
+            .collect();
+        w.walk(top)?;
+        w.find_unlisted_referrers()?;
+        let images = find_images(&index, &w.nodes);
+        let referrers = collect_referrers(&w.nodes, &w.listed);
+        let integrity = Integrity::assess(bundle, w.problems, &w.reached, w.nodes.len());
+        let contents = bundle
+            .blobs
+            .iter()
+            .filter_map(|(d, b)| b.content.clone().map(|c| (d.clone(), c)))
+            .collect();
+        Ok(Graph {
+            images,
+            referrers,
+            integrity,
+            contents,
+            nodes: w.nodes,
+        })
+    }
+}
+
+/// An entry of an index is listed under the referrers tag schema when its `ref.name` is
+/// `<alg>-<hex>` of a valid digest (NOTATION.md §1.4).
+fn entry_listing(entry: &RawDescriptor, default: Listing) -> Listing {
+    if referrers_tag_subject(entry).is_some() {
+        Listing::TagSchema
+    } else {
+        default
+    }
+}
+
+/// The subject digest named by a referrers-tag-schema tag (`sha256-<hex>`), if the entry has one.
+pub(super) fn referrers_tag_subject(entry: &RawDescriptor) -> Option<Digest> {
+    let tag = entry.annotations.get(REF_NAME)?;
+    let (alg, hex) = tag.split_once('-')?;
+    Digest::parse(&format!("{alg}:{hex}")).ok()
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, start: Vec<Item>) -> Result<(), BundleError> {
+        let mut stack: Vec<Item> = start.into_iter().rev().collect();
+        while let Some(item) = stack.pop() {
+            let children = self.visit(item)?;
+            stack.extend(children.into_iter().rev());
+        }
+        Ok(())
+    }
+
+    /// Check one descriptor against its blob; parse it when it is a manifest or an index and
+    /// return what it refers to.
+    fn visit(&mut self, item: Item) -> Result<Vec<Item>, BundleError> {
+        let digest = item.raw.digest.clone();
+        self.reached.insert(digest.clone());
+        self.check_blob(&item);
+        if let Role::Entry(listing) = item.role {
+            self.seq += 1;
+            let seq = self.seq;
+            self.listed
+                .entry(digest.clone())
+                .and_modify(|l| {
+                    if listing < l.0 {
+                        *l = (listing, seq)
+                    }
+                })
+                .or_insert((listing, seq));
+        }
+        if item.role == Role::Leaf {
+            return Ok(Vec::new());
+        }
+        let listed_as_index = is_index_media_type(&item.raw.media_type);
+        if listed_as_index || item.ancestors.contains(&digest) {
+            index_does_not_include_itself(&item, &self.bundle.name)?;
+            index_depth_is_within_limit(&item, self.limits, &self.bundle.name)?;
+        }
+        if self.nodes.contains_key(&digest) {
+            return Ok(Vec::new());
+        }
+        let Some(blob) = self.bundle.blobs.get(&digest) else {
+            return Ok(Vec::new());
+        };
+        if !listed_as_index
+            && !is_manifest_media_type(&item.raw.media_type)
+            && item.role != Role::Subject
+        {
+            return Ok(Vec::new());
+        }
+        let content = blob
+            .content
+            .as_deref()
+            .ok_or_else(|| BundleError::JsonTooLarge {
+                bundle: self.bundle.name.clone(),
+                entry: blob.path.clone(),
+                size: blob.size,
+                limit: self.limits.max_json_blob,
+            })?;
+        let document = Document::parse(content).map_err(|e| BundleError::InvalidJson {
+            bundle: self.bundle.name.clone(),
+            entry: format!("{} (listed by {})", blob.path, item.referenced_by),
+            message: e,
+        })?;
+        let media_type = document
+            .effective_media_type(&item.raw.media_type)
+            .to_string();
+        let is_index = is_index_media_type(&media_type);
+        if is_index && !listed_as_index {
+            // Listed as something else: check cycles and depth now that we know.
+            index_does_not_include_itself(&item, &self.bundle.name)?;
+            index_depth_is_within_limit(&item, self.limits, &self.bundle.name)?;
+        }
+        if self.nodes.len() as u64 >= self.limits.max_manifests {
+            return Err(BundleError::TooManyManifests {
+                bundle: self.bundle.name.clone(),
+                limit: self.limits.max_manifests,
+            });
+        }
+        let children = self.children(&item, &document, is_index);
+        self.nodes.insert(
+            digest.clone(),
+            Node {
+                descriptor: Descriptor {
+                    media_type,
+                    digest,
+                    size: blob.size,
+                },
+                document,
+                is_index,
+            },
+        );
+        Ok(children)
+    }
+
+    fn children(&self, item: &Item, doc: &Document, is_index: bool) -> Vec<Item> {
+        let by = format!(
+            "{} {}",
+            if is_index { "index" } else { "manifest" },
+            item.raw.digest
+        );
+        let ancestors = if is_index {
+            let mut a = (*item.ancestors).clone();
+            a.push(item.raw.digest.clone());
+            Arc::new(a)
+        } else {
+            item.ancestors.clone()
+        };
+        let inherited = match item.role {
+            Role::Entry(l) => l,
+            _ => Listing::Unlisted,
+        };
+        let mut out = Vec::new();
+        let mut push = |raw: &RawDescriptor, role: Role| {
+            out.push(Item {
+                raw: raw.clone(),
+                role,
+                ancestors: ancestors.clone(),
+                referenced_by: by.clone(),
+            })
+        };
+        if is_index {
+            for m in &doc.manifests {
+                push(m, Role::Entry(entry_listing(m, inherited)));
+            }
+        } else {
+            for leaf in doc.config.iter().chain(&doc.layers).chain(&doc.blobs) {
+                push(leaf, Role::Leaf);
+            }
+        }
+        if let Some(s) = &doc.subject {
+            push(s, Role::Subject);
+        }
+        out
+    }
+
+    /// Record a missing blob or a size mismatch (once per digest and declared size).
+    fn check_blob(&mut self, item: &Item) {
+        let digest = &item.raw.digest;
+        match self.bundle.blobs.get(digest) {
+            None => {
+                if self.reported.insert((digest.clone(), None)) {
+                    self.problems.push(Problem {
+                        digest: digest.clone(),
+                        path: digest.blob_path(),
+                        kind: ProblemKind::Missing {
+                            referenced_by: item.referenced_by.clone(),
+                        },
+                    });
+                }
+            }
+            Some(blob) if blob.size != item.raw.size => {
+                if self.reported.insert((digest.clone(), Some(item.raw.size))) {
+                    self.problems.push(Problem {
+                        digest: digest.clone(),
+                        path: blob.path.clone(),
+                        kind: ProblemKind::SizeMismatch {
+                            declared: item.raw.size,
+                            actual: blob.size,
+                            referenced_by: item.referenced_by.clone(),
+                        },
+                    });
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Blobs reached from nowhere that parse as manifests with a `subject`: referrers that
+    /// notation would not see. They are walked too, so their own blobs count as referenced.
+    fn find_unlisted_referrers(&mut self) -> Result<(), BundleError> {
+        let mut found = Vec::new();
+        for (digest, blob) in &self.bundle.blobs {
+            if self.reached.contains(digest) {
+                continue;
+            }
+            let Some(content) = blob.content.as_deref() else {
+                continue;
+            };
+            if content.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+                continue;
+            }
+            let Ok(doc) = Document::parse(content) else {
+                continue;
+            };
+            let Some(media_type) = doc.media_type.clone() else {
+                continue;
+            };
+            if doc.subject.is_none() || !is_manifest_media_type(&media_type) {
+                continue;
+            }
+            found.push(Item {
+                raw: RawDescriptor {
+                    media_type,
+                    digest: digest.clone(),
+                    size: blob.size,
+                    artifact_type: doc.artifact_type.clone(),
+                    annotations: BTreeMap::new(),
+                    platform: None,
+                },
+                role: Role::Entry(Listing::Unlisted),
+                ancestors: Arc::new(Vec::new()),
+                referenced_by: "nothing (unlisted)".to_string(),
+            });
+        }
+        self.walk(found)
+    }
+}
+
+/// An index must not reach itself through its `manifests`: that would be a cycle.
+fn index_does_not_include_itself(item: &Item, bundle: &str) -> Result<(), BundleError> {
+    let digest = &item.raw.digest;
+    if let Some(pos) = item.ancestors.iter().position(|a| a == digest) {
+        let path: Vec<String> = item
+            .ancestors
+            .iter()
+            .skip(pos)
+            .map(ToString::to_string)
+            .chain(std::iter::once(digest.to_string()))
+            .collect();
+        return Err(BundleError::IndexCycle {
+            bundle: bundle.to_string(),
+            digest: digest.to_string(),
+            path: path.join(" -> "),
+        });
+    }
+    Ok(())
+}
+
+/// Indexes may be nested at most `Limits::max_index_depth` deep.
+fn index_depth_is_within_limit(
+    item: &Item,
+    limits: &Limits,
+    bundle: &str,
+) -> Result<(), BundleError> {
+    let depth = item.ancestors.len() as u64 + 1;
+    if depth > limits.max_index_depth {
+        return Err(BundleError::IndexTooDeep {
+            bundle: bundle.to_string(),
+            digest: item.raw.digest.to_string(),
+            depth,
+            limit: limits.max_index_depth,
+        });
+    }
+    Ok(())
+}
+
+/// Images are the entries of `index.json` that are neither referrers (no `subject`) nor
+/// referrers-tag-schema indexes. An index entry is one multi-platform image when it is tagged or
+/// any of its entries has a `platform`; otherwise it only groups entries, which are looked at in
+/// turn. Entries with the same digest are one image with all their tags.
+fn find_images(index: &Document, nodes: &BTreeMap<Digest, Node>) -> Vec<Image> {
+    let mut images: Vec<Image> = Vec::new();
+    let mut stack: Vec<(RawDescriptor, usize)> = index
+        .manifests
+        .iter()
+        .rev()
+        .map(|m| (m.clone(), 0))
+        .collect();
+    while let Some((entry, depth)) = stack.pop() {
+        if referrers_tag_subject(&entry).is_some() {
+            continue;
+        }
+        let node = nodes.get(&entry.digest);
+        if node.is_some_and(|n| n.document.subject.is_some()) {
+            continue;
+        }
+        let (tags, full_names) = names_of(&entry);
+        if let Some(n) = node.filter(|n| n.is_index) {
+            let multi_platform = n.document.manifests.iter().any(|m| m.platform.is_some());
+            if !multi_platform && tags.is_empty() && full_names.is_empty() && depth < 64 {
+                for m in n.document.manifests.iter().rev() {
+                    stack.push((m.clone(), depth + 1));
+                }
+                continue;
+            }
+        }
+        if let Some(existing) = images
+            .iter_mut()
+            .find(|i| i.descriptor.digest == entry.digest)
+        {
+            for t in tags {
+                if !existing.tags.contains(&t) {
+                    existing.tags.push(t);
+                }
+            }
+            for f in full_names {
+                if !existing.full_names.contains(&f) {
+                    existing.full_names.push(f);
+                }
+            }
+            if existing.full_name.is_none() {
+                existing.full_name = existing.full_names.first().cloned();
+            }
+            continue;
+        }
+        images.push(make_image(&entry, node, nodes, tags, full_names));
+    }
+    images
+}
+
+fn make_image(
+    entry: &RawDescriptor,
+    node: Option<&Node>,
+    nodes: &BTreeMap<Digest, Node>,
+    tags: Vec<String>,
+    full_names: Vec<String>,
+) -> Image {
+    let mut platforms = Vec::new();
+    let (mut layer_count, mut total_size) = (0usize, 0u64);
+    let artifact_type = node.and_then(|n| n.document.artifact_type().map(str::to_string));
+    match node {
+        Some(n) if n.is_index => {
+            for m in &n.document.manifests {
+                let (layers, size) = nodes
+                    .get(&m.digest)
+                    .map(manifest_layers_and_size)
+                    .unwrap_or((0, 0));
+                layer_count += layers;
+                total_size = total_size.saturating_add(size);
+                platforms.push(PlatformManifest {
+                    platform: m.platform.clone(),
+                    descriptor: m.descriptor(),
+                    layer_count: layers,
+                    size,
+                });
+            }
+        }
+        Some(n) => (layer_count, total_size) = manifest_layers_and_size(n),
+        None => {}
+    }
+    Image {
+        descriptor: entry.descriptor(),
+        full_name: full_names.first().cloned(),
+        tags,
+        full_names,
+        artifact_type,
+        platforms,
+        layer_count,
+        total_size,
+    }
+}
+
+/// Layers (or artifact blobs) of a manifest and the total size: manifest, config and layers.
+fn manifest_layers_and_size(n: &Node) -> (usize, u64) {
+    let d = &n.document;
+    let parts = d.config.iter().chain(&d.layers).chain(&d.blobs);
+    let size = parts.fold(n.descriptor.size, |acc, p| acc.saturating_add(p.size));
+    (d.layers.len() + d.blobs.len(), size)
+}
+
+/// Tags and full names from `org.opencontainers.image.ref.name` (a tag, or a full reference
+/// when it contains `/`) and `io.containerd.image.name` (a full name).
+pub(super) fn names_of(entry: &RawDescriptor) -> (Vec<String>, Vec<String>) {
+    let mut tags = Vec::new();
+    let mut full = Vec::new();
+    let candidates = [
+        entry
+            .annotations
+            .get(REF_NAME)
+            .map(|v| (v, v.contains('/'))),
+        entry.annotations.get(CONTAINERD_NAME).map(|v| (v, true)),
+    ];
+    for (value, is_full) in candidates.into_iter().flatten() {
+        if value.is_empty() {
+            continue;
+        }
+        if is_full {
+            if !full.contains(value) {
+                full.push(value.clone());
+            }
+            if let Some(tag) = tag_of_reference(value) {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+        } else if !tags.contains(value) {
+            tags.push(value.clone());
+        }
+    }
+    (tags, full)
+}
+
+/// The tag of `registry/repo:tag` (not of `registry:5000/repo`, nor of `repo@digest`).
+fn tag_of_reference(reference: &str) -> Option<String> {
+    let name = reference.split('@').next().unwrap_or(reference);
+    let last = name.rsplit('/').next().unwrap_or(name);
+    last.split_once(':').map(|(_, t)| t.to_string())
+}
+
+/// Every parsed manifest with a `subject` is a referrer of that subject; ordered by listing
+/// (index, then tag schema, then unlisted), then by the order the walk listed them (which is
+/// `index.json` order, depth first), then by digest.
+fn collect_referrers(
+    nodes: &BTreeMap<Digest, Node>,
+    listed: &HashMap<Digest, (Listing, usize)>,
+) -> BTreeMap<Digest, Vec<Referrer>> {
+    let mut out: BTreeMap<Digest, Vec<(usize, Referrer)>> = BTreeMap::new();
+    for (digest, node) in nodes {
+        let Some(subject) = &node.document.subject else {
+            continue;
+        };
+        let (listing, seq) = listed
+            .get(digest)
+            .copied()
+            .map(|(l, s)| {
+                if l == Listing::Unlisted {
+                    (l, usize::MAX)
+                } else {
+                    (l, s)
+                }
+            })
+            .unwrap_or((Listing::Unlisted, usize::MAX));
+        out.entry(subject.digest.clone()).or_default().push((
+            seq,
+            Referrer {
+                descriptor: node.descriptor.clone(),
+                artifact_type: node.document.artifact_type().map(str::to_string),
+                listing,
+                subject: subject.descriptor(),
+                annotations: node.document.annotations.clone(),
+            },
+        ));
+    }
+    out.into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by(|a, b| {
+                (a.1.listing, a.0, &a.1.descriptor.digest).cmp(&(
+                    b.1.listing,
+                    b.0,
+                    &b.1.descriptor.digest,
+                ))
+            });
+            (k, v.into_iter().map(|(_, r)| r).collect())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(annotations: &[(&str, &str)]) -> RawDescriptor {
+        RawDescriptor {
+            media_type: super::super::IMAGE_MANIFEST.to_string(),
+            digest: super::super::digest::Algorithm::Sha256.digest(b"x"),
+            size: 1,
+            artifact_type: None,
+            annotations: annotations
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            platform: None,
+        }
+    }
+
+    #[test]
+    fn names_of_reads_tags_and_full_names() {
+        let (t, f) = names_of(&entry(&[(REF_NAME, "v1")]));
+        assert_eq!((t, f), (vec!["v1".to_string()], vec![]));
+        let (t, f) = names_of(&entry(&[
+            (CONTAINERD_NAME, "docker.io/library/alpine:3.19"),
+            (REF_NAME, "3.19"),
+        ]));
+        assert_eq!(t, vec!["3.19".to_string()]);
+        assert_eq!(f, vec!["docker.io/library/alpine:3.19".to_string()]);
+        assert_eq!(tag_of_reference("localhost:5000/e2e"), None);
+        assert_eq!(tag_of_reference("r/e@sha256:00"), None);
+    }
+
+    #[test]
+    fn referrers_tag_is_recognised() {
+        let tag = format!("sha256-{}", "a".repeat(64));
+        assert!(referrers_tag_subject(&entry(&[(REF_NAME, &tag)])).is_some());
+        assert!(referrers_tag_subject(&entry(&[(REF_NAME, "sha256-abc")])).is_none());
+        assert!(referrers_tag_subject(&entry(&[(REF_NAME, "v1")])).is_none());
+    }
+}
