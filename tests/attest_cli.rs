@@ -1,7 +1,9 @@
-//! `verify-attestation` through the binary, on attestations written by the library, and
-//! interoperability with an independent DSSE implementation (tests/interop/dsse_verify.py).
+//! `verify-attestation` through the binary, on attestations written by the library (as files,
+//! and attached to bundles as referrers), and interoperability with an independent DSSE
+//! implementation (tests/interop/dsse_verify.py).
 
-mod common;
+#[path = "bundle_support.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -17,43 +19,38 @@ use time::OffsetDateTime;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// A private key PEM and its public key PEM.
+/// PKCS#8 PEM of a private key and SPKI PEM of its public key.
+fn pems(private: &impl EncodePrivateKey, public: &impl EncodePublicKey) -> (String, String) {
+    (
+        private
+            .to_pkcs8_pem(Default::default())
+            .unwrap()
+            .to_string(),
+        public.to_public_key_pem(Default::default()).unwrap(),
+    )
+}
+
+/// A fresh key pair of one kind: its private key PEM and public key PEM.
 fn key_pair(kind: &str) -> (String, String) {
     let rng = &mut rand_core::OsRng;
     match kind {
         "p256" => {
             let k = p256::ecdsa::SigningKey::random(rng);
-            let pk = k
-                .verifying_key()
-                .to_public_key_pem(Default::default())
-                .unwrap();
-            (k.to_pkcs8_pem(Default::default()).unwrap().to_string(), pk)
+            pems(&k, k.verifying_key())
         }
         "p384" => {
             let k = p384::ecdsa::SigningKey::random(rng);
-            let pk = k
-                .verifying_key()
-                .to_public_key_pem(Default::default())
-                .unwrap();
-            (k.to_pkcs8_pem(Default::default()).unwrap().to_string(), pk)
+            pems(&k, k.verifying_key())
         }
         "ed25519" => {
             let mut seed = [0u8; 32];
             rand_core::RngCore::fill_bytes(rng, &mut seed);
             let k = ed25519_dalek::SigningKey::from_bytes(&seed);
-            let pk = k
-                .verifying_key()
-                .to_public_key_pem(Default::default())
-                .unwrap();
-            (k.to_pkcs8_pem(Default::default()).unwrap().to_string(), pk)
+            pems(&k, &k.verifying_key())
         }
         "rsa" => {
             let k = rsa::RsaPrivateKey::new(rng, 3072).unwrap();
-            let pk = k
-                .to_public_key()
-                .to_public_key_pem(Default::default())
-                .unwrap();
-            (k.to_pkcs8_pem(Default::default()).unwrap().to_string(), pk)
+            pems(&k, &k.to_public_key())
         }
         _ => unreachable!(),
     }
@@ -111,7 +108,7 @@ fn case(kind: &str) -> Case {
 }
 
 fn run(attestation: &Path, key: &Path, extra: &[&str]) -> Output {
-    Command::new(common::bin())
+    Command::new(support::bin())
         .arg("verify-attestation")
         .arg(attestation)
         .arg("--key")
@@ -375,4 +372,172 @@ fn independent_dsse_implementation_verifies_our_envelopes() {
             .unwrap();
         assert_eq!(code(&o), 1, "{kind}: tampered payload must not verify");
     }
+}
+
+/// A small layout folder, a key pair, and an attestation about its image attached to it.
+fn attached_case(kind: &str, layout_files: &[(String, Vec<u8>)]) -> (tempfile::TempDir, Case) {
+    let layout = support::write_dir(layout_files);
+    let limits = airgap_verify::limits::Limits::default();
+    let bundle = airgap_verify::bundle::read_bundle(
+        &airgap_verify::bundle::Source::Path(layout.path().to_path_buf()),
+        &limits,
+        &airgap_verify::bundle::ProgressSink::none(),
+    )
+    .unwrap();
+    let graph = airgap_verify::oci::Graph::build(&bundle, &limits).unwrap();
+    let image = graph.resolve(None).unwrap().descriptor.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = key_pair(kind);
+    let key = SigningKey::from_pkcs8_pem(private.as_bytes(), None, kind).unwrap();
+    let attestation = dir.path().join("attestation.json");
+    let v = verdict(&image.digest, true, OffsetDateTime::now_utc());
+    write_attestation(&v, &key, &attestation).unwrap();
+    let envelope = std::fs::read(&attestation).unwrap();
+    airgap_verify::attest::attach::attach(layout.path(), &image, &envelope).unwrap();
+    let public_path = dir.path().join("public.pem");
+    std::fs::write(&public_path, public).unwrap();
+    let case = Case {
+        dir,
+        digest: image.digest,
+        attestation,
+        public: public_path,
+    };
+    (layout, case)
+}
+
+fn verify_in_bundle(bundle: &Path, key: &Path, extra: &[&str]) -> Output {
+    Command::new(support::bin())
+        .arg("verify-attestation")
+        .arg("--key")
+        .arg(key)
+        .arg("--bundle")
+        .arg(bundle)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn attached_attestation_is_found_in_folder_and_tarball() {
+    let (layout, c) = attached_case("p256", &support::small_layout());
+    let o = verify_in_bundle(layout.path(), &c.public, &[]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("attached attestation"));
+    // The same file given explicitly, checked against the bundle's image.
+    let o = run(
+        &c.attestation,
+        &c.public,
+        &["--bundle", layout.path().to_str().unwrap()],
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    // The attached bundle is intact for inspect, and as a tarball it still verifies.
+    let o = Command::new(support::bin())
+        .arg("inspect")
+        .arg(layout.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    let tar = c.dir.path().join("bundle.tar");
+    std::fs::write(&tar, support::tar_of(layout.path(), None)).unwrap();
+    assert_eq!(
+        code(&verify_in_bundle(&tar, &c.public, &["--format", "json"])),
+        0
+    );
+    // Attaching to the tarball is refused.
+    let image = airgap_verify::oci::digest::Descriptor {
+        media_type: airgap_verify::oci::IMAGE_MANIFEST.into(),
+        digest: c.digest.clone(),
+        size: 1,
+    };
+    let err = airgap_verify::attest::attach::attach(&tar, &image, b"{}").unwrap_err();
+    assert!(err.to_string().contains("folder"), "{err}");
+}
+
+#[test]
+fn bundle_with_another_image_or_no_attestation_is_not_verified() {
+    let (_, c) = attached_case("ed25519", &support::small_layout());
+    // Another bundle: the same image manifest with an annotation, so another digest.
+    let mut files = support::small_layout();
+    let mut other_files = files.clone();
+    let manifest = other_files.pop().unwrap().1;
+    let changed = String::from_utf8(manifest)
+        .unwrap()
+        .replacen('{', r#"{"annotations":{"x":"y"},"#, 1)
+        .into_bytes();
+    other_files[1].1 = support::index_json(&[(airgap_verify::oci::IMAGE_MANIFEST, &changed, "{}")]);
+    other_files.push((support::blob_path(&changed), changed));
+    let other = support::write_dir(&other_files);
+    let o = run(
+        &c.attestation,
+        &c.public,
+        &["--bundle", other.path().to_str().unwrap()],
+    );
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        code(&verify_in_bundle(other.path(), &c.public, &[])),
+        1,
+        "nothing attached"
+    );
+    // A damaged bundle: exit 3.
+    let (name, _) = files
+        .iter()
+        .find(|(n, d)| n.starts_with("blobs/") && d == b"layer content")
+        .unwrap()
+        .clone();
+    files.retain(|(n, _)| *n != name);
+    files.push((name, b"layer contenT".to_vec()));
+    let damaged = support::write_dir(&files);
+    assert_eq!(
+        code(&run(
+            &c.attestation,
+            &c.public,
+            &["--bundle", damaged.path().to_str().unwrap()]
+        )),
+        3
+    );
+}
+
+#[test]
+fn attach_to_a_signed_conformance_layout_keeps_it_intact() {
+    let Some(src) = support::layout("e2e-valid-signature") else {
+        return;
+    };
+    let copy = support::copy_layout(&src);
+    let files: Vec<(String, Vec<u8>)> = walk(copy.path());
+    let (layout, c) = attached_case("rsa", &files);
+    let o = Command::new(support::bin())
+        .args(["inspect", "--format", "json"])
+        .arg(layout.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("application/vnd.dsse.envelope.v1+json"));
+    assert_eq!(code(&verify_in_bundle(layout.path(), &c.public, &[])), 0);
+    // Every original file is unchanged except index.json.
+    for (name, data) in files.iter().filter(|(n, _)| n != "index.json") {
+        assert_eq!(
+            &std::fs::read(layout.path().join(name)).unwrap(),
+            data,
+            "{name}"
+        );
+    }
+}
+
+/// Every file under a folder, as (relative path, content).
+fn walk(root: &Path) -> Vec<(String, Vec<u8>)> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
 }
