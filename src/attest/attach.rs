@@ -6,6 +6,7 @@
 //! an unreferenced new blob).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
@@ -13,7 +14,7 @@ use crate::attest::dsse::DSSE_ENVELOPE_MEDIA_TYPE;
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
 use crate::attest::{read_limited, write_atomically, AttestError};
 use crate::oci::digest::{Algorithm, Descriptor, Digest};
-use crate::oci::{EMPTY_JSON, IMAGE_MANIFEST};
+use crate::oci::{Graph, EMPTY_JSON, IMAGE_MANIFEST};
 
 /// The layer annotation naming the predicate type of the attestation.
 pub const PREDICATE_TYPE_ANNOTATION: &str = "in-toto.io/predicate-type";
@@ -119,55 +120,21 @@ fn put_blob(layout_dir: &Path, bytes: &[u8]) -> Result<Digest, AttestError> {
     Ok(digest)
 }
 
-/// The DSSE envelopes attached to the image `subject` in the layout folder `layout_dir`: every
-/// manifest listed in `index.json` with `artifactType` [`DSSE_ENVELOPE_MEDIA_TYPE`] and that
-/// subject, in `index.json` order (newest last). Used by `verify-attestation --bundle` without an
-/// attestation file, for folders.
-pub fn attached_envelopes(
-    layout_dir: &Path,
-    subject: &Digest,
-) -> Result<Vec<(Digest, Vec<u8>)>, AttestError> {
-    let layout_err = |reason: String| AttestError::Layout {
-        path: layout_dir.to_path_buf(),
-        reason,
-    };
-    let index_bytes = read_limited(&layout_dir.join("index.json"), crate::limits::MAX_JSON_BLOB)?;
-    let index: Value = serde_json::from_slice(&index_bytes)
-        .map_err(|e| layout_err(format!("index.json is not JSON: {e}")))?;
+/// The DSSE envelopes attached to the image `subject` in a bundle: every referrer with
+/// `artifactType` [`DSSE_ENVELOPE_MEDIA_TYPE`] whose first layer is a DSSE envelope held in
+/// memory, in the graph's referrer order. Returns (referrer manifest digest, envelope bytes).
+pub fn attached_envelopes(graph: &Graph, subject: &Digest) -> Vec<(Digest, Arc<[u8]>)> {
     let mut out = Vec::new();
-    let listed = index
-        .get("manifests")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    for m in listed
-        .iter()
-        .take(crate::limits::MAX_REFERRERS_PER_IMAGE as usize)
-    {
-        if m.get("artifactType").and_then(Value::as_str) != Some(DSSE_ENVELOPE_MEDIA_TYPE) {
+    for r in graph.referrers(subject) {
+        if r.artifact_type.as_deref() != Some(DSSE_ENVELOPE_MEDIA_TYPE) {
             continue;
         }
-        let Some(d) = m
-            .get("digest")
-            .and_then(Value::as_str)
-            .and_then(|s| Digest::parse(s).ok())
-        else {
+        let Some(manifest) = graph.blob(&r.descriptor.digest) else {
             continue;
         };
-        let Ok(bytes) = read_limited(
-            &layout_dir.join(d.blob_path()),
-            crate::limits::MAX_JSON_BLOB,
-        ) else {
+        let Ok(manifest) = serde_json::from_slice::<Value>(&manifest) else {
             continue;
         };
-        if d.algorithm().digest(&bytes) != d {
-            continue;
-        }
-        let Ok(manifest) = serde_json::from_slice::<Value>(&bytes) else {
-            continue;
-        };
-        let about = manifest.pointer("/subject/digest").and_then(Value::as_str)
-            == Some(subject.to_string().as_str());
         let layer = manifest
             .pointer("/layers/0")
             .filter(|l| {
@@ -176,18 +143,11 @@ pub fn attached_envelopes(
             .and_then(|l| l.get("digest"))
             .and_then(Value::as_str)
             .and_then(|s| Digest::parse(s).ok());
-        if let (true, Some(layer)) = (about, layer) {
-            if let Ok(env) = read_limited(
-                &layout_dir.join(layer.blob_path()),
-                crate::limits::MAX_ENVELOPE_BLOB,
-            ) {
-                if layer.algorithm().digest(&env) == layer {
-                    out.push((d, env));
-                }
-            }
+        if let Some(envelope) = layer.and_then(|d| graph.blob(&d)) {
+            out.push((r.descriptor.digest.clone(), envelope));
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
@@ -255,11 +215,23 @@ mod tests {
                 e.file_name().to_str().unwrap()
             );
         }
-        let found = attached_envelopes(dir.path(), &subject.digest).unwrap();
+        // The bundle is intact and the graph finds the attestation among the referrers.
+        let limits = crate::limits::Limits::default();
+        let bundle = crate::bundle::read_bundle(
+            &crate::bundle::Source::Path(dir.path().to_path_buf()),
+            &limits,
+            &crate::bundle::ProgressSink::none(),
+        )
+        .unwrap();
+        let graph = Graph::build(&bundle, &limits).unwrap();
+        assert!(!graph.integrity().is_damaged(), "{:?}", graph.integrity());
+        assert!(graph.integrity().unreferenced.is_empty());
+        assert_eq!(graph.images().len(), 1, "the referrer is not an image");
+        let found = attached_envelopes(&graph, &subject.digest);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].1, env);
+        assert_eq!(&*found[0].1, env);
         let other = Algorithm::Sha256.digest(b"other");
-        assert!(attached_envelopes(dir.path(), &other).unwrap().is_empty());
+        assert!(attached_envelopes(&graph, &other).is_empty());
     }
 
     #[test]

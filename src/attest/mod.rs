@@ -161,10 +161,32 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AttestError> {
             ))
         })?;
     tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().metadata())
+        .and_then(|m| {
+            tmp.as_file()
+                .set_permissions(permissions_for(path, m.permissions()))
+        })
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| fail(e.to_string()))?;
     tmp.persist(path).map_err(|e| fail(e.error.to_string()))?;
     Ok(())
+}
+
+/// The permissions of a file written by [`write_atomically`]: those of the file it replaces,
+/// else readable by everyone on Unix (temporary files are created owner-only; bundles and
+/// attestations are meant to be shared), else the temporary file's own.
+fn permissions_for(path: &Path, temporary: std::fs::Permissions) -> std::fs::Permissions {
+    if let Ok(meta) = std::fs::metadata(path) {
+        return meta.permissions();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = temporary;
+        std::fs::Permissions::from_mode(0o644)
+    }
+    #[cfg(not(unix))]
+    temporary
 }
 
 /// Read a whole file of at most `max` bytes.
@@ -195,6 +217,16 @@ mod tests {
         write_atomically(&out, b"first").unwrap();
         write_atomically(&out, b"second").unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"second");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o777,
+                0o644,
+                "shareable, not the temporary file's 0600"
+            );
+        }
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file left behind");
     }

@@ -7,23 +7,27 @@
 //! A keyid in the envelope that differs from the given key's is reported but not fatal: keyids
 //! are unauthenticated hints, and the signature verified with the key the operator chose.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{Exit, Failure, Format, VerifyAttestationArgs};
+use crate::attest::attach::attached_envelopes;
 use crate::attest::check::{parse_duration, verify_attestation, CheckedAttestation, Expectation};
 use crate::attest::keys::VerificationKey;
 use crate::attest::{read_limited, AttestError};
+use crate::bundle::{read_bundle, ProgressSink, Source};
 use crate::oci::digest::Digest;
+use crate::oci::Graph;
 
 /// Where the attestation(s) to check come from.
 enum Candidates {
     /// A file named on the command line.
     File(PathBuf),
-    /// Envelopes attached to the image in a layout folder: (manifest digest, envelope bytes).
-    Attached(Vec<(Digest, Vec<u8>)>),
+    /// Envelopes attached to the image in the bundle: (manifest digest, envelope bytes).
+    Attached(Vec<(Digest, Arc<[u8]>)>),
 }
 
 /// Run `verify-attestation`.
@@ -52,7 +56,7 @@ pub fn run(args: &VerifyAttestationArgs) -> Result<Exit, Failure> {
         Candidates::Attached(found) => found
             .into_iter()
             .rev()
-            .map(|(d, bytes)| (format!("attached attestation {d}"), bytes))
+            .map(|(d, bytes)| (format!("attached attestation {d}"), bytes.to_vec()))
             .collect(),
     };
     for (name, bytes) in attempts {
@@ -109,12 +113,31 @@ fn target(args: &VerifyAttestationArgs) -> Result<(Digest, Candidates), Failure>
             Ok((digest, Candidates::File(file)))
         }
         (None, Some(bundle)) => {
-            let digest = bundle_image_digest(bundle, args)?;
+            let limits = args.limits.limits();
+            let bundle = read_bundle(&Source::from_arg(bundle), &limits, &ProgressSink::none())?;
+            let graph = Graph::build(&bundle, &limits)?;
+            let integrity = graph.integrity();
+            if integrity.is_damaged() {
+                let problems: Vec<String> = integrity
+                    .problems
+                    .iter()
+                    .take(5)
+                    .map(|p| p.to_string())
+                    .collect();
+                return Err(Failure::damaged(format!(
+                    "{} is damaged, so its image digest cannot be trusted: {}",
+                    bundle.name,
+                    problems.join("; ")
+                )));
+            }
+            let image = graph
+                .resolve(args.reference.as_deref())
+                .map_err(|e| Failure::usage(format!("{}: {e}", bundle.name)))?;
+            let digest = image.descriptor.digest.clone();
             match &args.attestation {
                 Some(file) => Ok((digest, Candidates::File(file.clone()))),
                 None => {
-                    let found = crate::attest::attach::attached_envelopes(Path::new(bundle), &digest)
-                        .map_err(|e| Failure::damaged(e.to_string()))?;
+                    let found = attached_envelopes(&graph, &digest);
                     Ok((digest, Candidates::Attached(found)))
                 }
             }
@@ -123,13 +146,6 @@ fn target(args: &VerifyAttestationArgs) -> Result<(Digest, Candidates), Failure>
             "say what the attestation must be about: --bundle BUNDLE (with --ref when it holds several images) or --digest sha256:...",
         )),
     }
-}
-
-/// The digest of the image in the bundle, recomputed with the bundle's integrity checked.
-fn bundle_image_digest(_bundle: &str, _args: &VerifyAttestationArgs) -> Result<Digest, Failure> {
-    Err(Failure::usage(
-        "--bundle is not supported by this build yet; give the image digest with --digest sha256:...",
-    ))
 }
 
 fn print_verified(format: Format, name: &str, digest: &Digest, c: &CheckedAttestation) {
