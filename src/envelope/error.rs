@@ -1,0 +1,184 @@
+//! The envelope layer's error type: every way a signature envelope or its payload can be rejected.
+//! Every one of them is an **integrity** failure in Notation's terms (NOTATION.md §3.5).
+
+/// Why a signature envelope (or its signed payload) was rejected. Messages follow
+/// notation-core-go's wording where it has one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    /// The envelope blob is larger than `Limits::max_envelope_blob`.
+    #[error("signature envelope is {size} bytes, more than the limit of {limit} bytes (--max-envelope-blob)")]
+    TooLarge { size: u64, limit: u64 },
+
+    /// The layer media type is neither `application/jose+json` nor `application/cose`.
+    #[error("unsupported signature envelope format {0}")]
+    UnsupportedMediaType(String),
+
+    /// A JWS envelope is not a JSON object, or a JWS header is not valid JSON.
+    #[error("{what} is not valid JSON: {reason}")]
+    Json { what: &'static str, reason: String },
+
+    /// A JSON object has the same member twice (exactly, or differing only in letter case where
+    /// Go's `encoding/json` would match both to one field). Go keeps the last one; we refuse to
+    /// guess which one was meant.
+    #[error("{what} has the member {name:?} more than once")]
+    DuplicateMember { what: &'static str, name: String },
+
+    /// A required JWS member (`payload`, `protected`, `signature`) is absent.
+    #[error("jws envelope has no {0:?} member")]
+    MissingMember(&'static str),
+
+    /// A member or header has the wrong JSON or CBOR type.
+    #[error("{field} must be {expected}")]
+    WrongType {
+        field: String,
+        expected: &'static str,
+    },
+
+    /// A base64 field does not decode (`payload`, `protected`, `signature` are base64url without
+    /// padding; `x5c` entries and `io.cncf.notary.timestampSignature` standard base64).
+    #[error("{field} is not valid {encoding}: {reason}")]
+    Base64 {
+        field: String,
+        encoding: &'static str,
+        reason: String,
+    },
+
+    /// The protected header has no `alg` (JWS) or label 1 (COSE).
+    #[error("signature algorithm is not present in the protected header")]
+    MissingAlgorithm,
+
+    /// `alg` names anything other than PS256/384/512 or ES256/384/512 (`none`, HMAC, RS256...).
+    #[error("signature algorithm {0:?} is not supported (Notation allows PS256, PS384, PS512, ES256, ES384, ES512)")]
+    UnsupportedAlgorithm(String),
+
+    /// The protected header has no content type (`cty` / label 3).
+    #[error("missing content type")]
+    MissingContentType,
+
+    /// The content type is not `application/vnd.cncf.notary.payload.v1+json`.
+    #[error("payload content type {0:?} is not supported, expected \"application/vnd.cncf.notary.payload.v1+json\"")]
+    WrongContentType(String),
+
+    /// The protected header has no `crit`, or an empty one.
+    #[error("missing \"crit\" header")]
+    MissingCrit,
+
+    /// `crit` names a header that is not in the protected header (or one that may not be marked
+    /// critical, as notation-core-go treats it).
+    #[error("{0:?} header is marked critical but not present")]
+    CritHeaderNotPresent(String),
+
+    /// `crit` names one of the COSE core labels 0-8, which the COSE envelope specification forbids.
+    #[error("COSE \"crit\" must not list the core header label {0}")]
+    CritCoreLabel(i64),
+
+    /// A header that must be critical (signingScheme, expiry when present, authenticSigningTime
+    /// under signingAuthority) is not listed in `crit`.
+    #[error("these required headers are not marked as critical: {0:?}")]
+    RequiredHeadersNotCritical(Vec<String>),
+
+    /// `io.cncf.notary.signingScheme` is absent.
+    #[error("\"io.cncf.notary.signingScheme\" header is not present")]
+    MissingSigningScheme,
+
+    /// `io.cncf.notary.signingScheme` is neither `notary.x509` nor `notary.x509.signingAuthority`.
+    #[error("unsupported SigningScheme: `{0}`")]
+    UnsupportedSigningScheme(String),
+
+    /// A time header forbidden by the signing scheme is present (`authenticSigningTime` under
+    /// `notary.x509`, `signingTime` under `notary.x509.signingAuthority`).
+    #[error("{header:?} header must not be present for {scheme} signing scheme")]
+    HeaderNotAllowedForScheme {
+        header: &'static str,
+        scheme: &'static str,
+    },
+
+    /// The signing time the scheme requires is absent (`signingTime` for `notary.x509`,
+    /// `authenticSigningTime` for signingAuthority).
+    #[error(
+        "signing-time not present: {header:?} header must be present for {scheme} signing scheme"
+    )]
+    SigningTimeNotPresent {
+        header: &'static str,
+        scheme: &'static str,
+    },
+
+    /// A time header is not a valid time (JWS: RFC 3339; COSE: CBOR tag 1 over an integer or float).
+    #[error("invalid {header}: {reason}")]
+    BadTime { header: String, reason: String },
+
+    /// `io.cncf.notary.expiry` is not strictly after the signing time.
+    #[error("expiry cannot be equal or before the signing time")]
+    ExpiryNotAfterSigningTime,
+
+    /// `io.cncf.notary.verificationPlugin` / `...MinVersion` is not critical, not a string, empty,
+    /// or (min version) not SemVer.
+    #[error("{header} {problem}")]
+    BadVerificationPluginHeader {
+        header: &'static str,
+        problem: &'static str,
+    },
+
+    /// A critical extended attribute that this verifier does not understand, with no verification
+    /// plugin named to process it. The specification requires failing (notation-go does not).
+    #[error("critical header {0:?} is not understood by this verifier")]
+    UnknownCriticalHeader(String),
+
+    /// The payload is empty.
+    #[error("content not present")]
+    EmptyPayload,
+
+    /// A COSE envelope has a nil (detached) payload.
+    #[error("detached payload is not supported: the COSE envelope must carry its payload")]
+    DetachedPayload,
+
+    /// A JWS payload is not a JSON object (notation-core-go parses it as JWT claims).
+    #[error("jws payload must be a JSON object: {0}")]
+    PayloadNotJsonObject(String),
+
+    /// The signature bytes are empty.
+    #[error("signature not present or is empty")]
+    EmptySignature,
+
+    /// No certificates: `x5c` / `x5chain` is absent or empty.
+    #[error("certificate chain is not present")]
+    MissingCertificateChain,
+
+    /// More certificates than `Limits::max_certificates_per_chain`.
+    #[error("certificate chain has {count} certificates, more than the limit of {limit}")]
+    TooManyCertificates { count: u64, limit: u64 },
+
+    /// A certificate of the chain does not parse (index 0 is the leaf).
+    #[error("certificate {index} of the signature's chain is malformed: {reason}")]
+    MalformedCertificate { index: usize, reason: String },
+
+    /// The bytes are not a COSE_Sign1 message (bad CBOR, wrong shape, duplicate labels, a label in
+    /// both buckets, `crit` in the unprotected header...).
+    #[error("invalid COSE_Sign1_Tagged object: {0}")]
+    Cose(String),
+
+    /// A well-formed COSE_Sign1 without CBOR tag 18 (or with another tag).
+    #[error("invalid COSE_Sign1_Tagged object: the message must carry CBOR tag 18")]
+    CoseNotTagged,
+
+    /// The leaf certificate's key is not one Notation allows (RSA 2048/3072/4096, EC P-256/384/521).
+    #[error("signing certificate key is not supported: {0}")]
+    UnsupportedKey(String),
+
+    /// The header algorithm is not the one paired with the leaf key (§3.4).
+    #[error("mismatch between signature algorithm derived from signing certificate ({from_key}) and signing algorithm specified ({from_header})")]
+    AlgorithmKeyMismatch {
+        from_key: &'static str,
+        from_header: &'static str,
+    },
+
+    /// The signature does not verify with the leaf certificate's key.
+    #[error("signature is invalid: it does not verify with the signing certificate's key ({0})")]
+    SignatureInvalid(String),
+
+    /// The signed payload is not a JSON object with a `targetArtifact` descriptor, or a required
+    /// descriptor field is missing or of the wrong type.
+    #[error("signed payload is invalid: {0}")]
+    BadPayload(String),
+}
