@@ -9,7 +9,7 @@ use airgap_verify::envelope::sign::{
     self, AttributeValue, ExtendedAttribute, SignError, SignOptions, SigningKey, SigningScheme,
     Timestamp,
 };
-use airgap_verify::oci::digest::{Algorithm, Descriptor, Digest};
+use airgap_verify::oci::digest::{Descriptor, Digest};
 use airgap_verify::pki::cert::Cert;
 use airgap_verify::pki::crypto::{KeySpec, PssSalt, PublicKey, SignatureAlgorithm};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -20,21 +20,8 @@ use support::pki::{self, Pki, PkiSpec};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
-const ALL_SPECS: [KeySpec; 6] = [
-    KeySpec::Rsa2048,
-    KeySpec::Rsa3072,
-    KeySpec::Rsa4096,
-    KeySpec::EcP256,
-    KeySpec::EcP384,
-    KeySpec::EcP521,
-];
-
 fn target() -> Descriptor {
-    Descriptor {
-        media_type: airgap_verify::oci::IMAGE_MANIFEST.into(),
-        digest: Algorithm::Sha256.digest(b"a manifest"),
-        size: 10,
-    }
+    support::manifest_descriptor(b"a manifest")
 }
 
 fn when() -> OffsetDateTime {
@@ -90,7 +77,7 @@ fn public(cert: &Cert) -> PublicKey {
 
 #[test]
 fn every_key_spec_signs_jws_and_cose_that_verify() {
-    for spec in ALL_SPECS {
+    for spec in support::ALL_KEY_SPECS {
         let pki = Pki::from_spec(PkiSpec::with_keys("Round Trip", KeySpec::EcP256, spec));
         let chain = pki.chain();
         let alg = spec.signature_algorithm();
