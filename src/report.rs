@@ -140,7 +140,11 @@ pub fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Re
 fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
     let head = format!("{} ({})", o.reference, o.digest);
     match o.verdict {
-        Verdict::Verified => writeln!(out, "{head}: verified signature of revision {}", o.revision())?,
+        Verdict::Verified => writeln!(
+            out,
+            "{head}: verified signature of revision {}",
+            o.revision()
+        )?,
         Verdict::Skipped => writeln!(
             out,
             "{head}: skipped: {}",

@@ -148,7 +148,10 @@ pub struct SignatureOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signer: Option<Signer>,
     /// The signing time the envelope claims (untrusted under `notary.x509`).
-    #[serde(skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
     pub signing_time: Option<OffsetDateTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_scheme: Option<&'static str>,
@@ -265,7 +268,11 @@ pub fn verify_image(
             (scope, artifact_ref, statement)
         }
         None => match policy.global_statement() {
-            Some(statement) => ("*".to_string(), image.descriptor.digest.to_string(), statement),
+            Some(statement) => (
+                "*".to_string(),
+                image.descriptor.digest.to_string(),
+                statement,
+            ),
             None => {
                 return Err(VerifyError::NoScope {
                     image: reference.to_string(),
@@ -486,8 +493,8 @@ fn run_checks(
         }
     };
     a.out.envelope_digest = Some(envelope_desc.digest.clone());
-    a.out.envelope = envelope::EnvelopeFormat::from_media_type(&envelope_desc.media_type)
-        .map(|f| match f {
+    a.out.envelope =
+        envelope::EnvelopeFormat::from_media_type(&envelope_desc.media_type).map(|f| match f {
             envelope::EnvelopeFormat::Jws => "jws",
             envelope::EnvelopeFormat::Cose => "cose",
         });
@@ -529,9 +536,10 @@ fn run_checks(
     let authenticity = chain::authenticity_any_cert_in_chain(&info.certificate_chain, &trusted)
         .map_err(|e| CheckFailure::new(Authenticity, e))
         .and_then(|()| {
-            let leaf = info.certificate_chain.first().ok_or_else(|| {
-                CheckFailure::new(Authenticity, "the certificate chain is empty")
-            })?;
+            let leaf = info
+                .certificate_chain
+                .first()
+                .ok_or_else(|| CheckFailure::new(Authenticity, "the certificate chain is empty"))?;
             policy::leaf_matches_trusted_identities(leaf, statement)
                 .map_err(|e| CheckFailure::new(Authenticity, e))
         });
@@ -542,7 +550,10 @@ fn run_checks(
         let expiry = match info.expiry {
             Some(exp) if ctx.at >= exp => Err(CheckFailure::new(
                 Expiry,
-                format!("digital signature has expired on {:?}", chain::rfc1123z(exp)),
+                format!(
+                    "digital signature has expired on {:?}",
+                    chain::rfc1123z(exp)
+                ),
             )),
             _ => Ok(()),
         };
@@ -605,7 +616,11 @@ fn authentic_timestamp(
         if ctx.at_source == TimeSource::At && t > ctx.at {
             return Err(CheckFailure::new(
                 AT,
-                format!("the signature was made at {} after the verification time {} given with --at", rfc3339(t), rfc3339(ctx.at)),
+                format!(
+                    "the signature was made at {} after the verification time {} given with --at",
+                    rfc3339(t),
+                    rfc3339(ctx.at)
+                ),
             ));
         }
         return chain::chain_valid_at_authentic_signing_time(chain, t)
@@ -630,10 +645,18 @@ fn authentic_timestamp(
     })?;
     let roots = trusted_certs(ctx.trust, statement, StoreKind::Tsa);
     if roots.is_empty() {
-        return Err(CheckFailure::new(AT, "no trusted TSA certificate found in trust store"));
+        return Err(CheckFailure::new(
+            AT,
+            "no trusted TSA certificate found in trust store",
+        ));
     }
-    let ts = timestamp::verify_timestamp(token, &info.signature, &roots, ctx.limits)
-        .map_err(|e| CheckFailure::new(AT, format!("failed to verify the timestamp countersignature: {e}")))?;
+    let ts =
+        timestamp::verify_timestamp(token, &info.signature, &roots, ctx.limits).map_err(|e| {
+            CheckFailure::new(
+                AT,
+                format!("failed to verify the timestamp countersignature: {e}"),
+            )
+        })?;
     a.out.timestamp = Some(TimestampReport {
         tsa_subject: ts.tsa_subject.clone(),
         gen_time: ts.gen_time,
@@ -748,5 +771,4 @@ mod tests {
         assert_eq!(scope_of_full_name("app:v1"), None);
         assert_eq!(scope_of_full_name("library/app:v1"), None);
     }
-
 }

@@ -66,11 +66,15 @@ fn trust_dir(conf: &Path, case: &Case, dir: &Path) {
 }
 
 fn secret(conf: &Path, case: &Case, path: &Path) {
-    let b64 = |p: &Path| base64::engine::general_purpose::STANDARD.encode(std::fs::read(p).unwrap());
+    let b64 =
+        |p: &Path| base64::engine::general_purpose::STANDARD.encode(std::fs::read(p).unwrap());
     let mut yaml = String::from(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: notation-config\n  namespace: flux-system\ntype: Opaque\ndata:\n",
     );
-    yaml.push_str(&format!("  trustpolicy.json: {}\n", b64(&conf.join(&case.trustpolicy))));
+    yaml.push_str(&format!(
+        "  trustpolicy.json: {}\n",
+        b64(&conf.join(&case.trustpolicy))
+    ));
     for c in &case.certificates {
         yaml.push_str(&format!("  {}: {}\n", cert_key(c), b64(&conf.join(c))));
     }
@@ -81,7 +85,14 @@ fn run(conf: &Path, case: &Case, trust_flag: &str, trust_path: &Path) -> (i32, V
     let out = Command::new(common::bin())
         .arg("verify")
         .arg(conf.join(&case.layout))
-        .args(["--ref", &case.reference, "--scope", &case.scope, "--format", "json"])
+        .args([
+            "--ref",
+            &case.reference,
+            "--scope",
+            &case.scope,
+            "--format",
+            "json",
+        ])
         .arg(trust_flag)
         .arg(trust_path)
         .output()
@@ -100,7 +111,10 @@ fn run(conf: &Path, case: &Case, trust_flag: &str, trust_path: &Path) -> (i32, V
 const AUTHENTICITY_FIRST: [&str; 2] = ["timestamped-strict", "invalid-timestamp-strict"];
 
 fn check(case: &Case, code: i32, json: &Value, stderr: &str, how: &str) -> Result<(), String> {
-    let ctx = format!("case {} ({how}): exit {code}, stderr {stderr:?}, report {json}", case.id);
+    let ctx = format!(
+        "case {} ({how}): exit {code}, stderr {stderr:?}, report {json}",
+        case.id
+    );
     let result = &json["results"][0];
     if AUTHENTICITY_FIRST.contains(&case.id.as_str()) {
         let sig = &result["signatures"][0];
@@ -163,11 +177,17 @@ fn check(case: &Case, code: i32, json: &Value, stderr: &str, how: &str) -> Resul
 
 #[test]
 fn notation_layouts_match_notation_verdicts() {
-    let Some(conf) = common::conformance() else { return };
+    let Some(conf) = common::conformance() else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let all = cases(&conf);
-    assert!(all.len() >= 20, "notation-layouts.json has {} cases", all.len());
+    assert!(
+        all.len() >= 20,
+        "notation-layouts.json has {} cases",
+        all.len()
+    );
     for case in &all {
         let dir = tmp.path().join(&case.id);
         trust_dir(&conf, case, &dir);
@@ -182,7 +202,12 @@ fn notation_layouts_match_notation_verdicts() {
             failures.push(e);
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// The signing certificate (x5c[0]) and the certificates inside the timestamp token of the JWS
@@ -196,11 +221,17 @@ fn timestamp_layout_certs(layout: &Path, dir: &Path) -> (std::path::PathBuf, std
         .find(|v| v["header"]["io.cncf.notary.timestampSignature"].is_string())
         .unwrap();
     let b64 = base64::engine::general_purpose::STANDARD;
-    let leaf = b64.decode(envelope["header"]["x5c"][0].as_str().unwrap()).unwrap();
+    let leaf = b64
+        .decode(envelope["header"]["x5c"][0].as_str().unwrap())
+        .unwrap();
     let leaf_path = dir.join("signer.crt");
     std::fs::write(&leaf_path, leaf).unwrap();
     let token = b64
-        .decode(envelope["header"]["io.cncf.notary.timestampSignature"].as_str().unwrap())
+        .decode(
+            envelope["header"]["io.cncf.notary.timestampSignature"]
+                .as_str()
+                .unwrap(),
+        )
         .unwrap();
     let token_path = dir.join("token.der");
     std::fs::write(&token_path, token).unwrap();
@@ -211,7 +242,14 @@ fn verify_timestamp_layout(layout: &Path, trust: &Path) -> (i32, Value) {
     let out = Command::new(common::bin())
         .arg("verify")
         .arg(layout)
-        .args(["--ref", "v1", "--scope", "localhost:5000/e2e", "--format", "json"])
+        .args([
+            "--ref",
+            "v1",
+            "--scope",
+            "localhost:5000/e2e",
+            "--format",
+            "json",
+        ])
         // Inside the signing certificate's validity and before the signature's expiry.
         .args(["--at", "2025-01-21T10:00:00Z"])
         .arg("--trust-dir")
@@ -224,7 +262,9 @@ fn verify_timestamp_layout(layout: &Path, trust: &Path) -> (i32, Value) {
 
 #[test]
 fn timestamp_layouts_with_their_signer_trusted() {
-    let Some(conf) = common::conformance() else { return };
+    let Some(conf) = common::conformance() else {
+        return;
+    };
     let policy = conf.join("notation/config/trustpolicies/timestamp_trustpolicy.json");
     for (layout, expect) in [
         // A corrupt token: authenticTimestamp fails, naming the token.
@@ -254,7 +294,9 @@ fn timestamp_layouts_with_their_signer_trusted() {
 /// the end: Microsoft's root is not in the data, so authenticTimestamp fails naming the chain.
 #[test]
 fn timestamp_chain_must_end_at_a_self_signed_root() {
-    let Some(conf) = common::conformance() else { return };
+    let Some(conf) = common::conformance() else {
+        return;
+    };
     if Command::new("openssl").arg("version").output().is_err() {
         eprintln!("skipped: openssl not found");
         return;
@@ -282,7 +324,10 @@ fn timestamp_chain_must_end_at_a_self_signed_root() {
     assert_eq!(code, 1, "{json}");
     assert_eq!(sig["checks"]["authenticTimestamp"], "failed", "{json}");
     assert!(
-        sig["error"].as_str().unwrap().contains("timestamping certificate chain"),
+        sig["error"]
+            .as_str()
+            .unwrap()
+            .contains("timestamping certificate chain"),
         "{json}"
     );
 }

@@ -30,8 +30,7 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
 /// The signer's subject and the signing time of an envelope, read without verifying anything,
 /// for display only (labelled "unverified"). `None` when they cannot be read.
 pub fn unverified_signer_summary(media_type: &str, envelope: &[u8]) -> Option<(String, String)> {
-    let _ = (media_type, envelope);
-    None
+    crate::envelope::unverified_summary(media_type, envelope, &crate::limits::Limits::default())
 }
 
 /// What `inspect` reports, rendered as text or JSON from the same values.

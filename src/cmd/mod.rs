@@ -268,6 +268,10 @@ pub(crate) fn bundle_summary(
         bytes: integrity.bytes,
         damaged: integrity.is_damaged(),
         problems: integrity.problems.iter().map(|p| p.to_string()).collect(),
-        unreferenced: integrity.unreferenced.iter().map(|d| d.to_string()).collect(),
+        unreferenced: integrity
+            .unreferenced
+            .iter()
+            .map(|d| d.to_string())
+            .collect(),
     }
 }

@@ -22,7 +22,11 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
         Some(s) => (parse_at(s)?, TimeSource::At),
         None => (OffsetDateTime::now_utc(), TimeSource::Now),
     };
-    let sources = [args.secret.is_some(), args.trust_dir.is_some(), !args.flux.is_empty()];
+    let sources = [
+        args.secret.is_some(),
+        args.trust_dir.is_some(),
+        !args.flux.is_empty(),
+    ];
     if sources.iter().filter(|s| **s).count() != 1 {
         return Err(Failure::usage(
             "give the trust material with exactly one of --secret FILE (a Kubernetes Secret), --trust-dir DIR (its files) or --flux PATH (Flux manifests)",
@@ -82,11 +86,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
             limits: &limits,
         };
         let images: Vec<(&Image, String)> = if args.all {
-            graph
-                .images()
-                .iter()
-                .map(|i| (i, image_label(i)))
-                .collect()
+            graph.images().iter().map(|i| (i, image_label(i))).collect()
         } else {
             let image = graph
                 .resolve(args.reference.as_deref())
@@ -101,7 +101,16 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
             report.results.push(ResultEntry::from_outcome(outcome));
         }
     } else if let Some(flux) = &flux {
-        worst = verify_flux(flux, &graph, args, &crl_files, at, at_source, &limits, &mut report)?;
+        worst = verify_flux(
+            flux,
+            &graph,
+            args,
+            &crl_files,
+            at,
+            at_source,
+            &limits,
+            &mut report,
+        )?;
     }
 
     write_report(&report, args)?;
@@ -172,7 +181,10 @@ fn verify_flux(
                     condition: "SourceVerified".into(),
                     status: "False".into(),
                     reason: "VerificationError".into(),
-                    message: format!("not verified: {} provider is not supported", verify.provider),
+                    message: format!(
+                        "not verified: {} provider is not supported",
+                        verify.provider
+                    ),
                 }),
                 verdict: Some(Verdict::Failed),
                 note: None,
@@ -180,9 +192,10 @@ fn verify_flux(
             continue;
         }
         let step = (|| -> Result<(Outcome, TrustMaterial), String> {
-            let secret = verify.secret_ref.as_deref().ok_or_else(|| {
-                format!("verification secret cannot be empty: '{}'", repo.url)
-            })?;
+            let secret = verify
+                .secret_ref
+                .as_deref()
+                .ok_or_else(|| format!("verification secret cannot be empty: '{}'", repo.url))?;
             let material = flux
                 .secret_material(&repo.namespace, secret, limits)
                 .map_err(|e| e.to_string())?;
@@ -354,7 +367,10 @@ fn write_attestations(
     let many = args.all || !args.flux.is_empty();
     if many {
         std::fs::create_dir_all(out).map_err(|e| {
-            Failure::usage(format!("cannot create attestation folder {}: {e}", out.display()))
+            Failure::usage(format!(
+                "cannot create attestation folder {}: {e}",
+                out.display()
+            ))
         })?;
     }
     let attach_dir = match (args.attach, Source::from_arg(&args.bundle)) {
@@ -367,15 +383,17 @@ fn write_attestations(
         }
     };
     for entry in &report.results {
-        let Some(outcome) = &entry.outcome else { continue };
+        let Some(outcome) = &entry.outcome else {
+            continue;
+        };
         let passed = match outcome.verdict {
             Verdict::Verified => true,
             Verdict::Failed if args.attest_failures => false,
             _ => continue,
         };
         let verdict = attest_verdict(outcome, passed, started)?;
-        let envelope = attest::vsa::sign_verdict(&verdict, &key)
-            .map_err(|e| Failure::usage(e.to_string()))?;
+        let envelope =
+            attest::vsa::sign_verdict(&verdict, &key).map_err(|e| Failure::usage(e.to_string()))?;
         let path = if many {
             out.join(format!("{}.dsse.json", outcome.digest.referrers_tag()))
         } else {
@@ -412,8 +430,16 @@ fn attest_verdict(
             Some(attest::VerifiedSignature {
                 envelope_digest: s.envelope_digest.clone()?,
                 manifest_digest: Some(s.digest.clone()),
-                signer_subject: s.signer.as_ref().map(|x| x.subject.clone()).unwrap_or_default(),
-                thumbprints: s.signer.as_ref().map(|x| x.thumbprints.clone()).unwrap_or_default(),
+                signer_subject: s
+                    .signer
+                    .as_ref()
+                    .map(|x| x.subject.clone())
+                    .unwrap_or_default(),
+                thumbprints: s
+                    .signer
+                    .as_ref()
+                    .map(|x| x.thumbprints.clone())
+                    .unwrap_or_default(),
                 signing_time: s.signing_time,
                 timestamp: s.timestamp.as_ref().map(|t| t.gen_time),
             })
