@@ -52,7 +52,8 @@ pub struct FluxStatus {
     pub ocirepository: String,
     /// Always `SourceVerified`; absent condition is `status: "None"` (Flux writes no condition).
     pub condition: String,
-    /// `True`, `False` or `None`.
+    /// `True`, `False`, `None` (Flux writes no condition) or `Unknown` (what Flux would do is
+    /// outside this tool: a provider other than notation).
     pub status: String,
     pub reason: String,
     pub message: String,
@@ -114,21 +115,32 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 pub fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
     for entry in &report.results {
         if let Some(flux) = &entry.flux {
-            writeln!(
-                out,
-                "OCIRepository {}: {}={} reason {}: {}",
-                flux.ocirepository, flux.condition, flux.status, flux.reason, flux.message
-            )?;
+            if flux.status == "None" {
+                writeln!(
+                    out,
+                    "OCIRepository {}: no {} condition: {}",
+                    flux.ocirepository, flux.condition, flux.message
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "OCIRepository {}: {}={} reason {}: {}",
+                    flux.ocirepository, flux.condition, flux.status, flux.reason, flux.message
+                )?;
+            }
         }
         match &entry.outcome {
-            Some(o) => write_outcome(o, verbose, out)?,
-            None => {
-                if entry.flux.is_none() {
-                    if let Some(note) = &entry.note {
-                        writeln!(out, "{note}")?;
-                    }
+            Some(o) => {
+                write_outcome(o, verbose, out)?;
+                if let Some(note) = &entry.note {
+                    writeln!(out, "  note: {note}")?;
                 }
             }
+            None => match (&entry.flux, &entry.note) {
+                (None, Some(note)) => writeln!(out, "{note}")?,
+                (Some(_), Some(note)) => writeln!(out, "  note: {note}")?,
+                _ => {}
+            },
         }
     }
     for image in &report.not_requested {

@@ -109,6 +109,9 @@ pub enum TrustError {
     /// `spec.ref.semver` is not a valid range (Flux's message).
     #[error("semver '{range}' parse error: {reason}")]
     BadSemver { range: String, reason: String },
+    /// `spec.ref.semverFilter` is not a valid regular expression (Go RE2 syntax).
+    #[error("semverFilter '{filter}' is not a valid regular expression: {reason}")]
+    BadSemverFilter { filter: String, reason: String },
 }
 
 /// A trusted certificate and where it came from.
