@@ -860,4 +860,150 @@ mod tests {
         assert!(pick_semver(">=", &[]).is_err());
         assert!(pick_semver("", &[]).is_err());
     }
+
+    #[test]
+    fn image_names_give_normalised_repository_and_tag() {
+        let r = |n: &str| image_repository(n);
+        assert_eq!(
+            r("registry.example/app:v1"),
+            Some(("registry.example/app".into(), Some("v1".into())))
+        );
+        assert_eq!(
+            r("registry.example:5000/team/app"),
+            Some(("registry.example:5000/team/app".into(), None))
+        );
+        assert_eq!(
+            r("docker.io/library/app:1.0@sha256:abc"),
+            Some(("index.docker.io/library/app".into(), Some("1.0".into())))
+        );
+        assert_eq!(
+            r("app:latest"),
+            Some(("index.docker.io/library/app".into(), Some("latest".into())))
+        );
+        assert_eq!(r("Not Valid:x"), None);
+    }
+
+    #[test]
+    fn semver_filter_applies_before_the_range() {
+        let t = tags(&["1.0.0", "1.1.0-dev", "2.0.0", "1.0.5"]);
+        assert_eq!(
+            pick_semver_filtered("*", Some(r"^1\.0"), &t)
+                .unwrap()
+                .as_deref(),
+            Some("1.0.5")
+        );
+        assert_eq!(
+            pick_semver_filtered("*", None, &t).unwrap().as_deref(),
+            Some("2.0.0")
+        );
+        assert_eq!(pick_semver_filtered("*", Some("^3"), &t).unwrap(), None);
+        let e = pick_semver_filtered("*", Some("(["), &t).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("semverFilter '([' is not a valid regular expression: "),
+            "{e}"
+        );
+    }
+
+    fn image(full_name: &str, tags: &[&str], n: u8) -> Image {
+        use crate::oci::digest::{Algorithm, Descriptor};
+        Image {
+            descriptor: Descriptor {
+                media_type: crate::oci::IMAGE_MANIFEST.into(),
+                digest: Algorithm::Sha256.digest(&[n]),
+                size: 1,
+            },
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            full_name: (!full_name.is_empty()).then(|| full_name.to_string()),
+            full_names: if full_name.is_empty() {
+                vec![]
+            } else {
+                vec![full_name.to_string()]
+            },
+            artifact_type: None,
+            platforms: vec![],
+            layer_count: 1,
+            total_size: 1,
+        }
+    }
+
+    fn repo(url: &str, reference: FluxRef) -> FluxRepository {
+        FluxRepository {
+            source: "test.yaml".into(),
+            namespace: "flux-system".into(),
+            name: "app".into(),
+            url: url.into(),
+            scope: flux_url_scope(url).unwrap(),
+            reference,
+            verify: None,
+        }
+    }
+
+    #[test]
+    fn each_repository_selects_among_its_own_images() {
+        let images = vec![
+            image("registry.example/aa:v1", &["v1"], 1),
+            image("registry.example/bb:v1", &["v1"], 2),
+            image("registry.example/bb:1.2.0", &["1.2.0"], 3),
+        ];
+        let a = repo("oci://registry.example/aa", FluxRef::Tag("v1".into()));
+        let sel = select_image(&a, &images).unwrap();
+        assert_eq!(sel.image.descriptor.digest, images[0].descriptor.digest);
+        assert_eq!(sel.reference, "v1");
+        assert!(sel.note.is_none());
+        let b = repo(
+            "oci://registry.example/bb",
+            FluxRef::Semver {
+                range: ">=1".into(),
+                filter: None,
+            },
+        );
+        let sel = select_image(&b, &images).unwrap();
+        assert_eq!(sel.reference, "1.2.0");
+        assert_eq!(
+            sel.note.as_deref(),
+            Some("spec.ref.semver '>=1' chose tag 1.2.0")
+        );
+        let missing = repo("oci://registry.example/aa", FluxRef::Tag("v2".into()));
+        assert!(matches!(
+            select_image(&missing, &images),
+            Err(SelectError::NotFound(m)) if m.starts_with("tag 'v2' of registry.example/aa is not in the bundle")
+        ));
+        let bad = repo(
+            "oci://registry.example/aa",
+            FluxRef::Semver {
+                range: "nope".into(),
+                filter: None,
+            },
+        );
+        assert!(matches!(
+            select_image(&bad, &images),
+            Err(SelectError::Invalid(TrustError::BadSemver { .. }))
+        ));
+        let by_digest = repo(
+            "oci://registry.example/zzz",
+            FluxRef::Digest(images[2].descriptor.digest.to_string()),
+        );
+        let sel = select_image(&by_digest, &images).unwrap();
+        assert_eq!(sel.image.descriptor.digest, images[2].descriptor.digest);
+    }
+
+    #[test]
+    fn a_bundle_without_repository_names_matches_every_images_tags() {
+        let images = vec![image("", &["v1"], 1), image("", &["v2"], 2)];
+        let r = repo("oci://registry.example/app", FluxRef::Tag("v2".into()));
+        let sel = select_image(&r, &images).unwrap();
+        assert_eq!(sel.image.descriptor.digest, images[1].descriptor.digest);
+        assert!(sel
+            .note
+            .unwrap()
+            .contains("names no image of repository registry.example/app"));
+        // The same tag on two images of unknown repositories is ambiguous.
+        let images = vec![image("", &["v1"], 1), image("", &["v1"], 2)];
+        let r = repo("oci://registry.example/app", FluxRef::Tag("v1".into()));
+        assert!(matches!(
+            select_image(&r, &images),
+            Err(SelectError::NotFound(m)) if m.contains("names 2 different images")
+        ));
+    }
 }
