@@ -174,7 +174,7 @@ fn seed_example_prints_fluxs_success_message_for_folder_and_archive() {
         );
         let (code, v) = json(&[&fixture(bundle), "--flux", &fixture("flux/seed.yaml")]);
         assert_eq!(code, 0);
-        let f = flux_of(&v, "flux-system/app");
+        let f = &flux_of(&v, "flux-system/app")["flux"];
         assert_eq!(f["condition"], "SourceVerified");
         assert_eq!(f["status"], "True");
         assert_eq!(f["reason"], "Succeeded");
@@ -193,10 +193,10 @@ fn three_repositories_give_three_results_and_the_worst_exit_code() {
     let (code, v) = json(&[&fixture("multi"), "--flux", &fixture("flux/multi.yaml")]);
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(v["results"].as_array().unwrap().len(), 3);
-    let ok = flux_of(&v, "flux-system/signed");
+    let ok = &flux_of(&v, "flux-system/signed")["flux"];
     assert_eq!(ok["status"], "True");
     assert_eq!(ok["reason"], "Succeeded");
-    let bad = flux_of(&v, "flux-system/other");
+    let bad = &flux_of(&v, "flux-system/other")["flux"];
     assert_eq!(bad["status"], "False");
     assert_eq!(bad["reason"], "VerificationError");
     let m = bad["message"].as_str().unwrap();
@@ -210,7 +210,7 @@ fn three_repositories_give_three_results_and_the_worst_exit_code() {
     );
     let cosign = flux_of(&v, "flux-system/unsigned");
     assert_eq!(
-        cosign["message"],
+        cosign["flux"]["message"],
         "not verified: cosign provider is not supported"
     );
     assert_eq!(cosign["verdict"], "failed");
@@ -274,7 +274,11 @@ fn a_folder_is_walked_recursively_and_other_files_are_noted_under_verbose() {
     let docs: Vec<&str> = text.split("\n---\n").collect();
     std::fs::create_dir_all(tmp.path().join("apps/deep")).unwrap();
     std::fs::create_dir_all(tmp.path().join("infra")).unwrap();
-    std::fs::write(tmp.path().join("apps/repos.yaml"), docs[..4].join("\n---\n")).unwrap();
+    std::fs::write(
+        tmp.path().join("apps/repos.yaml"),
+        docs[..4].join("\n---\n"),
+    )
+    .unwrap();
     std::fs::write(tmp.path().join("infra/secret.yml"), docs[4]).unwrap();
     std::fs::write(tmp.path().join("apps/deep/values.yaml"), "replicas: 3\n").unwrap();
     std::fs::write(
@@ -288,7 +292,9 @@ fn a_folder_is_walked_recursively_and_other_files_are_noted_under_verbose() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("flux-system/signed: SourceVerified=True"));
     assert!(r.stdout.contains("flux-system/other: SourceVerified=False"));
-    assert!(r.stdout.contains("flux-system/unsigned: SourceVerified=Unknown"));
+    assert!(r
+        .stdout
+        .contains("flux-system/unsigned: SourceVerified=Unknown"));
     assert!(!r.stderr.contains("note:"), "{}", r.stderr);
 
     let r = run(&[&fixture("multi"), "--flux", s(tmp.path()), "-v"]);
@@ -575,10 +581,16 @@ fn verification_settings_and_secrets_as_flux_reads_them() {
     assert_eq!(r["flux"]["message"], "no verification configured");
     assert_eq!(r["flux"]["status"], "None");
     assert_eq!(r["verdict"], "skipped");
-    let t = run(&[s(&w.bundle), "--flux", s(&m), "--ocirepository", "flux-system/none"]);
-    assert!(t
-        .stdout
-        .contains("OCIRepository flux-system/none: no SourceVerified condition: no verification configured"));
+    let t = run(&[
+        s(&w.bundle),
+        "--flux",
+        s(&m),
+        "--ocirepository",
+        "flux-system/none",
+    ]);
+    assert!(t.stdout.contains(
+        "OCIRepository flux-system/none: no SourceVerified condition: no verification configured"
+    ));
 
     for id in ["flux-system/cosign", "flux-system/defaultprovider"] {
         let (c, v) = one(id);
@@ -648,10 +660,7 @@ fn an_ocirepository_without_url_is_a_clear_error() {
 #[test]
 fn docker_hub_names_are_normalised_as_flux_does() {
     let w = World::new();
-    let mut y = w.secret(
-        "flux-system",
-        &[w.strict("index.docker.io/library/hub")],
-    );
+    let mut y = w.secret("flux-system", &[w.strict("index.docker.io/library/hub")]);
     y.push_str(&ocirepo(
         "flux-system",
         "hub",
@@ -748,7 +757,7 @@ fn audit_with_an_untrusted_signer_and_skip_are_ignored_by_flux() {
         .contains("trust policy level is skip; Flux writes no SourceVerified condition"));
     let r = run(&[s(&w.bundle), "--flux", s(&m)]);
     assert_eq!(r.code, 0);
-    assert!(r
-        .stdout
-        .contains("OCIRepository flux-system/skip: no SourceVerified condition: verification ignored"));
+    assert!(r.stdout.contains(
+        "OCIRepository flux-system/skip: no SourceVerified condition: verification ignored"
+    ));
 }
