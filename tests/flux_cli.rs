@@ -761,3 +761,44 @@ fn audit_with_an_untrusted_signer_and_skip_are_ignored_by_flux() {
         "OCIRepository flux-system/skip: no SourceVerified condition: verification ignored"
     ));
 }
+
+#[test]
+fn hostile_manifests_are_configuration_errors_even_inside_a_walked_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let laughs = {
+        let mut y = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for (i, p) in ('b'..='j').zip('a'..='i') {
+            y.push_str(&format!(
+                "{i}: &{i} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+            ));
+        }
+        y
+    };
+    let duplicate = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  name: y\n";
+    let big = {
+        let mut y =
+            String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  v: \"");
+        y.push_str(&"x".repeat(50 * 1024 * 1024));
+        y.push_str("\"\n");
+        y
+    };
+    for (name, text, expected) in [
+        ("laughs.yaml", laughs.as_str(), "not valid YAML/JSON"),
+        ("duplicate.yaml", duplicate, "not valid YAML/JSON"),
+        ("big.yaml", big.as_str(), "more than the limit"),
+    ] {
+        let dir = tmp.path().join(name.replace('.', "-"));
+        std::fs::create_dir_all(dir.join("nested")).unwrap();
+        let file = dir.join("nested").join(name);
+        std::fs::write(&file, text).unwrap();
+        for target in [&file, &dir] {
+            let started = std::time::Instant::now();
+            let r = run(&[&fixture("signed"), "--flux", s(target)]);
+            assert_eq!(r.code, 2, "{name}: {}{}", r.stdout, r.stderr);
+            assert!(r.stderr.contains(expected), "{name}: {}", r.stderr);
+            assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        }
+    }
+}
