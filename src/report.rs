@@ -138,7 +138,11 @@ pub fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Re
 }
 
 fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
-    let head = format!("{} ({})", o.reference, o.digest);
+    let head = if o.reference == o.digest.to_string() {
+        o.reference.clone()
+    } else {
+        format!("{} ({})", o.reference, o.digest)
+    };
     match o.verdict {
         Verdict::Verified => writeln!(
             out,
