@@ -150,7 +150,11 @@ pub fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Re
 }
 
 fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
-    let head = format!("{} ({})", o.reference, o.digest);
+    let head = if o.reference == o.digest.to_string() {
+        o.reference.clone()
+    } else {
+        format!("{} ({})", o.reference, o.digest)
+    };
     match o.verdict {
         Verdict::Verified => writeln!(
             out,
@@ -175,6 +179,22 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
         if let Some(signer) = &sig.signer {
             writeln!(out, "  signer: {}", signer.subject)?;
         }
+        if let Some(ts) = &sig.timestamp {
+            writeln!(
+                out,
+                "  timestamp: {} by {}",
+                rfc3339(ts.gen_time),
+                ts.tsa_subject
+            )?;
+        }
+    }
+    if o.verdict != Verdict::Skipped {
+        writeln!(
+            out,
+            "  time: {} ({})",
+            rfc3339(o.time),
+            serde_plain(&o.time_source)
+        )?;
     }
     if !verbose {
         return Ok(());

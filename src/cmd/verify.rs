@@ -54,6 +54,9 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     if let Some(f) = &flux {
         print_notes(args.verbose, &f.notes);
     }
+    if args.attach && !matches!(Source::from_arg(&args.bundle), Source::Path(ref p) if p.is_dir()) {
+        return Err(attach_needs_a_folder());
+    }
     let mut crl_files = Vec::new();
     for path in &args.crl {
         let bytes = read_limited(path, limits.max_crl_file, "CRL")?;
@@ -62,8 +65,8 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
 
     let progress = bundle::ProgressSink::for_choice(args.progress);
     let bundle = bundle::read_bundle(&Source::from_arg(&args.bundle), &limits, &progress)
-        .map_err(|e| Failure::damaged(e.to_string()))?;
-    let graph = Graph::build(&bundle, &limits).map_err(|e| Failure::damaged(e.to_string()))?;
+        .map_err(Failure::from)?;
+    let graph = Graph::build(&bundle, &limits).map_err(Failure::from)?;
     let summary = super::bundle_summary(&bundle, &graph);
     let started = OffsetDateTime::now_utc();
     let mut report = Report {
@@ -401,11 +404,7 @@ fn write_attestations(
     let attach_dir = match (args.attach, Source::from_arg(&args.bundle)) {
         (false, _) => None,
         (true, Source::Path(p)) if p.is_dir() => Some(p),
-        (true, _) => {
-            return Err(Failure::usage(
-                "--attach stores the attestation inside the bundle, which must be an OCI image-layout folder; this bundle is an archive or a stream. Extract it into a folder first, or keep the attestation file beside it",
-            ))
-        }
+        (true, _) => return Err(attach_needs_a_folder()),
     };
     for entry in &report.results {
         let Some(outcome) = &entry.outcome else {
@@ -486,4 +485,10 @@ fn attest_verdict(
             _ => "clock".to_string(),
         },
     })
+}
+
+fn attach_needs_a_folder() -> Failure {
+    Failure::usage(
+        "--attach stores the attestation inside the bundle, which must be an OCI image-layout folder; this bundle is an archive or a stream. Extract it into a folder first, or keep the attestation file beside it",
+    )
 }
