@@ -119,13 +119,19 @@ pub fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Re
                 writeln!(
                     out,
                     "OCIRepository {}: no {} condition: {}",
-                    flux.ocirepository, flux.condition, flux.message
+                    flux.ocirepository,
+                    flux.condition,
+                    indent_continuation(&flux.message)
                 )?;
             } else {
                 writeln!(
                     out,
                     "OCIRepository {}: {}={} reason {}: {}",
-                    flux.ocirepository, flux.condition, flux.status, flux.reason, flux.message
+                    flux.ocirepository,
+                    flux.condition,
+                    flux.status,
+                    flux.reason,
+                    indent_continuation(&flux.message)
                 )?;
             }
         }
