@@ -9,8 +9,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{
-    classify, hash_stream, Blob, Bundle, BundleError, Collector, EntryKind, Format, ProgressSink,
-    READ_BUFFER,
+    classify, hash_stream, Blob, Bundle, BundleError, Collector, EntryKind, Format, Keep,
+    ProgressSink, READ_BUFFER,
 };
 use crate::limits::Limits;
 use crate::oci::digest::Digest;
@@ -183,9 +183,15 @@ fn hash_file(
         .unwrap_or(READ_BUFFER)
         .clamp(4096, READ_BUFFER);
     let mut buf = vec![0u8; buf_len];
-    let (actual, size, content) =
-        hash_stream(&mut file, f.claimed.algorithm(), keep, progress, &mut buf)
-            .map_err(read_err)?;
+    let (actual, size, content) = hash_stream(
+        &mut file,
+        f.claimed.algorithm(),
+        keep,
+        Keep::Documents,
+        progress,
+        &mut buf,
+    )
+    .map_err(read_err)?;
     progress.add_blob();
     Ok((
         f.claimed,

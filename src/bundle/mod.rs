@@ -189,18 +189,47 @@ fn classify(path: &str, bundle: &str) -> Result<EntryKind, BundleError> {
         .ok_or_else(bad)
 }
 
-/// Hash (and, when `keep`, keep) everything `reader` yields. Returns the digest, the number of
-/// bytes read and the content if kept. `buf` is the reusable read buffer.
+/// Which content [`hash_stream`] keeps in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Nothing (the blob is larger than the JSON limit).
+    Nothing,
+    /// All of it (`oci-layout`, `index.json`): it is parsed whatever it looks like.
+    All,
+    /// A blob that may be read later as a document: kept unless its first byte that is not
+    /// ASCII whitespace shows it is neither JSON ([`document_may_start_with`]) nor a COSE
+    /// envelope. Small layers (tar, gzip, zstd) are dropped, so memory stays flat for bundles
+    /// of many small blobs.
+    Documents,
+}
+
+/// Whether a blob whose first byte other than ASCII whitespace is `b` may be something the graph
+/// or the verifier reads: a JSON object, array or string (manifests, indexes, JWS envelopes), or
+/// CBOR (a COSE_Sign1 envelope: tag 18 `0xd2`, or its untagged four-element array `0x84`).
+fn document_may_start_with(b: u8) -> bool {
+    matches!(b, b'{' | b'[' | b'"' | 0xd2 | 0x84)
+}
+
+/// Hash everything `reader` yields, keeping up to `keep_up_to` bytes of it as `keep` says.
+/// Returns the digest, the number of bytes read and the content if kept. `buf` is the reusable
+/// read buffer.
 fn hash_stream(
     reader: &mut dyn Read,
     algorithm: Algorithm,
     keep_up_to: Option<u64>,
+    keep: Keep,
     progress: &ProgressSink,
     buf: &mut [u8],
 ) -> std::io::Result<(Digest, u64, Option<Vec<u8>>)> {
     let mut hasher = algorithm.hasher();
     let mut size: u64 = 0;
-    let mut kept = keep_up_to.map(|n| Vec::with_capacity(usize::try_from(n).unwrap_or(0)));
+    let mut kept = match keep {
+        Keep::Nothing => None,
+        Keep::All | Keep::Documents => {
+            keep_up_to.map(|n| Vec::with_capacity(usize::try_from(n.min(64 * 1024)).unwrap_or(0)))
+        }
+    };
+    let mut sniffing = keep == Keep::Documents;
     loop {
         let n = match reader.read(buf) {
             Ok(0) => break,
@@ -212,6 +241,14 @@ fn hash_stream(
         hasher.update(chunk);
         size = size.saturating_add(n as u64);
         progress.add_bytes(n as u64);
+        if sniffing {
+            if let Some(first) = chunk.iter().find(|b| !b.is_ascii_whitespace()) {
+                sniffing = false;
+                if !document_may_start_with(*first) {
+                    kept = None;
+                }
+            }
+        }
         if let (Some(v), Some(limit)) = (kept.as_mut(), keep_up_to) {
             if size <= limit {
                 v.extend_from_slice(chunk);
@@ -225,6 +262,45 @@ fn hash_stream(
 
 /// Size of the read buffer used when hashing blobs.
 const READ_BUFFER: usize = 256 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep(data: &[u8], keep: Keep) -> Option<Vec<u8>> {
+        let mut buf = [0u8; 3];
+        let mut r = data;
+        hash_stream(
+            &mut r,
+            Algorithm::Sha256,
+            Some(1024),
+            keep,
+            &ProgressSink::none(),
+            &mut buf,
+        )
+        .unwrap()
+        .2
+    }
+
+    #[test]
+    fn documents_are_kept_and_small_layers_are_not() {
+        for doc in [&b"  \n {\"a\":1}"[..], b"[]", b"\xd2\x84", b"", b"   "] {
+            assert_eq!(keep(doc, Keep::Documents).as_deref(), Some(doc));
+        }
+        for layer in [&b"etc/passwd\0\0"[..], b"\x1f\x8b\x08", b"\x28\xb5\x2f\xfd"] {
+            assert_eq!(keep(layer, Keep::Documents), None);
+            assert_eq!(keep(layer, Keep::All).as_deref(), Some(layer));
+            assert_eq!(keep(layer, Keep::Nothing), None);
+        }
+    }
+
+    #[test]
+    fn nothing_is_kept_beyond_the_limit() {
+        let big = vec![b'{'; 1025];
+        assert_eq!(keep(&big, Keep::All), None);
+        assert_eq!(keep(&big[..1024], Keep::All).map(|v| v.len()), Some(1024));
+    }
+}
 
 /// Collects the entries of one layout and enforces "each name once".
 struct Collector {

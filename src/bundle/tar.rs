@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::{
-    classify, hash_stream, pipe, Blob, BundleError, Collector, EntryKind, Format, ProgressSink,
-    READ_BUFFER,
+    classify, hash_stream, pipe, Blob, BundleError, Collector, EntryKind, Format, Keep,
+    ProgressSink, READ_BUFFER,
 };
 use crate::limits::{Limits, INFLATE_RATIO_GRACE};
 
@@ -280,8 +280,13 @@ fn read_tar(
                     limit: limits.max_json_blob,
                 });
             }
+            let policy = if matches!(what, EntryKind::Blob(_)) {
+                Keep::Documents
+            } else {
+                Keep::All
+            };
             let (actual, read, content) =
-                hash_stream(&mut entry, algorithm, keep, &quiet, &mut buf)
+                hash_stream(&mut entry, algorithm, keep, policy, &quiet, &mut buf)
                     .map_err(|e| read_err(&path, e))?;
             if read != size {
                 return Err(BundleError::Truncated {
