@@ -192,8 +192,6 @@ fn classify(path: &str, bundle: &str) -> Result<EntryKind, BundleError> {
 /// Which content [`hash_stream`] keeps in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keep {
-    /// Nothing (the blob is larger than the JSON limit).
-    Nothing,
     /// All of it (`oci-layout`, `index.json`): it is parsed whatever it looks like.
     All,
     /// A blob that may be read later as a document: kept unless its first byte that is not
@@ -223,12 +221,8 @@ fn hash_stream(
 ) -> std::io::Result<(Digest, u64, Option<Vec<u8>>)> {
     let mut hasher = algorithm.hasher();
     let mut size: u64 = 0;
-    let mut kept = match keep {
-        Keep::Nothing => None,
-        Keep::All | Keep::Documents => {
-            keep_up_to.map(|n| Vec::with_capacity(usize::try_from(n.min(64 * 1024)).unwrap_or(0)))
-        }
-    };
+    let mut kept =
+        keep_up_to.map(|n| Vec::with_capacity(usize::try_from(n.min(64 * 1024)).unwrap_or(0)));
     let mut sniffing = keep == Keep::Documents;
     loop {
         let n = match reader.read(buf) {
@@ -290,7 +284,6 @@ mod tests {
         for layer in [&b"etc/passwd\0\0"[..], b"\x1f\x8b\x08", b"\x28\xb5\x2f\xfd"] {
             assert_eq!(keep(layer, Keep::Documents), None);
             assert_eq!(keep(layer, Keep::All).as_deref(), Some(layer));
-            assert_eq!(keep(layer, Keep::Nothing), None);
         }
     }
 
