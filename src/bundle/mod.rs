@@ -257,44 +257,6 @@ fn hash_stream(
 /// Size of the read buffer used when hashing blobs.
 const READ_BUFFER: usize = 256 * 1024;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn keep(data: &[u8], keep: Keep) -> Option<Vec<u8>> {
-        let mut buf = [0u8; 3];
-        let mut r = data;
-        hash_stream(
-            &mut r,
-            Algorithm::Sha256,
-            Some(1024),
-            keep,
-            &ProgressSink::none(),
-            &mut buf,
-        )
-        .unwrap()
-        .2
-    }
-
-    #[test]
-    fn documents_are_kept_and_small_layers_are_not() {
-        for doc in [&b"  \n {\"a\":1}"[..], b"[]", b"\xd2\x84", b"", b"   "] {
-            assert_eq!(keep(doc, Keep::Documents).as_deref(), Some(doc));
-        }
-        for layer in [&b"etc/passwd\0\0"[..], b"\x1f\x8b\x08", b"\x28\xb5\x2f\xfd"] {
-            assert_eq!(keep(layer, Keep::Documents), None);
-            assert_eq!(keep(layer, Keep::All).as_deref(), Some(layer));
-        }
-    }
-
-    #[test]
-    fn nothing_is_kept_beyond_the_limit() {
-        let big = vec![b'{'; 1025];
-        assert_eq!(keep(&big, Keep::All), None);
-        assert_eq!(keep(&big[..1024], Keep::All).map(|v| v.len()), Some(1024));
-    }
-}
-
 /// Collects the entries of one layout and enforces "each name once".
 struct Collector {
     bundle: Bundle,
@@ -349,5 +311,43 @@ impl Collector {
         self.bundle
             .notes
             .push(format!("ignored {path}: not part of an OCI image layout"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep(data: &[u8], keep: Keep) -> Option<Vec<u8>> {
+        let mut buf = [0u8; 3];
+        let mut r = data;
+        hash_stream(
+            &mut r,
+            Algorithm::Sha256,
+            Some(1024),
+            keep,
+            &ProgressSink::none(),
+            &mut buf,
+        )
+        .unwrap()
+        .2
+    }
+
+    #[test]
+    fn documents_are_kept_and_small_layers_are_not() {
+        for doc in [&b"  \n {\"a\":1}"[..], b"[]", b"\xd2\x84", b"", b"   "] {
+            assert_eq!(keep(doc, Keep::Documents).as_deref(), Some(doc));
+        }
+        for layer in [&b"etc/passwd\0\0"[..], b"\x1f\x8b\x08", b"\x28\xb5\x2f\xfd"] {
+            assert_eq!(keep(layer, Keep::Documents), None);
+            assert_eq!(keep(layer, Keep::All).as_deref(), Some(layer));
+        }
+    }
+
+    #[test]
+    fn nothing_is_kept_beyond_the_limit() {
+        let big = vec![b'{'; 1025];
+        assert_eq!(keep(&big, Keep::All), None);
+        assert_eq!(keep(&big[..1024], Keep::All).map(|v| v.len()), Some(1024));
     }
 }
