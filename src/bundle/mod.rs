@@ -23,6 +23,7 @@ mod tar;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub use error::BundleError;
@@ -190,15 +191,28 @@ fn classify(path: &str, bundle: &str) -> Result<EntryKind, BundleError> {
 }
 
 /// Which content [`hash_stream`] keeps in memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Keep {
+#[derive(Debug, Clone, Copy)]
+enum Keep<'a> {
     /// All of it (`oci-layout`, `index.json`): it is parsed whatever it looks like.
     All,
-    /// A blob that may be read later as a document: kept unless its first byte that is not
-    /// ASCII whitespace shows it is neither JSON ([`document_may_start_with`]) nor a COSE
-    /// envelope. Small layers (tar, gzip, zstd) are dropped, so memory stays flat for bundles
-    /// of many small blobs.
-    Documents,
+    /// A blob that may be read later as a document. Kept when its first byte that is not ASCII
+    /// whitespace may start a document ([`document_may_start_with`]); otherwise (small layers:
+    /// tar, gzip, zstd) kept only while the shared budget of [`OTHER_SMALL_BLOBS_BUDGET`] bytes
+    /// lasts, so memory stays flat for bundles of many small layers while a bundle whose
+    /// signature manifest points at some other small blob still gets it read as an envelope.
+    Documents(&'a AtomicU64),
+}
+
+/// Bytes of small blobs that do not look like documents kept in memory per bundle.
+pub(crate) const OTHER_SMALL_BLOBS_BUDGET: u64 = 16 * 1024 * 1024;
+
+/// Take `n` bytes from `budget`, if it has them.
+fn take_from_budget(budget: &AtomicU64, n: u64) -> bool {
+    budget
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+            left.checked_sub(n)
+        })
+        .is_ok()
 }
 
 /// Whether a blob whose first byte other than ASCII whitespace is `b` may be something the graph
@@ -223,7 +237,11 @@ fn hash_stream(
     let mut size: u64 = 0;
     let mut kept =
         keep_up_to.map(|n| Vec::with_capacity(usize::try_from(n.min(64 * 1024)).unwrap_or(0)));
-    let mut sniffing = keep == Keep::Documents;
+    let budget = match keep {
+        Keep::All => None,
+        Keep::Documents(budget) => Some(budget),
+    };
+    let mut sniffing = budget.is_some();
     loop {
         let n = match reader.read(buf) {
             Ok(0) => break,
@@ -238,7 +256,10 @@ fn hash_stream(
         if sniffing {
             if let Some(first) = chunk.iter().find(|b| !b.is_ascii_whitespace()) {
                 sniffing = false;
-                if !document_may_start_with(*first) {
+                let reserved = keep_up_to.unwrap_or(u64::MAX);
+                if !document_may_start_with(*first)
+                    && !budget.is_some_and(|b| take_from_budget(b, reserved))
+                {
                     kept = None;
                 }
             }
@@ -334,12 +355,20 @@ mod tests {
     }
 
     #[test]
-    fn documents_are_kept_and_small_layers_are_not() {
+    fn documents_are_kept_and_small_layers_only_within_the_budget() {
+        let none = AtomicU64::new(0);
+        let some = AtomicU64::new(1024 + 3);
+        assert_eq!(
+            keep(b"etc/", Keep::Documents(&some)).as_deref(),
+            Some(&b"etc/"[..])
+        );
+        assert_eq!(some.load(Ordering::Relaxed), 3);
+        assert_eq!(keep(b"etc/", Keep::Documents(&some)), None);
         for doc in [&b"  \n {\"a\":1}"[..], b"[]", b"\xd2\x84", b"", b"   "] {
-            assert_eq!(keep(doc, Keep::Documents).as_deref(), Some(doc));
+            assert_eq!(keep(doc, Keep::Documents(&none)).as_deref(), Some(doc));
         }
         for layer in [&b"etc/passwd\0\0"[..], b"\x1f\x8b\x08", b"\x28\xb5\x2f\xfd"] {
-            assert_eq!(keep(layer, Keep::Documents), None);
+            assert_eq!(keep(layer, Keep::Documents(&none)), None);
             assert_eq!(keep(layer, Keep::All).as_deref(), Some(layer));
         }
     }
