@@ -103,9 +103,16 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
             let label = args.reference.clone().unwrap_or_else(|| image_label(image));
             vec![(image, label)]
         };
-        for (image, label) in images {
-            let outcome = verify::verify_image(&graph, image, &label, args.scope.as_deref(), &ctx)
-                .map_err(config_error)?;
+        // Images are independent: verify them on all cores, report them in bundle order.
+        use rayon::prelude::*;
+        let outcomes: Vec<_> = images
+            .par_iter()
+            .map(|(image, label)| {
+                verify::verify_image(&graph, image, label, args.scope.as_deref(), &ctx)
+            })
+            .collect();
+        for outcome in outcomes {
+            let outcome = outcome.map_err(config_error)?;
             worst = worst.max(exit_of(outcome.verdict));
             report.results.push(ResultEntry::from_outcome(outcome));
         }

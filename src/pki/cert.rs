@@ -140,8 +140,14 @@ impl Cert {
         }
     }
 
-    /// Verify this certificate's signature with `issuer`'s public key.
+    /// Verify this certificate's signature with `issuer`'s public key. The result for a pair of
+    /// certificates never changes, so successes are remembered (see [`VerifiedPairs`]): a bundle
+    /// of a thousand images signed under one CA checks the CA's signatures once.
     pub fn verify_signed_by(&self, issuer: &Cert) -> Result<(), CryptoError> {
+        let pair = VerifiedPairs::key(self, issuer);
+        if VerifiedPairs::contains(&pair) {
+            return Ok(());
+        }
         let sig = self
             .cert
             .signature
@@ -152,7 +158,9 @@ impl Cert {
             &self.cert.signature_algorithm,
             self.tbs_der(),
             sig,
-        )
+        )?;
+        VerifiedPairs::insert(pair);
+        Ok(())
     }
 
     /// Self-signed: self-issued and the signature verifies with its own key.
@@ -245,6 +253,41 @@ impl Cert {
     /// Whether basicConstraints says `cA = TRUE`.
     pub fn is_ca(&self) -> bool {
         matches!(self.basic_constraints(), Ok(Some((_, bc))) if bc.ca)
+    }
+}
+
+/// The (certificate, issuer) pairs whose signature has verified in this process, by SHA-256 of
+/// both DER encodings. Bounded: past [`VerifiedPairs::MAX`] entries nothing more is remembered.
+struct VerifiedPairs;
+
+impl VerifiedPairs {
+    const MAX: usize = 65_536;
+
+    fn set() -> &'static std::sync::Mutex<std::collections::HashSet<[u8; 32]>> {
+        static SET: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<[u8; 32]>>> =
+            std::sync::OnceLock::new();
+        SET.get_or_init(Default::default)
+    }
+
+    fn key(cert: &Cert, issuer: &Cert) -> [u8; 32] {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        h.update((cert.der.len() as u64).to_be_bytes());
+        h.update(&cert.der);
+        h.update(&issuer.der);
+        h.finalize().into()
+    }
+
+    fn contains(key: &[u8; 32]) -> bool {
+        Self::set().lock().map(|s| s.contains(key)).unwrap_or(false)
+    }
+
+    fn insert(key: [u8; 32]) {
+        if let Ok(mut s) = Self::set().lock() {
+            if s.len() < Self::MAX {
+                s.insert(key);
+            }
+        }
     }
 }
 
