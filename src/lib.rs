@@ -15,9 +15,10 @@ pub mod report;
 pub mod trust;
 pub mod verify;
 
-/// Where the Notary Project conformance data lives for tests (`../shared/conformance`).
-#[cfg(test)]
-pub(crate) mod testdata {
+/// Where the Notary Project conformance data lives for tests (`../shared/conformance`). Not part
+/// of the product's API: shared by the unit and integration tests.
+#[doc(hidden)]
+pub mod testdata {
     use std::path::PathBuf;
 
     /// The conformance folder, or `None` (with a note on stderr) when it is absent. When
