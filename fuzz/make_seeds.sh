@@ -25,16 +25,21 @@ for layout in signed multi expired-signature; do
     fi
   done
   python3 - "$fx/$layout" "$out/oci_graph/$layout" <<'PY'
-import hashlib, os, sys
+import os, re, sys
 layout, dest = sys.argv[1], sys.argv[2]
 blobs = sorted(os.listdir(os.path.join(layout, "blobs", "sha256")))
 raw = {b: open(os.path.join(layout, "blobs", "sha256", b), "rb").read() for b in blobs}
 # Only small text blobs go in; the others are left for Graph::build to find missing.
 names = [b for b in blobs if len(raw[b]) < 8192 and b"\n--\n" not in raw[b]]
 def rewrite(data):
+    if not data.startswith(b"{"):
+        return data.decode("latin-1")  # COSE and other binary blobs stay as they are
     text = data.decode("latin-1")
     for i, b in enumerate(names, start=1):
-        text = text.replace("sha256:" + b, "@%d" % i).replace('"size":%d' % len(raw[b]), '"size":#%d' % i)
+        text = text.replace("sha256:" + b, "@%d" % i)
+    # Sizes next to a digest placeholder become that piece's length placeholder.
+    text = re.sub(r'"digest":"@(\d+)","size":\d+', r'"digest":"@\1","size":#\1', text)
+    text = re.sub(r'"size":\d+,"digest":"@(\d+)"', r'"size":#\1,"digest":"@\1"', text)
     return text
 pieces = [rewrite(open(os.path.join(layout, "index.json"), "rb").read())]
 pieces += [rewrite(raw[b]) for b in names]
@@ -89,10 +94,10 @@ ess_cert_id_alg = sha256
 accuracy = secs:1
 CNF
 printf 'signature' > sig
-for certs in -cert -no_nonce; do
-  openssl ts -query -data sig -sha256 $certs -out q.tsq 2>/dev/null
+for opts in "cert:-cert" "cert-no-nonce:-cert -no_nonce" "no-cert:"; do
+  openssl ts -query -data sig -sha256 ${opts#*:} -out q.tsq 2>/dev/null
   openssl ts -reply -config tsa.cnf -queryfile q.tsq -token_out -out token.der 2>/dev/null
-  { printf '\x09'; cat sig token.der; } > "$out/timestamp/token$certs"
+  { printf '\x09'; cat sig token.der; } > "$out/timestamp/token-${opts%%:*}"
 done
 
 # DSSE: a small in-toto statement signed by nobody in particular (structure only).

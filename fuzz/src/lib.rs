@@ -41,9 +41,14 @@ fn scratch() -> &'static PathBuf {
     })
 }
 
-/// Write `data` to the file `name` in the scratch folder.
+/// Write `data` to the file `name` in the scratch folder (one per thread: tests replaying the
+/// bodies run in parallel).
 fn scratch_file(name: &str, data: &[u8]) -> Option<PathBuf> {
-    let path = scratch().join(name);
+    let thread: String = format!("{:?}", std::thread::current().id())
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let path = scratch().join(format!("{thread}-{name}"));
     let mut f = std::fs::File::create(&path).ok()?;
     f.write_all(data).ok()?;
     Some(path)
@@ -93,9 +98,10 @@ pub fn bundle_stream(data: &[u8]) {
 }
 
 /// A synthetic bundle for [`Graph::build`], from pieces separated by `\n--\n`: the first piece is
-/// `index.json`, each other piece a blob named by the SHA-256 of its raw bytes. In every piece,
-/// `@N` becomes the digest of piece N and `#N` the length of piece N, so the fuzzer can wire
-/// descriptors to real blobs.
+/// `index.json`, each other piece a blob named by the SHA-256 of its raw bytes. In every piece
+/// that starts with `{` (JSON; binary blobs such as COSE envelopes are left alone), `@N` becomes
+/// the digest of piece N and `#N` the length of piece N, so the fuzzer can wire descriptors to
+/// real blobs.
 pub fn oci_graph(data: &[u8]) {
     let limits = limits();
     if let Some(bundle) = synthetic_bundle(data) {
@@ -107,17 +113,18 @@ pub fn oci_graph(data: &[u8]) {
 
 /// Build the synthetic bundle [`oci_graph`] describes (public so tests can inspect seeds).
 pub fn synthetic_bundle(data: &[u8]) -> Option<Bundle> {
-    let text = String::from_utf8_lossy(data);
-    let pieces: Vec<&str> = text.split("\n--\n").take(64).collect();
-    let digests: Vec<Digest> = pieces
-        .iter()
-        .map(|p| Algorithm::Sha256.digest(p.as_bytes()))
-        .collect();
-    let resolve = |p: &str| -> String {
-        let mut out = p.to_string();
+    let pieces: Vec<&[u8]> = split(data, b"\n--\n").take(64).collect();
+    let digests: Vec<Digest> = pieces.iter().map(|p| Algorithm::Sha256.digest(p)).collect();
+    // Highest index first, so `@12` is not read as `@1` followed by `2`.
+    let resolve = |p: &[u8]| -> Vec<u8> {
+        let mut out = p.to_vec();
+        if !p.starts_with(b"{") {
+            return out;
+        }
         for (i, d) in digests.iter().enumerate().rev() {
-            out = out.replace(&format!("@{i}"), &d.to_string());
-            out = out.replace(&format!("#{i}"), &pieces[i].len().to_string());
+            out = replace(&out, format!("@{i}").as_bytes(), d.to_string().as_bytes());
+            let len = pieces.get(i).map_or(0, |p| p.len()).to_string();
+            out = replace(&out, format!("#{i}").as_bytes(), len.as_bytes());
         }
         out
     };
@@ -126,14 +133,14 @@ pub fn synthetic_bundle(data: &[u8]) -> Option<Bundle> {
         name: "fuzz".into(),
         format: Format::Tar,
         oci_layout: Some(br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec()),
-        index_json: Some(resolve(index).into_bytes()),
+        index_json: Some(resolve(index)),
         blobs: Default::default(),
         bytes_hashed: 0,
         notes: Vec::new(),
     };
     for (i, raw) in blobs.iter().enumerate() {
         let digest = digests.get(i + 1)?.clone();
-        let content = resolve(raw).into_bytes();
+        let content = resolve(raw);
         bundle.blobs.insert(
             digest.clone(),
             Blob {
@@ -145,6 +152,29 @@ pub fn synthetic_bundle(data: &[u8]) -> Option<Bundle> {
         );
     }
     Some(bundle)
+}
+
+/// The parts of `data` between occurrences of `sep`.
+fn split<'a>(data: &'a [u8], sep: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut rest = Some(data);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.windows(sep.len()).position(|w| w == sep) {
+            Some(at) => {
+                rest = r.get(at + sep.len()..);
+                r.get(..at)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `data` with every occurrence of `from` replaced by `to`.
+fn replace(data: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    split(data, from).collect::<Vec<_>>().join(to)
 }
 
 /// A JWS envelope: parse, then verify its signature.
