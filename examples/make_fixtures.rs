@@ -161,8 +161,12 @@ fn main() -> Result<(), Error> {
     layout::write_tar_gz(&signed, &out.join("signed.tar.gz"));
     layout::write_tar_zst(&signed, &out.join("signed.tar.zst"));
 
-    // Trust material: a Flux Secret, and the same files as a folder.
-    let policy = trust::policy(&[Statement::strict(REPOSITORY, &[pki.leaf.identity()])]);
+    // Trust material: a Flux Secret, and the same files as a folder. The release signer and the
+    // signer whose certificate has since expired (for the forensic `--at` example) are trusted.
+    let policy = trust::policy(&[Statement::strict(
+        REPOSITORY,
+        &[pki.leaf.identity(), expired.identity()],
+    )]);
     let root_pem = pki.root.pem();
     let files: [(&str, &[u8]); 2] = [
         ("root.crt", root_pem.as_bytes()),
@@ -400,7 +404,7 @@ JWS and COSE formats, signing time {signed_at}, signing agent `airgap-verify-fix
 
 | path | what |
 |---|---|
-| `pki/root.crt`, `pki/intermediate.crt`, `pki/leaf.crt`, `pki/chain.pem` | EC P-256 code-signing chain valid 2024-01-01 to 2099-12-31; `chain.pem` is leaf, intermediate, root |
+| `pki/root.crt`, `pki/intermediate.crt`, `pki/leaf.crt`, `pki/chain.pem` | EC P-256 code-signing chain valid 2019-01-01 to 2099-12-31; `chain.pem` is leaf, intermediate, root |
 | `pki/self-signed.crt` | self-signed RSA 2048 code-signing leaf (key `keys/rsa-2048.pem`) |
 | `pki/expired.crt` | leaf under the intermediate, valid 2020-01-01 to 2021-01-01 |
 | `pki/unrelated.crt` | self-signed EC P-256 code-signing leaf, unrelated to the chain |
@@ -408,7 +412,7 @@ JWS and COSE formats, signing time {signed_at}, signing agent `airgap-verify-fix
 | `keys/*.pem` | PKCS#8 private keys of all of the above (`leaf.pem`, `root.pem`...), plus RSA 3072/4096 keys for tests |
 | `signed/` | OCI layout: image tagged `v1` (`io.containerd.image.name` = `{repo}:v1`), digest `{digest}`; a JWS signature (artifactType form) and a COSE signature (legacy `config.mediaType` form), both listed in `index.json` and in the referrers index tagged `sha256-<hex>` |
 | `signed.tar`, `signed.tar.gz`, `signed.tar.zst` | the same layout as archives |
-| `secret.yaml` | Flux Secret `{namespace}/{secret}`: `trustpolicy.json` (strict, scope `{repo}`, trust store `ca:not-existing`, identity of the leaf) and `root.crt` |
+| `secret.yaml` | Flux Secret `{namespace}/{secret}`: `trustpolicy.json` (strict, scope `{repo}`, trust store `ca:not-existing`, identities of the leaf and of the expired leaf) and `root.crt` |
 | `trust/` | the same two files as a folder (a mounted Secret) |
 | `flux/seed.yaml` | Namespace + OCIRepository (`source.toolkit.fluxcd.io/v1`, `oci://{repo}`, `ref.digest` of `signed/`, `verify.provider: notation`) + the Secret |
 | `flux/multi.yaml` | three OCIRepositories for `multi/` (notation, notation, cosign) and a Secret whose policy has scope `*` |

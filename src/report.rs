@@ -52,7 +52,8 @@ pub struct FluxStatus {
     pub ocirepository: String,
     /// Always `SourceVerified`; absent condition is `status: "None"` (Flux writes no condition).
     pub condition: String,
-    /// `True`, `False` or `None`.
+    /// `True`, `False`, `None` (Flux writes no condition) or `Unknown` (what Flux would do is
+    /// outside this tool: a provider other than notation).
     pub status: String,
     pub reason: String,
     pub message: String,
@@ -114,21 +115,38 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 pub fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
     for entry in &report.results {
         if let Some(flux) = &entry.flux {
-            writeln!(
-                out,
-                "OCIRepository {}: {}={} reason {}: {}",
-                flux.ocirepository, flux.condition, flux.status, flux.reason, flux.message
-            )?;
+            if flux.status == "None" {
+                writeln!(
+                    out,
+                    "OCIRepository {}: no {} condition: {}",
+                    flux.ocirepository,
+                    flux.condition,
+                    indent_continuation(&flux.message)
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "OCIRepository {}: {}={} reason {}: {}",
+                    flux.ocirepository,
+                    flux.condition,
+                    flux.status,
+                    flux.reason,
+                    indent_continuation(&flux.message)
+                )?;
+            }
         }
         match &entry.outcome {
-            Some(o) => write_outcome(o, verbose, out)?,
-            None => {
-                if entry.flux.is_none() {
-                    if let Some(note) = &entry.note {
-                        writeln!(out, "{note}")?;
-                    }
+            Some(o) => {
+                write_outcome(o, verbose, out)?;
+                if let Some(note) = &entry.note {
+                    writeln!(out, "  note: {note}")?;
                 }
             }
+            None => match (&entry.flux, &entry.note) {
+                (None, Some(note)) => writeln!(out, "{note}")?,
+                (Some(_), Some(note)) => writeln!(out, "  note: {note}")?,
+                _ => {}
+            },
         }
     }
     for image in &report.not_requested {
@@ -138,7 +156,11 @@ pub fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Re
 }
 
 fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
-    let head = format!("{} ({})", o.reference, o.digest);
+    let head = if o.reference == o.digest.to_string() {
+        o.reference.clone()
+    } else {
+        format!("{} ({})", o.reference, o.digest)
+    };
     match o.verdict {
         Verdict::Verified => writeln!(
             out,
@@ -163,6 +185,22 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
         if let Some(signer) = &sig.signer {
             writeln!(out, "  signer: {}", signer.subject)?;
         }
+        if let Some(ts) = &sig.timestamp {
+            writeln!(
+                out,
+                "  timestamp: {} by {}",
+                rfc3339(ts.gen_time),
+                ts.tsa_subject
+            )?;
+        }
+    }
+    if o.verdict != Verdict::Skipped {
+        writeln!(
+            out,
+            "  time: {} ({})",
+            rfc3339(o.time),
+            serde_plain(&o.time_source)
+        )?;
     }
     if !verbose {
         return Ok(());

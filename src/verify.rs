@@ -639,6 +639,7 @@ fn authentic_timestamp(
             _ => true,
         };
     if !triggered {
+        signed_before_at(info.signing_time, ctx)?;
         return chain::chain_valid_at(chain, ctx.at).map_err(|e| CheckFailure::new(AT, e));
     }
     let token = info.timestamp_token.as_deref().ok_or_else(|| {
@@ -686,6 +687,27 @@ fn authentic_timestamp(
         return Err(CheckFailure::new(AT, msg));
     }
     Ok(())
+}
+
+/// With `--at`, a signature whose (untrusted) signing time is after that time did not exist
+/// then: judging it "as of" `--at` would be meaningless, so it fails authenticTimestamp (issue
+/// contract of `--at`; notation has no such option). Without `--at` the clock is the time and
+/// the signing time is not compared, as notation does.
+fn signed_before_at(
+    signing_time: Option<OffsetDateTime>,
+    ctx: &VerifyContext<'_>,
+) -> Result<(), CheckFailure> {
+    match signing_time {
+        Some(t) if ctx.at_source == TimeSource::At && t > ctx.at => Err(CheckFailure::new(
+            ValidationType::AuthenticTimestamp,
+            format!(
+                "the signature was made at {} (its signing time) after the verification time {} given with --at",
+                rfc3339(t),
+                rfc3339(ctx.at)
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Flux's trust store: every certificate of the Secret, for every store of the wanted kind the

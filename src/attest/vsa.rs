@@ -6,7 +6,7 @@
 //!   `{"airgap-verify": "<crate version>"}`;
 //! - `timeVerified`: when the verification ran (RFC 3339, UTC, whole seconds);
 //! - `resourceUri`: `oci://SCOPE@<image manifest digest>`;
-//! - `policy`: the digest of the trust material used, see [`trust_material_digest`];
+//! - `policy`: the digest of the trust material used, see [`crate::trust::TrustMaterial::policy_digest`];
 //! - `inputAttestations`: one entry per Notation signature envelope that verified, its digest
 //!   being that of the envelope blob (and its `uri` `oci://SCOPE@<signature manifest digest>`
 //!   when known);
@@ -19,14 +19,13 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::Digest as _;
 use time::OffsetDateTime;
 
 use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
 use crate::attest::keys::SigningKey;
 use crate::attest::statement::{digest_set, Statement, Subject, STATEMENT_TYPE};
 use crate::attest::AttestError;
-use crate::oci::digest::{Algorithm, Digest};
+use crate::oci::digest::Digest;
 
 /// The predicate type of a Verification Summary Attestation v1.
 pub const VSA_PREDICATE_TYPE: &str = "https://slsa.dev/verification_summary/v1";
@@ -34,7 +33,8 @@ pub const VSA_PREDICATE_TYPE: &str = "https://slsa.dev/verification_summary/v1";
 pub const VERIFIER_ID: &str = "https://github.com/airgap-verify/airgap-verify";
 /// The key of the namespaced extension field holding the Notation details.
 pub const NOTATION_EXTENSION: &str = "https://github.com/airgap-verify/airgap-verify/notation/v1";
-/// The version of the trust-material digest recipe ([`trust_material_digest`]).
+/// The version of the trust-material digest recipe
+/// ([`crate::trust::TrustMaterial::policy_digest`]).
 pub const TRUST_MATERIAL_RECIPE: &str = "airgap-verify/trust-material/v1";
 
 /// What was verified, as the attestation needs it. The verifier's outcome is mapped into this.
@@ -52,7 +52,8 @@ pub struct Verdict {
     pub level: String,
     /// Where the policy came from (a Secret, a folder), when it has a URI.
     pub policy_uri: Option<String>,
-    /// The digest of the trust material used ([`trust_material_digest`]).
+    /// The digest of the trust material used
+    /// ([`crate::trust::TrustMaterial::policy_digest`]).
     pub policy_digest: Digest,
     /// The signatures that verified (for a failed verdict, may be empty).
     pub signatures: Vec<VerifiedSignature>,
@@ -203,36 +204,6 @@ pub fn resource_uri(scope: &str, digest: &Digest) -> Result<String, AttestError>
     Ok(format!("oci://{scope}@{digest}"))
 }
 
-/// The digest of the trust material, recipe `airgap-verify/trust-material/v1`: SHA-256 over the
-/// UTF-8 text
-///
-/// ```text
-/// airgap-verify trust material v1\n
-/// trustpolicy sha256:<hex SHA-256 of the exact trustpolicy.json bytes>\n
-/// certificate sha256:<hex SHA-256 of one certificate's DER>\n      (one line per distinct
-///                                                                  certificate, sorted by hex)
-/// ```
-///
-/// so that anyone holding the same Secret can recompute it with `sha256sum` and `openssl x509
-/// -outform DER`.
-pub fn trust_material_digest(trust_policy: &[u8], certificates_der: &[&[u8]]) -> Digest {
-    let mut certs: Vec<String> = certificates_der
-        .iter()
-        .map(|der| hex::encode(sha2::Sha256::digest(der)))
-        .collect();
-    certs.sort();
-    certs.dedup();
-    let mut text = String::from("airgap-verify trust material v1\n");
-    text.push_str(&format!(
-        "trustpolicy sha256:{}\n",
-        hex::encode(sha2::Sha256::digest(trust_policy))
-    ));
-    for c in certs {
-        text.push_str(&format!("certificate sha256:{c}\n"));
-    }
-    Algorithm::Sha256.digest(text.as_bytes())
-}
-
 /// The in-toto statement for a verdict.
 pub fn statement(verdict: &Verdict) -> Result<Statement<VerificationSummary>, AttestError> {
     let resource = resource_uri(&verdict.scope, &verdict.digest)?;
@@ -316,6 +287,7 @@ pub fn sign_verdict(verdict: &Verdict, key: &SigningKey) -> Result<Vec<u8>, Atte
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::oci::digest::Algorithm;
     use time::macros::datetime;
 
     pub(crate) fn verdict(digest: Digest, passed: bool) -> Verdict {
@@ -326,7 +298,7 @@ pub(crate) mod tests {
             passed,
             level: "strict".into(),
             policy_uri: None,
-            policy_digest: trust_material_digest(b"{}", &[b"cert"]),
+            policy_digest: Algorithm::Sha256.digest(b"trust material"),
             signatures: vec![VerifiedSignature {
                 envelope_digest: Algorithm::Sha256.digest(b"envelope"),
                 manifest_digest: Some(Algorithm::Sha256.digest(b"manifest")),
@@ -403,25 +375,5 @@ pub(crate) mod tests {
         for bad in ["", "a@b", "oci://x", "a b"] {
             assert!(resource_uri(bad, &d).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn trust_material_digest_recipe() {
-        // Order and duplicates of certificates do not matter; the policy bytes do.
-        let a = trust_material_digest(b"{}", &[b"c1", b"c2"]);
-        assert_eq!(a, trust_material_digest(b"{}", &[b"c2", b"c1", b"c2"]));
-        assert_ne!(a, trust_material_digest(b"{ }", &[b"c1", b"c2"]));
-        let mut c = [
-            hex::encode(sha2::Sha256::digest(b"c1")),
-            hex::encode(sha2::Sha256::digest(b"c2")),
-        ];
-        c.sort();
-        let text = format!(
-            "airgap-verify trust material v1\ntrustpolicy sha256:{}\ncertificate sha256:{}\ncertificate sha256:{}\n",
-            hex::encode(sha2::Sha256::digest(b"{}")),
-            c[0],
-            c[1]
-        );
-        assert_eq!(a, Algorithm::Sha256.digest(text.as_bytes()));
     }
 }

@@ -4,13 +4,14 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::{
-    classify, hash_stream, Blob, Bundle, BundleError, Collector, EntryKind, Format, ProgressSink,
-    READ_BUFFER,
+    classify, hash_stream, Blob, Bundle, BundleError, Collector, EntryKind, Format, Keep,
+    ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
 };
 use crate::limits::Limits;
 use crate::oci::digest::Digest;
@@ -61,9 +62,10 @@ pub(super) fn read_dir(
     }
     let found = list_blobs(root, name, &mut collector)?;
     progress.start_bytes(Some(found.iter().map(|f| f.size).sum()));
+    let budget = AtomicU64::new(OTHER_SMALL_BLOBS_BUDGET);
     let hashed: Vec<Result<(Digest, Blob), BundleError>> = found
         .into_par_iter()
-        .map(|f| hash_file(f, name, limits, progress))
+        .map(|f| hash_file(f, name, limits, &budget, progress))
         .collect();
     for result in hashed {
         let (claimed, blob) = result?;
@@ -174,6 +176,7 @@ fn hash_file(
     f: Found,
     name: &str,
     limits: &Limits,
+    budget: &AtomicU64,
     progress: &ProgressSink,
 ) -> Result<(Digest, Blob), BundleError> {
     let read_err = |e: std::io::Error| BundleError::read(name, &f.rel, &e);
@@ -183,9 +186,15 @@ fn hash_file(
         .unwrap_or(READ_BUFFER)
         .clamp(4096, READ_BUFFER);
     let mut buf = vec![0u8; buf_len];
-    let (actual, size, content) =
-        hash_stream(&mut file, f.claimed.algorithm(), keep, progress, &mut buf)
-            .map_err(read_err)?;
+    let (actual, size, content) = hash_stream(
+        &mut file,
+        f.claimed.algorithm(),
+        keep,
+        Keep::Documents(budget),
+        progress,
+        &mut buf,
+    )
+    .map_err(read_err)?;
     progress.add_blob();
     Ok((
         f.claimed,

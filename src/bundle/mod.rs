@@ -23,6 +23,7 @@ mod tar;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub use error::BundleError;
@@ -189,18 +190,58 @@ fn classify(path: &str, bundle: &str) -> Result<EntryKind, BundleError> {
         .ok_or_else(bad)
 }
 
-/// Hash (and, when `keep`, keep) everything `reader` yields. Returns the digest, the number of
-/// bytes read and the content if kept. `buf` is the reusable read buffer.
+/// Which content [`hash_stream`] keeps in memory.
+#[derive(Debug, Clone, Copy)]
+enum Keep<'a> {
+    /// All of it (`oci-layout`, `index.json`): it is parsed whatever it looks like.
+    All,
+    /// A blob that may be read later as a document. Kept when its first byte that is not ASCII
+    /// whitespace may start a document ([`document_may_start_with`]); otherwise (small layers:
+    /// tar, gzip, zstd) kept only while the shared budget of [`OTHER_SMALL_BLOBS_BUDGET`] bytes
+    /// lasts, so memory stays flat for bundles of many small layers while a bundle whose
+    /// signature manifest points at some other small blob still gets it read as an envelope.
+    Documents(&'a AtomicU64),
+}
+
+/// Bytes of small blobs that do not look like documents kept in memory per bundle.
+pub(crate) const OTHER_SMALL_BLOBS_BUDGET: u64 = 16 * 1024 * 1024;
+
+/// Take `n` bytes from `budget`, if it has them.
+fn take_from_budget(budget: &AtomicU64, n: u64) -> bool {
+    budget
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+            left.checked_sub(n)
+        })
+        .is_ok()
+}
+
+/// Whether a blob whose first byte other than ASCII whitespace is `b` may be something the graph
+/// or the verifier reads: a JSON object, array or string (manifests, indexes, JWS envelopes), or
+/// CBOR (a COSE_Sign1 envelope: tag 18 `0xd2`, or its untagged four-element array `0x84`).
+fn document_may_start_with(b: u8) -> bool {
+    matches!(b, b'{' | b'[' | b'"' | 0xd2 | 0x84)
+}
+
+/// Hash everything `reader` yields, keeping up to `keep_up_to` bytes of it as `keep` says.
+/// Returns the digest, the number of bytes read and the content if kept. `buf` is the reusable
+/// read buffer.
 fn hash_stream(
     reader: &mut dyn Read,
     algorithm: Algorithm,
     keep_up_to: Option<u64>,
+    keep: Keep,
     progress: &ProgressSink,
     buf: &mut [u8],
 ) -> std::io::Result<(Digest, u64, Option<Vec<u8>>)> {
     let mut hasher = algorithm.hasher();
     let mut size: u64 = 0;
-    let mut kept = keep_up_to.map(|n| Vec::with_capacity(usize::try_from(n).unwrap_or(0)));
+    let mut kept =
+        keep_up_to.map(|n| Vec::with_capacity(usize::try_from(n.min(64 * 1024)).unwrap_or(0)));
+    let budget = match keep {
+        Keep::All => None,
+        Keep::Documents(budget) => Some(budget),
+    };
+    let mut sniffing = budget.is_some();
     loop {
         let n = match reader.read(buf) {
             Ok(0) => break,
@@ -212,6 +253,17 @@ fn hash_stream(
         hasher.update(chunk);
         size = size.saturating_add(n as u64);
         progress.add_bytes(n as u64);
+        if sniffing {
+            if let Some(first) = chunk.iter().find(|b| !b.is_ascii_whitespace()) {
+                sniffing = false;
+                let reserved = keep_up_to.unwrap_or(u64::MAX);
+                if !document_may_start_with(*first)
+                    && !budget.is_some_and(|b| take_from_budget(b, reserved))
+                {
+                    kept = None;
+                }
+            }
+        }
         if let (Some(v), Some(limit)) = (kept.as_mut(), keep_up_to) {
             if size <= limit {
                 v.extend_from_slice(chunk);
@@ -280,5 +332,51 @@ impl Collector {
         self.bundle
             .notes
             .push(format!("ignored {path}: not part of an OCI image layout"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep(data: &[u8], keep: Keep) -> Option<Vec<u8>> {
+        let mut buf = [0u8; 3];
+        let mut r = data;
+        hash_stream(
+            &mut r,
+            Algorithm::Sha256,
+            Some(1024),
+            keep,
+            &ProgressSink::none(),
+            &mut buf,
+        )
+        .unwrap()
+        .2
+    }
+
+    #[test]
+    fn documents_are_kept_and_small_layers_only_within_the_budget() {
+        let none = AtomicU64::new(0);
+        let some = AtomicU64::new(1024 + 3);
+        assert_eq!(
+            keep(b"etc/", Keep::Documents(&some)).as_deref(),
+            Some(&b"etc/"[..])
+        );
+        assert_eq!(some.load(Ordering::Relaxed), 3);
+        assert_eq!(keep(b"etc/", Keep::Documents(&some)), None);
+        for doc in [&b"  \n {\"a\":1}"[..], b"[]", b"\xd2\x84", b"", b"   "] {
+            assert_eq!(keep(doc, Keep::Documents(&none)).as_deref(), Some(doc));
+        }
+        for layer in [&b"etc/passwd\0\0"[..], b"\x1f\x8b\x08", b"\x28\xb5\x2f\xfd"] {
+            assert_eq!(keep(layer, Keep::Documents(&none)), None);
+            assert_eq!(keep(layer, Keep::All).as_deref(), Some(layer));
+        }
+    }
+
+    #[test]
+    fn nothing_is_kept_beyond_the_limit() {
+        let big = vec![b'{'; 1025];
+        assert_eq!(keep(&big, Keep::All), None);
+        assert_eq!(keep(&big[..1024], Keep::All).map(|v| v.len()), Some(1024));
     }
 }

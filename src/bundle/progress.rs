@@ -19,10 +19,24 @@ impl ProgressSink {
         ProgressSink { bar: None }
     }
 
-    /// A bar on standard error showing bytes, blobs, rate and ETA. indicatif draws it only
-    /// when standard error is a terminal.
+    /// A bar on standard error showing bytes, blobs, rate and ETA, redrawn in place. indicatif
+    /// draws it only when standard error is a terminal.
     pub fn stderr() -> ProgressSink {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        ProgressSink::with_target(ProgressDrawTarget::stderr())
+    }
+
+    /// Progress on standard error whether or not it is a terminal (`--progress always`): in
+    /// place on a terminal, otherwise one plain line per second (a log or a CI console).
+    pub fn stderr_always() -> ProgressSink {
+        use std::io::IsTerminal;
+        if std::io::stderr().is_terminal() {
+            return ProgressSink::stderr();
+        }
+        ProgressSink::with_target(ProgressDrawTarget::term_like_with_hz(Box::new(LogLines), 1))
+    }
+
+    fn with_target(target: ProgressDrawTarget) -> ProgressSink {
+        let bar = ProgressBar::with_draw_target(None, target);
         ProgressSink {
             bar: Some((bar, Arc::new(AtomicU64::new(0)))),
         }
@@ -33,7 +47,7 @@ impl ProgressSink {
         use std::io::IsTerminal;
         match choice {
             crate::cmd::Progress::Never => ProgressSink::none(),
-            crate::cmd::Progress::Always => ProgressSink::stderr(),
+            crate::cmd::Progress::Always => ProgressSink::stderr_always(),
             crate::cmd::Progress::Auto if std::io::stderr().is_terminal() => ProgressSink::stderr(),
             crate::cmd::Progress::Auto => ProgressSink::none(),
         }
@@ -76,5 +90,46 @@ impl ProgressSink {
         if let Some((bar, _)) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// Standard error when it is not a terminal: each redraw is a new line, with no cursor movement
+/// or escape codes.
+#[derive(Debug)]
+struct LogLines;
+
+impl indicatif::TermLike for LogLines {
+    fn width(&self) -> u16 {
+        100
+    }
+    fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        if s.trim().is_empty() {
+            return Ok(());
+        }
+        writeln!(std::io::stderr(), "{s}")
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        write!(std::io::stderr(), "{s}")
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        use std::io::Write;
+        std::io::stderr().flush()
     }
 }

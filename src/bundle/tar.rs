@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::{
-    classify, hash_stream, pipe, Blob, BundleError, Collector, EntryKind, Format, ProgressSink,
-    READ_BUFFER,
+    classify, hash_stream, pipe, Blob, BundleError, Collector, EntryKind, Format, Keep,
+    ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
 };
 use crate::limits::{Limits, INFLATE_RATIO_GRACE};
 
@@ -229,6 +229,7 @@ fn read_tar(
     let mut layout_root: Option<(String, String)> = None;
     let mut total: u64 = 0;
     let mut buf = vec![0u8; READ_BUFFER];
+    let budget = AtomicU64::new(OTHER_SMALL_BLOBS_BUDGET);
     let quiet = ProgressSink::none();
     {
         let entries = archive.entries().map_err(|e| read_err("the archive", e))?;
@@ -280,8 +281,13 @@ fn read_tar(
                     limit: limits.max_json_blob,
                 });
             }
+            let policy = if matches!(what, EntryKind::Blob(_)) {
+                Keep::Documents(&budget)
+            } else {
+                Keep::All
+            };
             let (actual, read, content) =
-                hash_stream(&mut entry, algorithm, keep, &quiet, &mut buf)
+                hash_stream(&mut entry, algorithm, keep, policy, &quiet, &mut buf)
                     .map_err(|e| read_err(&path, e))?;
             if read != size {
                 return Err(BundleError::Truncated {

@@ -48,6 +48,15 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     } else {
         Some(trust::flux::load_flux(&args.flux, &limits).map_err(config_error)?)
     };
+    if let Some(m) = &material {
+        print_notes(args.verbose, &m.notes);
+    }
+    if let Some(f) = &flux {
+        print_notes(args.verbose, &f.notes);
+    }
+    if args.attach && !matches!(Source::from_arg(&args.bundle), Source::Path(ref p) if p.is_dir()) {
+        return Err(attach_needs_a_folder());
+    }
     let mut crl_files = Vec::new();
     for path in &args.crl {
         let bytes = read_limited(path, limits.max_crl_file, "CRL")?;
@@ -56,8 +65,8 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
 
     let progress = bundle::ProgressSink::for_choice(args.progress);
     let bundle = bundle::read_bundle(&Source::from_arg(&args.bundle), &limits, &progress)
-        .map_err(|e| Failure::damaged(e.to_string()))?;
-    let graph = Graph::build(&bundle, &limits).map_err(|e| Failure::damaged(e.to_string()))?;
+        .map_err(Failure::from)?;
+    let graph = Graph::build(&bundle, &limits).map_err(Failure::from)?;
     let summary = super::bundle_summary(&bundle, &graph);
     let started = OffsetDateTime::now_utc();
     let mut report = Report {
@@ -118,8 +127,11 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     Ok(worst)
 }
 
-/// `--flux`: every OCIRepository with notation verification (or the one named), each with its
-/// own Secret, scope and image; Flux's condition for each.
+/// `--flux`: every OCIRepository (or the one named by `--ocirepository`), each with its own
+/// image (`spec.ref`), scope (`spec.url`) and Secret (`spec.verify.secretRef`, same namespace),
+/// reported with Flux's `SourceVerified` condition. The exit code is the worst of all: a
+/// repository whose Secret, policy or `spec.ref` is invalid is a configuration error (2), one
+/// whose image is missing from the bundle or does not verify is not verified (1).
 #[allow(clippy::too_many_arguments)]
 fn verify_flux(
     flux: &trust::flux::FluxObjects,
@@ -131,6 +143,7 @@ fn verify_flux(
     limits: &Limits,
     report: &mut Report,
 ) -> Result<Exit, Failure> {
+    use trust::flux::SelectError;
     let mut worst = Exit::Verified;
     let mut requested = std::collections::BTreeSet::new();
     let repos: Vec<_> = flux
@@ -139,68 +152,100 @@ fn verify_flux(
         .filter(|r| {
             args.ocirepository
                 .as_deref()
-                .is_none_or(|want| want == format!("{}/{}", r.namespace, r.name))
+                .is_none_or(|want| want == r.namespaced_name())
         })
         .collect();
     if repos.is_empty() {
+        let known: Vec<String> = flux
+            .repositories
+            .iter()
+            .map(|r| r.namespaced_name())
+            .collect();
         return Err(Failure::usage(match &args.ocirepository {
-            Some(name) => format!("no OCIRepository {name} in the --flux manifests"),
+            Some(name) if known.is_empty() => {
+                format!("no OCIRepository {name} in the --flux manifests: they hold none")
+            }
+            Some(name) => format!(
+                "no OCIRepository {name} in the --flux manifests; they hold: {}",
+                known.join(", ")
+            ),
             None => "no OCIRepository in the --flux manifests".to_string(),
         }));
     }
     for repo in repos {
-        let id = format!("{}/{}", repo.namespace, repo.name);
-        let failed = |message: String| FluxStatus {
+        let id = repo.namespaced_name();
+        let status = |status: &str, reason: &str, message: String| FluxStatus {
             ocirepository: id.clone(),
             condition: "SourceVerified".into(),
-            status: "False".into(),
-            reason: "VerificationError".into(),
-            message: format!("failed to verify the signature using provider 'notation': {message}"),
+            status: status.into(),
+            reason: reason.into(),
+            message,
+        };
+        let failed = |message: String| {
+            status(
+                "False",
+                "VerificationError",
+                format!("failed to verify the signature using provider 'notation': {message}"),
+            )
+        };
+        // Flux resolves the artifact before it verifies: the image comes first.
+        let selection = trust::flux::select_image(repo, graph.images());
+        if let Ok(sel) = &selection {
+            requested.insert(sel.image.descriptor.digest.clone());
+        }
+        let unverified = |flux: FluxStatus, verdict: Verdict, note: Option<String>| ResultEntry {
+            outcome: None,
+            flux: Some(flux),
+            verdict: Some(verdict),
+            note,
+        };
+        let image_note = || {
+            selection
+                .as_ref()
+                .ok()
+                .map(|s| format!("image {} ({})", s.reference, s.image.descriptor.digest))
         };
         let Some(verify) = &repo.verify else {
-            report.results.push(ResultEntry {
-                outcome: None,
-                flux: Some(FluxStatus {
-                    ocirepository: id.clone(),
-                    condition: "SourceVerified".into(),
-                    status: "None".into(),
-                    reason: "".into(),
-                    message: "no verification configured".into(),
-                }),
-                verdict: Some(Verdict::Skipped),
-                note: Some(format!("OCIRepository {id}: no verification configured")),
-            });
+            report.results.push(unverified(
+                status("None", "", "no verification configured".into()),
+                Verdict::Skipped,
+                image_note(),
+            ));
             continue;
         };
         if verify.provider != "notation" {
             worst = worst.max(Exit::NotVerified);
-            report.results.push(ResultEntry {
-                outcome: None,
-                flux: Some(FluxStatus {
-                    ocirepository: id.clone(),
-                    condition: "SourceVerified".into(),
-                    status: "False".into(),
-                    reason: "VerificationError".into(),
-                    message: format!(
+            report.results.push(unverified(
+                status(
+                    "Unknown",
+                    "UnsupportedProvider",
+                    format!(
                         "not verified: {} provider is not supported",
                         verify.provider
                     ),
-                }),
-                verdict: Some(Verdict::Failed),
-                note: None,
-            });
+                ),
+                Verdict::Failed,
+                image_note(),
+            ));
             continue;
         }
-        let step = (|| -> Result<(Outcome, TrustMaterial), String> {
-            let secret = verify
-                .secret_ref
-                .as_deref()
-                .ok_or_else(|| format!("verification secret cannot be empty: '{}'", repo.url))?;
+        let step = (|| -> Result<(Outcome, Option<String>), (Exit, String)> {
+            let sel = selection.clone().map_err(|e| match e {
+                SelectError::Invalid(e) => (Exit::Usage, e.to_string()),
+                SelectError::NotFound(m) => (Exit::NotVerified, m),
+            })?;
+            let config = |e: String| (Exit::Usage, e);
+            let secret = verify.secret_ref.as_deref().ok_or_else(|| {
+                config(format!(
+                    "verification secret cannot be empty: '{}@{}'",
+                    repo.scope, sel.image.descriptor.digest
+                ))
+            })?;
             let material = flux
                 .secret_material(&repo.namespace, secret, limits)
-                .map_err(|e| e.to_string())?;
-            let (image, label) = flux_image(graph, repo)?;
-            let crls = crl_set(crl_files, &material, limits).map_err(|f| f.message)?;
+                .map_err(|e| config(e.to_string()))?;
+            print_notes(args.verbose, &material.notes);
+            let crls = crl_set(crl_files, &material, limits).map_err(|f| config(f.message))?;
             let ctx = VerifyContext {
                 trust: &material,
                 at,
@@ -208,42 +253,44 @@ fn verify_flux(
                 crls: &crls,
                 limits,
             };
-            let outcome = verify::verify_image(graph, image, &label, Some(&repo.scope), &ctx)
-                .map_err(|e| e.to_string())?;
-            Ok((outcome, material))
+            let outcome =
+                verify::verify_image(graph, sel.image, &sel.reference, Some(&repo.scope), &ctx)
+                    .map_err(|e| config(e.to_string()))?;
+            Ok((outcome, sel.note))
         })();
         match step {
-            Ok((outcome, _)) => {
-                requested.insert(outcome.digest.clone());
-                let status = match outcome.verdict {
-                    Verdict::Verified if !outcome.authenticity_logged() => FluxStatus {
-                        ocirepository: id.clone(),
-                        condition: "SourceVerified".into(),
-                        status: "True".into(),
-                        reason: "Succeeded".into(),
-                        message: format!("verified signature of revision {}", outcome.revision()),
-                    },
-                    Verdict::Verified | Verdict::Skipped => FluxStatus {
-                        ocirepository: id.clone(),
-                        condition: "SourceVerified".into(),
-                        status: "None".into(),
-                        reason: "".into(),
-                        message: "verification ignored: Flux writes no SourceVerified condition and pulls the artifact".into(),
-                    },
+            Ok((outcome, note)) => {
+                let flux_status = match outcome.verdict {
+                    Verdict::Verified if !outcome.authenticity_logged() => status(
+                        "True",
+                        "Succeeded",
+                        format!("verified signature of revision {}", outcome.revision()),
+                    ),
+                    Verdict::Verified => status(
+                        "None",
+                        "",
+                        "verification ignored: an authenticity check failed but is only logged at this level; Flux writes no SourceVerified condition and pulls the artifact".into(),
+                    ),
+                    Verdict::Skipped => status(
+                        "None",
+                        "",
+                        "verification ignored: the trust policy level is skip; Flux writes no SourceVerified condition and pulls the artifact".into(),
+                    ),
                     Verdict::Failed => failed(outcome.message.clone().unwrap_or_default()),
                 };
                 worst = worst.max(exit_of(outcome.verdict));
                 let mut entry = ResultEntry::from_outcome(outcome);
-                entry.flux = Some(status);
+                entry.flux = Some(flux_status);
+                entry.note = note;
                 report.results.push(entry);
             }
-            Err(message) => {
-                worst = worst.max(Exit::NotVerified);
+            Err((exit, message)) => {
+                worst = worst.max(exit);
                 report.results.push(ResultEntry {
                     outcome: None,
                     flux: Some(failed(message)),
                     verdict: Some(Verdict::Failed),
-                    note: None,
+                    note: image_note(),
                 });
             }
         }
@@ -252,36 +299,17 @@ fn verify_flux(
         .images()
         .iter()
         .filter(|i| !requested.contains(&i.descriptor.digest))
-        .map(image_label)
+        .map(|i| format!("{} ({})", i.reference(), i.descriptor.digest))
         .collect();
     Ok(worst)
 }
 
-/// The image an OCIRepository asks for: `spec.ref.digest`, else `spec.ref.semver` (highest
-/// matching tag of the bundle), else `spec.ref.tag` (default `latest`).
-fn flux_image<'g>(
-    graph: &'g Graph,
-    repo: &trust::flux::FluxRepository,
-) -> Result<(&'g Image, String), String> {
-    use trust::flux::FluxRef;
-    match &repo.reference {
-        FluxRef::Digest(d) => graph
-            .resolve(Some(d))
-            .map(|i| (i, d.clone()))
-            .map_err(|e| e.to_string()),
-        FluxRef::Tag(t) => graph
-            .resolve(Some(t))
-            .map(|i| (i, t.clone()))
-            .map_err(|e| e.to_string()),
-        FluxRef::Semver { range, .. } => {
-            let tags: Vec<String> = graph.images().iter().flat_map(|i| i.tags.clone()).collect();
-            let tag = trust::flux::pick_semver(range, &tags)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no tag in the bundle matches semver range {range:?}"))?;
-            graph
-                .resolve(Some(&tag))
-                .map(|i| (i, tag.clone()))
-                .map_err(|e| e.to_string())
+/// With `-v`, remarks about the input that are not warnings (files skipped, keys ignored), on
+/// standard error so that they never mix with a JSON report.
+fn print_notes(verbose: bool, notes: &[String]) {
+    if verbose {
+        for n in notes {
+            eprintln!("note: {n}");
         }
     }
 }
@@ -376,11 +404,7 @@ fn write_attestations(
     let attach_dir = match (args.attach, Source::from_arg(&args.bundle)) {
         (false, _) => None,
         (true, Source::Path(p)) if p.is_dir() => Some(p),
-        (true, _) => {
-            return Err(Failure::usage(
-                "--attach stores the attestation inside the bundle, which must be an OCI image-layout folder; this bundle is an archive or a stream. Extract it into a folder first, or keep the attestation file beside it",
-            ))
-        }
+        (true, _) => return Err(attach_needs_a_folder()),
     };
     for entry in &report.results {
         let Some(outcome) = &entry.outcome else {
@@ -461,4 +485,10 @@ fn attest_verdict(
             _ => "clock".to_string(),
         },
     })
+}
+
+fn attach_needs_a_folder() -> Failure {
+    Failure::usage(
+        "--attach stores the attestation inside the bundle, which must be an OCI image-layout folder; this bundle is an archive or a stream. Extract it into a folder first, or keep the attestation file beside it",
+    )
 }

@@ -184,15 +184,24 @@ impl Walker<'_> {
         {
             return Ok(Vec::new());
         }
-        let content = blob
-            .content
-            .as_deref()
-            .ok_or_else(|| BundleError::JsonTooLarge {
-                bundle: self.bundle.name.clone(),
-                entry: blob.path.clone(),
-                size: blob.size,
-                limit: self.limits.max_json_blob,
-            })?;
+        let content = blob.content.as_deref().ok_or_else(|| {
+            if blob.size <= self.limits.max_json_blob {
+                // Small blobs that do not start like a document are not kept (bundle::Keep).
+                BundleError::InvalidJson {
+                    bundle: self.bundle.name.clone(),
+                    entry: format!("{} (listed by {})", blob.path, item.referenced_by),
+                    message: "it does not start with `{`, so it is not a JSON manifest or index"
+                        .to_string(),
+                }
+            } else {
+                BundleError::JsonTooLarge {
+                    bundle: self.bundle.name.clone(),
+                    entry: blob.path.clone(),
+                    size: blob.size,
+                    limit: self.limits.max_json_blob,
+                }
+            }
+        })?;
         let document = Document::parse(content).map_err(|e| BundleError::InvalidJson {
             bundle: self.bundle.name.clone(),
             entry: format!("{} (listed by {})", blob.path, item.referenced_by),

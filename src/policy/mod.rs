@@ -79,7 +79,7 @@ pub enum PolicyError {
     #[error("trust policy: trust policy statement {} is set to skip signature verification but configured with trust stores and/or trusted identities, remove them if signature verification needs to be skipped", go_quote(.0))]
     SkipWithStoresOrIdentities(String),
     /// A non-skip statement has no trust stores or no trusted identities.
-    #[error("trust policy: trust policy statement {} is either missing trust stores or trusted identities, both must be specified", go_quote(.0))]
+    #[error("trust policy: trust policy statement {} is either missing trust stores or trusted identities, both must be specified (Flux has no trust store on disk: name a placeholder such as \"ca:not-existing\" in trustStores, every certificate of the Secret is trusted; and \"*\" or an x509.subject in trustedIdentities)", go_quote(.0))]
     MissingStoresOrIdentities(String),
     /// A trust store entry has no `:` separator.
     #[error("trust policy: trust policy statement {} has malformed trust store value {}. The required format is <TrustStoreType>:<TrustStoreName>", go_quote(statement), go_quote(value))]

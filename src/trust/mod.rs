@@ -109,6 +109,9 @@ pub enum TrustError {
     /// `spec.ref.semver` is not a valid range (Flux's message).
     #[error("semver '{range}' parse error: {reason}")]
     BadSemver { range: String, reason: String },
+    /// `spec.ref.semverFilter` is not a valid regular expression (Go RE2 syntax).
+    #[error("semverFilter '{filter}' is not a valid regular expression: {reason}")]
+    BadSemverFilter { filter: String, reason: String },
 }
 
 /// A trusted certificate and where it came from.
@@ -295,7 +298,7 @@ fn read_certificate_value(
             .unwrap_or(0);
         if blocks > 1 {
             warnings.push(format!(
-                "WARNING: key '{key}' in {origin} holds {blocks} PEM blocks; all {} certificates are trusted here, but Flux reads only the first PEM block of a value and would ignore the others in the cluster. Store each certificate under its own key (or as concatenated DER) to get the same result in Flux.",
+                "key '{key}' in {origin} holds {blocks} PEM blocks; all {} certificates are trusted here, but Flux reads only the first PEM block of a value and would ignore the others in the cluster. Store each certificate under its own key (or as concatenated DER) to get the same result in Flux.",
                 certs.len()
             ));
         }
@@ -307,4 +310,70 @@ fn read_certificate_value(
             cert,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn material(policy: &[u8], certs: Vec<Cert>, crls: Vec<Vec<u8>>) -> TrustMaterial {
+        TrustMaterial {
+            source: "test".into(),
+            policy_bytes: policy.to_vec(),
+            policy: Document::default(),
+            certificates: certs
+                .into_iter()
+                .enumerate()
+                .map(|(i, cert)| TrustedCert {
+                    key: format!("{i}.crt"),
+                    cert,
+                })
+                .collect(),
+            crls: crls.into_iter().map(|c| ("x.crl".to_string(), c)).collect(),
+            warnings: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn policy_digest_follows_its_documented_recipe() {
+        let Some(dir) = crate::testdata::conformance() else {
+            return;
+        };
+        let read = |p: &str| std::fs::read(dir.join(p)).unwrap();
+        let certs = |p: &str| crate::pki::cert::parse_certificates(&read(p), 8).unwrap();
+        let a = certs("notation/config/localkeys/e2e.crt").remove(0);
+        let b = certs("notation/config/localkeys/new_e2e.crt").remove(0);
+        let h = |b: &[u8]| hex::encode(Sha256::digest(b));
+        let one = material(b"{}", vec![a.clone(), b.clone()], vec![b"crl".to_vec()]);
+        // Key names, order and duplicates of certificates do not matter.
+        let two = material(
+            b"{}",
+            vec![b.clone(), a.clone(), b.clone()],
+            vec![b"crl".to_vec()],
+        );
+        assert_eq!(one.policy_digest(), two.policy_digest());
+        // The policy bytes and the CRLs do.
+        assert_ne!(
+            one.policy_digest(),
+            material(b"{ }", vec![a.clone(), b.clone()], vec![b"crl".to_vec()]).policy_digest()
+        );
+        assert_ne!(
+            one.policy_digest(),
+            material(b"{}", vec![a.clone(), b.clone()], vec![]).policy_digest()
+        );
+        let mut cert_lines = [h(a.der()), h(b.der())];
+        cert_lines.sort();
+        let text = format!(
+            "airgap-verify trust material v1\npolicy sha256:{}\ncert sha256:{}\ncert sha256:{}\ncrl sha256:{}\n",
+            h(b"{}"),
+            cert_lines[0],
+            cert_lines[1],
+            h(b"crl")
+        );
+        assert_eq!(
+            one.policy_digest(),
+            format!("sha256:{}", h(text.as_bytes()))
+        );
+    }
 }

@@ -89,8 +89,13 @@ pub(crate) fn parse_documents(
     })?;
     serde_saphyr::from_multiple_with_options::<serde_json::Value>(text, options()).map_err(|e| {
         use serde_saphyr::Error as E;
+        // Errors arrive wrapped in source snippets and alias locations: classify the cause.
+        let mut cause = &e;
+        while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = cause {
+            cause = error;
+        }
         let hard = matches!(
-            e,
+            cause,
             E::Budget { .. }
                 | E::DuplicateMappingKey { .. }
                 | E::AliasReplayLimitExceeded { .. }

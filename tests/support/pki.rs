@@ -28,7 +28,7 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 /// Start of validity for long-lived test certificates.
-pub const LONG_AGO: OffsetDateTime = datetime!(2024-01-01 00:00:00 UTC);
+pub const LONG_AGO: OffsetDateTime = datetime!(2019-01-01 00:00:00 UTC);
 /// End of validity for long-lived test certificates ("valid for decades").
 pub const FAR_FUTURE: OffsetDateTime = datetime!(2099-12-31 23:59:59 UTC);
 
@@ -326,7 +326,7 @@ pub struct PkiSpec {
 }
 
 impl PkiSpec {
-    /// Root, intermediate and code-signing leaf, all EC P-256, valid 2024 to 2099.
+    /// Root, intermediate and code-signing leaf, all EC P-256, valid 2019 to 2099.
     pub fn new(name: &str) -> PkiSpec {
         PkiSpec::with_keys(name, KeySpec::EcP256, KeySpec::EcP256)
     }
