@@ -131,7 +131,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__subcmd__verify__subcmd__inspect)
-            opts="-h --format --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --help"
+            opts="-h --format --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,6 +161,14 @@ _airgap__verify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-manifests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-chain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -169,7 +177,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__subcmd__verify__subcmd__verify)
-            opts="-v -h --ref --all --scope --secret --trust-dir --flux --ocirepository --at --crl --format --verbose --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --help"
+            opts="-v -h --ref --all --scope --secret --trust-dir --flux --ocirepository --at --crl --format --verbose --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,6 +247,14 @@ _airgap__verify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-manifests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-chain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -247,7 +263,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__subcmd__verify__subcmd__verify__subcmd__attestation)
-            opts="-h --key --bundle --ref --digest --max-age --format --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --help"
+            opts="-h --key --bundle --ref --digest --max-age --format --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +306,14 @@ _airgap__verify() {
                     return 0
                     ;;
                 --max-inflate-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-manifests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-chain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -49,6 +49,8 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l m
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-referrers -d 'Largest number of referrers accepted per image' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-signatures -d 'Signatures tried per image before giving up (Flux: 3; the notation CLI: 100)' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-inflate-ratio -d 'Largest decompressed/compressed size ratio of a gzip or zstd bundle' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-manifests -d 'Largest number of manifests and indexes in the bundle\'s OCI graph' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-chain -d 'Largest number of certificates in one chain (x5c, TSA token, trust material file)' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l all -d 'Verify every image of the bundle (not the referrers)'
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -s v -l verbose -d 'More detail: every signature tried and every check'
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l attach -d 'Also store the attestation in the bundle folder as a referrer of the image'
@@ -65,6 +67,8 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attes
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-referrers -d 'Largest number of referrers accepted per image' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-signatures -d 'Signatures tried per image before giving up (Flux: 3; the notation CLI: 100)' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-inflate-ratio -d 'Largest decompressed/compressed size ratio of a gzip or zstd bundle' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-manifests -d 'Largest number of manifests and indexes in the bundle\'s OCI graph' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-chain -d 'Largest number of certificates in one chain (x5c, TSA token, trust material file)' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l format -r -f -a "text\t'For people'
 json\t'For machines: one JSON object, versioned (see README, "JSON report")'"
@@ -75,6 +79,8 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l 
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-referrers -d 'Largest number of referrers accepted per image' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-signatures -d 'Signatures tried per image before giving up (Flux: 3; the notation CLI: 100)' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-inflate-ratio -d 'Largest decompressed/compressed size ratio of a gzip or zstd bundle' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-manifests -d 'Largest number of manifests and indexes in the bundle\'s OCI graph' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-chain -d 'Largest number of certificates in one chain (x5c, TSA token, trust material file)' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand help; and not __fish_seen_subcommand_from verify verify-attestation inspect help" -f -a "verify" -d 'Verify the Notation signatures of images in a bundle against Flux-style trust material'
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand help; and not __fish_seen_subcommand_from verify verify-attestation inspect help" -f -a "verify-attestation" -d 'Verify an attestation written by `verify --attestation` (the import side of the air gap)'

@@ -511,7 +511,11 @@ fn run_checks(
         SigningScheme::X509 => "notary.x509",
         SigningScheme::X509SigningAuthority => "notary.x509.signingAuthority",
     });
-    if let Err(e) = chain::validate_code_signing_chain(&info.certificate_chain) {
+    if let Err(e) = chain::validate_chain(
+        &info.certificate_chain,
+        chain::ChainProfile::CodeSigning,
+        ctx.limits,
+    ) {
         a.fail(Integrity, e);
         return Err(());
     }

@@ -61,7 +61,7 @@ pub enum BundleError {
         limit: u64,
     },
     /// The bundle has more entries than `Limits::max_entries`.
-    #[error("bundle {bundle}: more than {limit} entries")]
+    #[error("bundle {bundle}: more than the limit of {limit} entries")]
     TooManyEntries { bundle: String, limit: u64 },
     /// A compressed bundle inflates to more than `--max-inflate-ratio` times its compressed size
     /// (beyond a fixed grace); a decompression bomb or an unusually compressible bundle.
@@ -119,7 +119,7 @@ pub enum BundleError {
         limit: u64,
     },
     /// The graph holds more manifests and indexes than `Limits::max_manifests`.
-    #[error("bundle {bundle}: more than {limit} manifests and indexes")]
+    #[error("bundle {bundle}: more than the limit of {limit} manifests and indexes (raise it with --max-manifests if the bundle is genuine)")]
     TooManyManifests { bundle: String, limit: u64 },
     /// Anything else, with a message naming the bundle and the entry.
     #[error("{0}")]

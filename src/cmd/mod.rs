@@ -106,6 +106,12 @@ pub struct LimitArgs {
     /// Largest decompressed/compressed size ratio of a gzip or zstd bundle.
     #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_INFLATE_RATIO, help_heading = "Limits")]
     pub max_inflate_ratio: u64,
+    /// Largest number of manifests and indexes in the bundle's OCI graph.
+    #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_MANIFESTS, help_heading = "Limits")]
+    pub max_manifests: u64,
+    /// Largest number of certificates in one chain (x5c, TSA token, trust material file).
+    #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_CERTIFICATES_PER_CHAIN, help_heading = "Limits")]
+    pub max_chain: u64,
 }
 
 impl LimitArgs {
@@ -115,6 +121,8 @@ impl LimitArgs {
             max_referrers_per_image: self.max_referrers,
             max_signatures_per_image: self.max_signatures,
             max_inflate_ratio: self.max_inflate_ratio,
+            max_manifests: self.max_manifests,
+            max_certificates_per_chain: self.max_chain,
             ..Default::default()
         }
     }

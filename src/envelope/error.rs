@@ -7,7 +7,7 @@
 #[non_exhaustive]
 pub enum EnvelopeError {
     /// The envelope blob is larger than `Limits::max_envelope_blob`.
-    #[error("signature envelope is {size} bytes, more than the limit of {limit} bytes (--max-envelope-blob)")]
+    #[error("signature envelope is {size} bytes, more than the limit of {limit} bytes (notation's maximum signature envelope size)")]
     TooLarge { size: u64, limit: u64 },
 
     /// The layer media type is neither `application/jose+json` nor `application/cose`.
@@ -146,7 +146,7 @@ pub enum EnvelopeError {
     MissingCertificateChain,
 
     /// More certificates than `Limits::max_certificates_per_chain`.
-    #[error("certificate chain has {count} certificates, more than the limit of {limit}")]
+    #[error("certificate chain has {count} certificates, more than the limit of {limit} (raise it with --max-chain if the chain is genuine)")]
     TooManyCertificates { count: u64, limit: u64 },
 
     /// A certificate of the chain does not parse (index 0 is the leaf).

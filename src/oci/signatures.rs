@@ -134,6 +134,11 @@ pub fn is_notation_signature_manifest(media_type: &str, doc: &Document) -> bool 
 
 /// §1.1/§1.3: a signature manifest carries exactly one envelope: `layers[0]` of an image
 /// manifest, `blobs[0]` of an artifact manifest.
+///
+/// Deviation: notation aborts the whole verification when a signature manifest does not have
+/// exactly one layer; we report that one signature as invalid (integrity) and go on with the
+/// next candidate, so one malformed referrer cannot hide a good signature beside it
+/// (`tests/hostile_bundles.rs`).
 pub fn signature_manifest_has_exactly_one_envelope<'a>(
     media_type: &str,
     doc: &'a Document,

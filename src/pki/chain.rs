@@ -38,7 +38,7 @@ pub enum ChainError {
     #[error("certificate chain must contain at least one certificate")]
     Empty,
     /// The chain has more certificates than `Limits::max_certificates_per_chain`.
-    #[error("certificate chain has {len} certificates, more than the limit of {max}")]
+    #[error("certificate chain has {len} certificates, more than the limit of {max} (raise it with --max-chain if the chain is genuine)")]
     TooLong {
         /// Number of certificates in the chain.
         len: usize,
