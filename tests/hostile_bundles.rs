@@ -19,8 +19,6 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use support::*;
 
-const SIGNED_IMAGE: &str =
-    "sha256:ff6b5331145d9ff047602b6d5de33709eb8dc4a71a662a287e90dc4e5e6431c2";
 const NOTATION_SIGNATURE: &str = "application/vnd.cncf.notary.signature";
 
 fn fixtures() -> PathBuf {
@@ -211,9 +209,14 @@ fn subject(dir: &Path) -> Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["digest"] == SIGNED_IMAGE)
+        .find(|m| is_signed_image(m))
         .map(|m| json!({"mediaType": m["mediaType"], "digest": m["digest"], "size": m["size"]}))
         .unwrap()
+}
+
+/// The fixture image's entry in `index.json` (tagged `v1`).
+fn is_signed_image(entry: &Value) -> bool {
+    entry["annotations"]["org.opencontainers.image.ref.name"] == "v1"
 }
 
 /// The fixture's JWS envelope (the first `application/jose+json` layer found).
@@ -281,7 +284,7 @@ fn remove_fixture_signatures(dir: &Path) {
     let index: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let mut keep = Vec::new();
     for m in index["manifests"].as_array().unwrap() {
-        if m["digest"] == SIGNED_IMAGE {
+        if is_signed_image(m) {
             keep.push(m.clone());
         } else {
             let hex = m["digest"].as_str().unwrap().trim_start_matches("sha256:");
