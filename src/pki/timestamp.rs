@@ -432,7 +432,7 @@ fn verify_signer(
     signature_over_signed_attributes(&si, cert, &signed.content)?;
     let chains = signed_attributes_hold(&si, signed, chains)?;
     tsa_leaf_eku_is_exactly_time_stamping(cert)?;
-    first_chain_meeting_timestamping_rules(chains)
+    first_chain_meeting_timestamping_rules(chains, limits)
 }
 
 /// §5.2 step 6: SignerInfo version 1.
@@ -702,10 +702,11 @@ pub fn tsa_leaf_eku_is_exactly_time_stamping(cert: &Cert) -> Result<(), Timestam
 /// §5.2 step 7: the first chain satisfying `ValidateTimestampingCertChain` (§6.2).
 fn first_chain_meeting_timestamping_rules(
     chains: Vec<Vec<Cert>>,
+    limits: &Limits,
 ) -> Result<Vec<Cert>, TimestampError> {
     let mut first_error = None;
     for chain in chains {
-        match timestamping_chain_rules(&chain) {
+        match timestamping_chain_rules(&chain, limits) {
             Ok(()) => return Ok(chain),
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -718,8 +719,9 @@ fn first_chain_meeting_timestamping_rules(
 }
 
 /// The §6.2 rules on a built TSA chain.
-fn timestamping_chain_rules(chain: &[Cert]) -> Result<(), String> {
-    crate::pki::chain::validate_timestamping_chain(chain).map_err(|e| e.to_string())
+fn timestamping_chain_rules(chain: &[Cert], limits: &Limits) -> Result<(), String> {
+    use crate::pki::chain::{validate_chain, ChainProfile};
+    validate_chain(chain, ChainProfile::Timestamping, limits).map_err(|e| e.to_string())
 }
 
 /// Largest number of signature checks while building TSA chains (Go's
