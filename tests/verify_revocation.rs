@@ -9,7 +9,6 @@ mod harness;
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use airgap_verify::envelope::sign::SigningKey;
 use airgap_verify::pki::cert::{parse_certificates, Cert};
@@ -190,16 +189,9 @@ fn a_stale_crl_is_unknown() {
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    if let Err(e) = support::tsa::openssl(args, dir) {
+        panic!("{e}");
+    }
 }
 
 #[test]

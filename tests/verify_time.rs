@@ -11,7 +11,6 @@ mod support;
 
 use std::ffi::OsString;
 use std::path::Path;
-use std::process::Command;
 
 use airgap_verify::envelope::sign::{SigningKey, Timestamp};
 use airgap_verify::pki::cert::{parse_certificates, Cert};
@@ -289,16 +288,9 @@ fn a_tsa_policy_and_a_signature_without_a_token_fails() {
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    if let Err(e) = support::tsa::openssl(args, dir) {
+        panic!("{e}");
+    }
 }
 
 /// A TSA certificate whose EKU is timeStamping but not critical, which `openssl ts` refuses to

@@ -19,7 +19,8 @@ pub fn openssl_available() -> bool {
         .unwrap_or(false)
 }
 
-fn openssl(args: &[&str], dir: &std::path::Path) -> Result<(), String> {
+/// Run `openssl ARGS` in `dir`; the error carries openssl's standard error.
+pub fn openssl(args: &[&str], dir: &std::path::Path) -> Result<(), String> {
     let out = Command::new("openssl")
         .args(args)
         .current_dir(dir)
