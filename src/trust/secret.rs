@@ -14,6 +14,9 @@ use crate::limits::Limits;
 /// The Kubernetes default namespace, used when `metadata.namespace` is absent.
 pub const DEFAULT_NAMESPACE: &str = "default";
 
+/// Decoded Secret values by key.
+pub type Entries = BTreeMap<String, Vec<u8>>;
+
 /// A Secret object as written in a manifest, values not yet decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretObject {
@@ -90,7 +93,7 @@ impl SecretObject {
 
     /// Decode the values that trust material reads (`trustpolicy.json`, `*.crt`, `*.pem`,
     /// `*.crl`); other keys are only named. `stringData` wins over `data` for the same key.
-    pub fn entries(&self) -> Result<(BTreeMap<String, Vec<u8>>, Vec<String>), TrustError> {
+    pub fn entries(&self) -> Result<(Entries, Vec<String>), TrustError> {
         let origin = format!("secret '{}'", self.namespaced_name());
         let mut out = BTreeMap::new();
         let mut notes = Vec::new();
