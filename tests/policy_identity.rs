@@ -67,36 +67,10 @@ fn e2e_certificate_against_policy_identities() {
 #[test]
 fn leaf_subject_needs_c_st_o() {
     let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("k.pem");
-    let crt = dir.path().join("c.pem");
-    let status = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/C=US/O=Acme/CN=x",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&crt)
-        .stderr(std::process::Stdio::null())
-        .status();
-    let Ok(status) = status else {
-        eprintln!("skipped: no openssl");
+    let Some((pem, _)) = common::self_signed_cert(dir.path(), "/C=US/O=Acme/CN=x") else {
         return;
     };
-    assert!(status.success());
-    let leaf = parse_certificates(&std::fs::read(&crt).unwrap(), 8)
-        .unwrap()
-        .remove(0);
+    let leaf = parse_certificates(&pem, 8).unwrap().remove(0);
     let e =
         leaf_matches_trusted_identities(&leaf, &statement(&["x509.subject: C=US, ST=WA, O=Acme"]))
             .unwrap_err();

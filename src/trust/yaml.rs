@@ -50,6 +50,9 @@ fn options() -> Options {
     let mut opts = Options::default();
     opts.budget = Some(budget);
     opts.duplicate_keys = DuplicateKeyPolicy::Error;
+    // YAML 1.2 booleans only: `n`, `no`, `on` stay strings (a namespace called `n`).
+    opts.strict_booleans = true;
+    opts.with_snippet = false;
     opts.alias_limits.max_total_replayed_events = 100_000;
     opts.alias_limits.max_replay_stack_depth = 16;
     opts.alias_limits.max_alias_expansions_per_anchor = 1_000;
@@ -88,21 +91,7 @@ pub(crate) fn parse_documents(
         hard: false,
     })?;
     serde_saphyr::from_multiple_with_options::<serde_json::Value>(text, options()).map_err(|e| {
-        use serde_saphyr::Error as E;
-        // Errors arrive wrapped in source snippets and alias locations: classify the cause.
-        let mut cause = &e;
-        while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = cause {
-            cause = error;
-        }
-        let hard = matches!(
-            cause,
-            E::Budget { .. }
-                | E::DuplicateMappingKey { .. }
-                | E::AliasReplayLimitExceeded { .. }
-                | E::AliasExpansionLimitExceeded { .. }
-                | E::AliasReplayStackDepthExceeded { .. }
-                | E::AliasReplayCounterOverflow { .. }
-        );
+        let hard = is_hard(&e);
         ParseFailure {
             error: TrustError::Syntax {
                 path: path.to_string(),
@@ -111,6 +100,22 @@ pub(crate) fn parse_documents(
             hard,
         }
     })
+}
+
+/// Resource limits and duplicate keys, looking through serde-saphyr's wrappers.
+fn is_hard(e: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::Error as E;
+    match e {
+        E::WithSnippet { error, .. } => is_hard(error),
+        E::AliasError { error, .. } => is_hard(error),
+        E::Budget { .. }
+        | E::DuplicateMappingKey { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => true,
+        _ => false,
+    }
 }
 
 /// serde-saphyr errors may carry a source snippet; keep the message, bounded.
