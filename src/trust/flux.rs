@@ -28,7 +28,7 @@ pub enum FluxRef {
     /// `spec.ref.digest`: wins over everything else.
     Digest(String),
     /// `spec.ref.semver`: the highest tag matching the range (optionally `semverFilter`, a
-    /// regular expression the integrator may apply to tags first).
+    /// regular expression applied to the tags first, see [`pick_semver_filtered`]).
     Semver {
         /// The range as written.
         range: String,
