@@ -199,7 +199,7 @@ pub fn verify_envelope_signature(info: &SignerInfo) -> Result<(), EnvelopeError>
 }
 
 /// Notation's envelope integrity check minus the chain profile: the format from the layer media
-/// type (an unknown one is "unsupported signature envelope format <mt>"), [`parse_envelope`], then
+/// type (an unknown one is `"unsupported signature envelope format <mt>"`), [`parse_envelope`], then
 /// [`verify_envelope_signature`].
 pub fn open(media_type: &str, bytes: &[u8], limits: &Limits) -> Result<SignerInfo, EnvelopeError> {
     let format = EnvelopeFormat::from_media_type(media_type)

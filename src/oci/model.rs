@@ -71,7 +71,7 @@ impl RawDescriptor {
     }
 }
 
-/// A manifest or an index: which one is decided by [`Document::is_index`].
+/// A manifest or an index: which one is decided by [`is_index_media_type`] of its media type.
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct Document {
     /// The document's own `mediaType`, if it states one.

@@ -141,7 +141,7 @@ impl Cert {
     }
 
     /// Verify this certificate's signature with `issuer`'s public key. The result for a pair of
-    /// certificates never changes, so successes are remembered (see [`VerifiedPairs`]): a bundle
+    /// certificates never changes, so successes are remembered (`VerifiedPairs`): a bundle
     /// of a thousand images signed under one CA checks the CA's signatures once.
     pub fn verify_signed_by(&self, issuer: &Cert) -> Result<(), CryptoError> {
         let pair = VerifiedPairs::key(self, issuer);
