@@ -95,44 +95,34 @@ fn unsupported_policy_version_is_named() {
     assert_has(code, &text, 2, &["unsupported version \"2.0\""]);
 }
 
-#[test]
-fn secret_without_policy_key_uses_flux_words() {
+/// Verify the signed fixture with a Secret whose values section is `values` (YAML lines under
+/// `data:` or `stringData:`).
+fn verify_with_secret(values: &str) -> (i32, String) {
     let tmp = tempfile::tempdir().unwrap();
     let secret = tmp.path().join("s.yaml");
-    std::fs::write(
-        &secret,
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: cfg\n  namespace: ns\nstringData:\n  root.crt: x\n",
-    )
-    .unwrap();
-    let (code, text) = run(&os(&[
+    let yaml =
+        format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: cfg\n  namespace: ns\n{values}");
+    std::fs::write(&secret, yaml).unwrap();
+    run(&os(&[
         "verify",
         fixture("signed").to_str().unwrap(),
         "--secret",
         secret.to_str().unwrap(),
-    ]));
-    assert_has(
-        code,
-        &text,
-        2,
-        &["'trustpolicy.json' not found in secret 'ns/cfg'"],
-    );
+    ]))
+}
+
+#[test]
+fn secret_without_policy_key_uses_flux_words() {
+    let (code, text) = verify_with_secret("stringData:\n  root.crt: x\n");
+    let want = "'trustpolicy.json' not found in secret 'ns/cfg'";
+    assert_has(code, &text, 2, &[want]);
 }
 
 #[test]
 fn secret_without_certificates_uses_flux_words() {
-    let tmp = tempfile::tempdir().unwrap();
-    let secret = tmp.path().join("s.yaml");
-    let yaml = format!(
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: cfg\n  namespace: ns\nstringData:\n  trustpolicy.json: '{}'\n",
-        POLICY_OK.replace('\n', " ")
-    );
-    std::fs::write(&secret, yaml).unwrap();
-    let (code, text) = run(&os(&[
-        "verify",
-        fixture("signed").to_str().unwrap(),
-        "--secret",
-        secret.to_str().unwrap(),
-    ]));
+    let policy = POLICY_OK.replace('\n', " ");
+    let (code, text) =
+        verify_with_secret(&format!("stringData:\n  trustpolicy.json: '{policy}'\n"));
     assert_has(
         code,
         &text,
@@ -143,19 +133,8 @@ fn secret_without_certificates_uses_flux_words() {
 
 #[test]
 fn bad_base64_names_the_key() {
-    let tmp = tempfile::tempdir().unwrap();
-    let secret = tmp.path().join("s.yaml");
-    std::fs::write(
-        &secret,
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: cfg\n  namespace: ns\ndata:\n  trustpolicy.json: e30=\n  root.crt: '!!not base64!!'\n",
-    )
-    .unwrap();
-    let (code, text) = run(&os(&[
-        "verify",
-        fixture("signed").to_str().unwrap(),
-        "--secret",
-        secret.to_str().unwrap(),
-    ]));
+    let (code, text) =
+        verify_with_secret("data:\n  trustpolicy.json: e30=\n  root.crt: '!!not base64!!'\n");
     assert_has(code, &text, 2, &["root.crt", "base64"]);
 }
 
