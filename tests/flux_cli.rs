@@ -75,6 +75,14 @@ fn flux_of<'a>(report: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no result for {id}: {report:#}"))
 }
 
+/// The Flux status message of OCIRepository `id` in a JSON report.
+fn flux_message(report: &Value, id: &str) -> String {
+    flux_of(report, id)["flux"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// An OCIRepository manifest; `reference` and `verify` are YAML blocks (indented by 4).
 fn ocirepo(ns: &str, name: &str, url: &str, reference: &str, verify: &str) -> String {
     let mut y = format!(
@@ -618,10 +626,7 @@ fn verification_settings_and_secrets_as_flux_reads_them() {
 
     let (c, v) = one("flux-system/missing");
     assert_eq!(c, 2, "{v:#}");
-    let msg = flux_of(&v, "flux-system/missing")["flux"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let msg = flux_message(&v, "flux-system/missing");
     assert!(
         msg.contains("secret 'flux-system/does-not-exist' not found"),
         "{msg}"
@@ -629,10 +634,7 @@ fn verification_settings_and_secrets_as_flux_reads_them() {
 
     let (c, v) = one("team-a/othernamespace");
     assert_eq!(c, 2, "{v:#}");
-    let msg = flux_of(&v, "team-a/othernamespace")["flux"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let msg = flux_message(&v, "team-a/othernamespace");
     assert!(
         msg.contains("secret 'team-a/notation-config' not found"),
         "{msg}"
@@ -640,10 +642,7 @@ fn verification_settings_and_secrets_as_flux_reads_them() {
 
     let (c, v) = one("flux-system/noref");
     assert_eq!(c, 2, "{v:#}");
-    let msg = flux_of(&v, "flux-system/noref")["flux"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let msg = flux_message(&v, "flux-system/noref");
     assert!(
         msg.ends_with(&format!(
             "verification secret cannot be empty: 'registry.example/app@{}'",
@@ -703,10 +702,7 @@ fn docker_hub_names_are_normalised_as_flux_does() {
     let m = w.manifests("hub-cli.yaml", &y);
     let (c, v) = json(&[s(&w.bundle), "--flux", s(&m)]);
     assert_eq!(c, 2, "{v:#}");
-    let msg = flux_of(&v, "flux-system/hub")["flux"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let msg = flux_message(&v, "flux-system/hub");
     assert!(
         msg.contains("artifact \"index.docker.io/library/hub@sha256:")
             && msg.contains("has no applicable trust policy statement"),
