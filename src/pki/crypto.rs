@@ -232,6 +232,20 @@ impl SignatureAlgorithm {
     }
 }
 
+/// ECDSA verification of a prehashed message for one curve crate (`p256`, `p384`, `p521`): the
+/// curves share the algorithm but not the types.
+macro_rules! verify_ecdsa {
+    ($curve:ident, $key:expr, $hash:expr, $encoding:expr, $message:expr, $signature:expr) => {{
+        let sig = match $encoding {
+            EcdsaEncoding::Fixed => $curve::ecdsa::Signature::from_slice($signature),
+            EcdsaEncoding::Der => $curve::ecdsa::Signature::from_der($signature),
+        }
+        .map_err(|_| CryptoError::BadSignature)?;
+        $key.verify_prehash(&$hash.digest($message), &sig)
+            .map_err(|_| CryptoError::BadSignature)
+    }};
+}
+
 /// A parsed public key of a supported type.
 #[derive(Clone)]
 pub enum PublicKey {
@@ -356,31 +370,13 @@ impl PublicKey {
                 verify_pss(k, h, salt, &h.digest(message), signature)
             }
             (PublicKey::P256(k), Verification::Ecdsa(h, enc)) => {
-                let sig = match enc {
-                    EcdsaEncoding::Fixed => p256::ecdsa::Signature::from_slice(signature),
-                    EcdsaEncoding::Der => p256::ecdsa::Signature::from_der(signature),
-                }
-                .map_err(|_| CryptoError::BadSignature)?;
-                k.verify_prehash(&h.digest(message), &sig)
-                    .map_err(|_| CryptoError::BadSignature)
+                verify_ecdsa!(p256, k, h, enc, message, signature)
             }
             (PublicKey::P384(k), Verification::Ecdsa(h, enc)) => {
-                let sig = match enc {
-                    EcdsaEncoding::Fixed => p384::ecdsa::Signature::from_slice(signature),
-                    EcdsaEncoding::Der => p384::ecdsa::Signature::from_der(signature),
-                }
-                .map_err(|_| CryptoError::BadSignature)?;
-                k.verify_prehash(&h.digest(message), &sig)
-                    .map_err(|_| CryptoError::BadSignature)
+                verify_ecdsa!(p384, k, h, enc, message, signature)
             }
             (PublicKey::P521(k), Verification::Ecdsa(h, enc)) => {
-                let sig = match enc {
-                    EcdsaEncoding::Fixed => p521::ecdsa::Signature::from_slice(signature),
-                    EcdsaEncoding::Der => p521::ecdsa::Signature::from_der(signature),
-                }
-                .map_err(|_| CryptoError::BadSignature)?;
-                k.verify_prehash(&h.digest(message), &sig)
-                    .map_err(|_| CryptoError::BadSignature)
+                verify_ecdsa!(p521, k, h, enc, message, signature)
             }
             (PublicKey::Ed25519(k), Verification::Ed25519) => {
                 let sig = ed25519_dalek::Signature::from_slice(signature)
