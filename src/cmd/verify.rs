@@ -57,10 +57,13 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     if args.attach && !matches!(Source::from_arg(&args.bundle), Source::Path(ref p) if p.is_dir()) {
         return Err(attach_needs_a_folder());
     }
-    let mut crl_files = Vec::new();
+    // CRL files are read and parsed once; each trust material adds its own `*.crl` entries.
+    let mut file_crls = CrlSet::new();
     for path in &args.crl {
         let bytes = read_limited(path, limits.max_crl_file, "CRL")?;
-        crl_files.push((path.display().to_string(), bytes));
+        file_crls
+            .add_bytes(&path.display().to_string(), &bytes, &limits)
+            .map_err(config_error)?;
     }
 
     let progress = bundle::ProgressSink::for_choice(args.progress);
@@ -86,7 +89,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
 
     let mut worst = Exit::Verified;
     if let (Some(material), None) = (&material, &flux) {
-        let crls = crl_set(&crl_files, material, &limits)?;
+        let crls = crl_set(&file_crls, material, &limits)?;
         let ctx = VerifyContext {
             trust: material,
             at,
@@ -121,7 +124,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
             flux,
             &graph,
             args,
-            &crl_files,
+            &file_crls,
             at,
             at_source,
             &limits,
@@ -144,7 +147,7 @@ fn verify_flux(
     flux: &trust::flux::FluxObjects,
     graph: &Graph,
     args: &VerifyArgs,
-    crl_files: &[(String, Vec<u8>)],
+    file_crls: &CrlSet,
     at: OffsetDateTime,
     at_source: TimeSource,
     limits: &Limits,
@@ -252,7 +255,7 @@ fn verify_flux(
                 .secret_material(&repo.namespace, secret, limits)
                 .map_err(|e| config(e.to_string()))?;
             print_notes(args.verbose, &material.notes);
-            let crls = crl_set(crl_files, &material, limits).map_err(|f| config(f.message))?;
+            let crls = crl_set(file_crls, &material, limits).map_err(|f| config(f.message))?;
             let ctx = VerifyContext {
                 trust: &material,
                 at,
@@ -363,14 +366,14 @@ fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
         .map_err(|e| Failure::usage(format!("cannot read {what} file {}: {e}", path.display())))
 }
 
-/// The CRLs of `--crl` files and of the trust material's `*.crl` entries.
+/// The CRLs of `--crl` files (already parsed) and of the trust material's `*.crl` entries.
 fn crl_set(
-    files: &[(String, Vec<u8>)],
+    file_crls: &CrlSet,
     material: &TrustMaterial,
     limits: &Limits,
 ) -> Result<CrlSet, Failure> {
-    let mut set = CrlSet::new();
-    for (name, bytes) in files.iter().chain(material.crls.iter()) {
+    let mut set = file_crls.clone();
+    for (name, bytes) in &material.crls {
         set.add_bytes(name, bytes, limits).map_err(config_error)?;
     }
     Ok(set)
