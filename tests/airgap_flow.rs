@@ -28,23 +28,11 @@ fn p(s: &str) -> &Path {
     Path::new(s)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
 #[test]
 fn verify_attest_attach_then_verify_attestation_inside() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("bundle");
-    copy_dir(&fixture("signed"), &bundle);
+    common::copy_dir(&fixture("signed"), &bundle);
     let att = tmp.path().join("app.dsse.json");
     let (code, text) = run(&[
         p("verify"),

@@ -34,21 +34,8 @@ pub fn all_layouts() -> Vec<PathBuf> {
 /// A writable copy of a layout folder.
 pub fn copy_layout(src: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(src, dir.path());
+    common::copy_dir(src, dir.path());
     dir
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
 }
 
 /// A tar of a layout folder, at the archive root or under `top`.

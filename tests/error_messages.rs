@@ -204,7 +204,7 @@ fn no_applicable_statement_names_the_artifact() {
 fn tampered_blob_is_named_and_exit_3() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("bundle");
-    copy_dir(&fixture("signed"), &bundle);
+    common::copy_dir(&fixture("signed"), &bundle);
     // Change one byte of the largest blob (a layer).
     let blobs = bundle.join("blobs/sha256");
     let largest = std::fs::read_dir(&blobs)
@@ -237,17 +237,4 @@ fn attach_to_an_archive_explains_why_not() {
     ]));
     assert_has(code, &text, 2, &["--attach", "folder"]);
     assert!(!tmp.path().join("a.json").exists(), "no output on error");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
 }

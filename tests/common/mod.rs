@@ -1,7 +1,7 @@
 //! Shared helpers for integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The conformance folder (`../shared/conformance`), or `None` (with a note) when absent. When
 /// `AIRGAP_VERIFY_REQUIRE_CONFORMANCE` is set (as in CI), absence is a test failure.
@@ -57,4 +57,18 @@ pub fn self_signed_cert(dir: &std::path::Path, subject: &str) -> Option<(Vec<u8>
         .expect("openssl x509");
     assert!(converted.success(), "openssl x509 failed");
     Some((std::fs::read(pem).unwrap(), std::fs::read(der).unwrap()))
+}
+
+/// Copy the folder `from` to `to`, recursively (a layout to tamper with or attach to).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
 }
