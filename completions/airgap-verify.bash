@@ -60,7 +60,7 @@ _airgap__verify() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        airgap__subcmd__verify__subcmd__help)
+        airgap__verify__subcmd__help)
             opts="verify verify-attestation inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -74,7 +74,7 @@ _airgap__verify() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        airgap__subcmd__verify__subcmd__help__subcmd__help)
+        airgap__verify__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -88,7 +88,7 @@ _airgap__verify() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        airgap__subcmd__verify__subcmd__help__subcmd__inspect)
+        airgap__verify__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -102,7 +102,7 @@ _airgap__verify() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        airgap__subcmd__verify__subcmd__help__subcmd__verify)
+        airgap__verify__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -116,7 +116,7 @@ _airgap__verify() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        airgap__subcmd__verify__subcmd__help__subcmd__verify__subcmd__attestation)
+        airgap__verify__subcmd__help__subcmd__verify__subcmd__attestation)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -130,7 +130,7 @@ _airgap__verify() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        airgap__subcmd__verify__subcmd__inspect)
+        airgap__verify__subcmd__inspect)
             opts="-h --format --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -176,7 +176,7 @@ _airgap__verify() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        airgap__subcmd__verify__subcmd__verify)
+        airgap__verify__subcmd__verify)
             opts="-v -h --ref --all --scope --secret --trust-dir --flux --ocirepository --at --crl --format --verbose --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -262,7 +262,7 @@ _airgap__verify() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        airgap__subcmd__verify__subcmd__verify__subcmd__attestation)
+        airgap__verify__subcmd__verify__subcmd__attestation)
             opts="-h --key --bundle --ref --digest --max-age --format --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
