@@ -7,18 +7,18 @@
 //! Private keys are kept in `fixtures/keys/` and reused when present; with the fixed signing
 //! time, deterministic ECDSA (RFC 6979) and fixed serial numbers, a rerun reproduces the same
 //! bytes. Delete `fixtures/keys/` to roll every key.
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 use std::path::Path;
 
-use airgap_verify::envelope::sign::{SignOptions, SigningKey};
 use airgap_verify::oci::digest::Descriptor;
 use airgap_verify::pki::crypto::KeySpec;
+use airgap_verify_testkit::layout::{
+    self, Envelope, ImageSpec, Layout, Listing, ManifestForm, SignatureSpec,
+};
+use airgap_verify_testkit::pki::{self, CertSpec, Issued, Pki};
+use airgap_verify_testkit::sign::{SignKey, SignOptions};
+use airgap_verify_testkit::trust::{self, Statement};
 use pkcs8::{EncodePrivateKey, EncodePublicKey};
-use support::layout::{self, Envelope, ImageSpec, Layout, Listing, ManifestForm, SignatureSpec};
-use support::pki::{self, CertSpec, Issued, Pki};
-use support::trust::{self, Statement};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
@@ -35,7 +35,7 @@ type Error = Box<dyn std::error::Error>;
 fn main() -> Result<(), Error> {
     let out = match std::env::args_os().nth(1) {
         Some(dir) => std::path::PathBuf::from(dir),
-        None => support::fixtures_dir(),
+        None => airgap_verify_testkit::fixtures_dir(),
     };
     for generated in [
         "pki",
@@ -54,8 +54,8 @@ fn main() -> Result<(), Error> {
         }
     }
     std::fs::create_dir_all(out.join("keys"))?;
-    if out != support::fixtures_dir() {
-        for entry in std::fs::read_dir(support::fixtures_dir().join("keys"))? {
+    if out != airgap_verify_testkit::fixtures_dir() {
+        for entry in std::fs::read_dir(airgap_verify_testkit::fixtures_dir().join("keys"))? {
             let entry = entry?;
             let target = out.join("keys").join(entry.file_name());
             if !target.exists() {
@@ -310,10 +310,8 @@ fn add_signature(
     form: ManifestForm,
 ) -> Result<(), Error> {
     let envelope = match kind {
-        Envelope::Jws => airgap_verify::envelope::sign::sign_jws(opts, image, chain, &signer.key)?,
-        Envelope::Cose => {
-            airgap_verify::envelope::sign::sign_cose(opts, image, chain, &signer.key)?
-        }
+        Envelope::Jws => airgap_verify_testkit::sign::sign_jws(opts, image, chain, &signer.key)?,
+        Envelope::Cose => airgap_verify_testkit::sign::sign_cose(opts, image, chain, &signer.key)?,
     };
     l.add_signature(
         image,
@@ -361,15 +359,15 @@ struct Keys {
 }
 
 impl Keys {
-    fn get(&self, name: &str, spec: KeySpec) -> Result<SigningKey, Error> {
+    fn get(&self, name: &str, spec: KeySpec) -> Result<SignKey, Error> {
         let path = self.dir.join(format!("{name}.pem"));
         if let Ok(pem) = std::fs::read_to_string(&path) {
-            let key = SigningKey::from_pkcs8_pem(&pem)?;
+            let key = SignKey::from_pkcs8_pem(&pem)?;
             if key.key_spec()? == spec {
                 return Ok(key);
             }
         }
-        let key = SigningKey::generate(spec)?;
+        let key = SignKey::generate(spec)?;
         std::fs::write(&path, key.to_pkcs8_pem()?)?;
         Ok(key)
     }
