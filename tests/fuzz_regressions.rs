@@ -1,4 +1,4 @@
-//! Replays, on the stable toolchain, the fuzz targets' bodies (`fuzz/src/lib.rs`) over their
+//! Replays, on the stable toolchain, the fuzz targets' bodies (`testkit/src/fuzz.rs`) over their
 //! seed corpora (`fuzz/seeds/<target>/`, rebuilt by `fuzz/make_seeds.sh`) and over every input
 //! a fuzzer ever found crashing, hanging or exhausting memory (`tests/data/fuzz/<target>/`, plus
 //! the inline cases below). A body only fails by panicking.

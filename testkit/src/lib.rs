@@ -48,7 +48,8 @@ pub fn manifest_descriptor(bytes: &[u8]) -> Descriptor {
 
 /// The repository's folder (the `airgap-verify` crate's own).
 pub fn repository_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+    let kit = Path::new(env!("CARGO_MANIFEST_DIR"));
+    kit.parent().unwrap_or(kit).to_path_buf()
 }
 
 /// The repository's `fixtures/` folder.
