@@ -9,18 +9,18 @@
 //!
 //! DIR receives `layout/` (an OCI image layout folder) and `secret.yaml` (trust policy scoped to
 //! `*` with the signing chain's root). Signing time is an hour ago, so `verify` passes now.
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use airgap_verify::envelope::sign::SignOptions;
 use airgap_verify::oci::digest::Descriptor;
+use airgap_verify_testkit::layout::{
+    Envelope, ImageSpec, Layout, Manifest, OciDescriptor, REF_NAME,
+};
+use airgap_verify_testkit::pki::Pki;
+use airgap_verify_testkit::sign::SignOptions;
+use airgap_verify_testkit::trust::{self, Statement};
 use sha2::{Digest as _, Sha256};
-use support::layout::{Envelope, ImageSpec, Layout, Manifest, OciDescriptor, REF_NAME};
-use support::pki::Pki;
-use support::trust::{self, Statement};
 
 type Error = Box<dyn std::error::Error>;
 

@@ -14,27 +14,3 @@ pub mod policy;
 pub mod report;
 pub mod trust;
 pub mod verify;
-
-/// Where the Notary Project conformance data lives for tests (`../shared/conformance`). Not part
-/// of the product's API: shared by the unit and integration tests.
-#[doc(hidden)]
-pub mod testdata {
-    use std::path::PathBuf;
-
-    /// The conformance folder, or `None` (with a note on stderr) when it is absent. When
-    /// `AIRGAP_VERIFY_REQUIRE_CONFORMANCE` is set (as in CI), absence is a test failure.
-    pub fn conformance() -> Option<PathBuf> {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/conformance"
-        ));
-        if dir.is_dir() {
-            return Some(dir);
-        }
-        if std::env::var_os("AIRGAP_VERIFY_REQUIRE_CONFORMANCE").is_some() {
-            panic!("conformance data not found at {}", dir.display());
-        }
-        eprintln!("skipped: conformance data not found at {}", dir.display());
-        None
-    }
-}

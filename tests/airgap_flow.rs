@@ -1,8 +1,6 @@
 //! The air-gapped import, end to end through the binary: verify and attest outside, carry the
 //! bundle and the attestation across, verify the attestation inside.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,7 +11,10 @@ fn fixture(p: &str) -> PathBuf {
 }
 
 fn run(args: &[&Path]) -> (i32, String) {
-    let out = Command::new(common::bin()).args(args).output().unwrap();
+    let out = Command::new(airgap_verify_testkit::bin())
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         format!(
@@ -32,7 +33,7 @@ fn p(s: &str) -> &Path {
 fn verify_attest_attach_then_verify_attestation_inside() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("bundle");
-    common::copy_dir(&fixture("signed"), &bundle);
+    airgap_verify_testkit::copy_dir(&fixture("signed"), &bundle);
     let att = tmp.path().join("app.dsse.json");
     let (code, text) = run(&[
         p("verify"),

@@ -1,23 +1,19 @@
 //! `verify --all` through the binary: every image of a bundle (never the referrers), one result
 //! and one attestation per image, and a 200-image release bundle generated here.
 
-mod common;
-#[path = "support/mod.rs"]
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use airgap_verify::envelope::sign::SignOptions;
+use airgap_verify_testkit::layout::{Envelope, ImageSpec, Layout};
+use airgap_verify_testkit::pki::Pki;
+use airgap_verify_testkit::sign::SignOptions;
+use airgap_verify_testkit::trust::{self, Statement};
 use serde_json::Value;
-use support::layout::{Envelope, ImageSpec, Layout};
-use support::pki::Pki;
-use support::trust::{self, Statement};
 use time::macros::datetime;
 
 fn verify(args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(common::bin())
+    let out = Command::new(airgap_verify_testkit::bin())
         .arg("verify")
         .args(args)
         .args(["--format", "json"])
@@ -34,7 +30,7 @@ fn s(p: &Path) -> &str {
 }
 
 fn attest_key(name: &str) -> String {
-    support::fixtures_dir()
+    airgap_verify_testkit::fixtures_dir()
         .join("attest")
         .join(name)
         .display()
@@ -157,7 +153,7 @@ fn all_on_a_200_image_release_verifies_every_image_and_attests_each() {
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), N);
     for d in &digests {
         let file = out.join(format!("{}.dsse.json", d.referrers_tag()));
-        let o = Command::new(common::bin())
+        let o = Command::new(airgap_verify_testkit::bin())
             .arg("verify-attestation")
             .arg(&file)
             .args(["--key", &attest_key("p256.pub"), "--digest", &d.to_string()])

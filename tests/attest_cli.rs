@@ -2,9 +2,6 @@
 //! and attached to bundles as referrers), and interoperability with an independent DSSE
 //! implementation (tests/interop/dsse_verify.py).
 
-#[path = "bundle_support.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -108,7 +105,7 @@ fn case(kind: &str) -> Case {
 }
 
 fn run(attestation: &Path, key: &Path, extra: &[&str]) -> Output {
-    Command::new(support::bin())
+    Command::new(airgap_verify_testkit::bundles::bin())
         .arg("verify-attestation")
         .arg(attestation)
         .arg("--key")
@@ -376,7 +373,7 @@ fn independent_dsse_implementation_verifies_our_envelopes() {
 
 /// A small layout folder, a key pair, and an attestation about its image attached to it.
 fn attached_case(kind: &str, layout_files: &[(String, Vec<u8>)]) -> (tempfile::TempDir, Case) {
-    let layout = support::write_dir(layout_files);
+    let layout = airgap_verify_testkit::bundles::write_dir(layout_files);
     let limits = airgap_verify::limits::Limits::default();
     let bundle = airgap_verify::bundle::read_bundle(
         &airgap_verify::bundle::Source::Path(layout.path().to_path_buf()),
@@ -406,7 +403,7 @@ fn attached_case(kind: &str, layout_files: &[(String, Vec<u8>)]) -> (tempfile::T
 }
 
 fn verify_in_bundle(bundle: &Path, key: &Path, extra: &[&str]) -> Output {
-    Command::new(support::bin())
+    Command::new(airgap_verify_testkit::bundles::bin())
         .arg("verify-attestation")
         .arg("--key")
         .arg(key)
@@ -419,7 +416,7 @@ fn verify_in_bundle(bundle: &Path, key: &Path, extra: &[&str]) -> Output {
 
 #[test]
 fn attached_attestation_is_found_in_folder_and_tarball() {
-    let (layout, c) = attached_case("p256", &support::small_layout());
+    let (layout, c) = attached_case("p256", &airgap_verify_testkit::bundles::small_layout());
     let o = verify_in_bundle(layout.path(), &c.public, &[]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("attached attestation"));
@@ -431,14 +428,18 @@ fn attached_attestation_is_found_in_folder_and_tarball() {
     );
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     // The attached bundle is intact for inspect, and as a tarball it still verifies.
-    let o = Command::new(support::bin())
+    let o = Command::new(airgap_verify_testkit::bundles::bin())
         .arg("inspect")
         .arg(layout.path())
         .output()
         .unwrap();
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
     let tar = c.dir.path().join("bundle.tar");
-    std::fs::write(&tar, support::tar_of(layout.path(), None)).unwrap();
+    std::fs::write(
+        &tar,
+        airgap_verify_testkit::bundles::tar_of(layout.path(), None),
+    )
+    .unwrap();
     assert_eq!(
         code(&verify_in_bundle(&tar, &c.public, &["--format", "json"])),
         0
@@ -455,18 +456,22 @@ fn attached_attestation_is_found_in_folder_and_tarball() {
 
 #[test]
 fn bundle_with_another_image_or_no_attestation_is_not_verified() {
-    let (_, c) = attached_case("ed25519", &support::small_layout());
+    let (_, c) = attached_case("ed25519", &airgap_verify_testkit::bundles::small_layout());
     // Another bundle: the same image manifest with an annotation, so another digest.
-    let mut files = support::small_layout();
+    let mut files = airgap_verify_testkit::bundles::small_layout();
     let mut other_files = files.clone();
     let manifest = other_files.pop().unwrap().1;
     let changed = String::from_utf8(manifest)
         .unwrap()
         .replacen('{', r#"{"annotations":{"x":"y"},"#, 1)
         .into_bytes();
-    other_files[1].1 = support::index_json(&[(airgap_verify::oci::IMAGE_MANIFEST, &changed, "{}")]);
-    other_files.push((support::blob_path(&changed), changed));
-    let other = support::write_dir(&other_files);
+    other_files[1].1 = airgap_verify_testkit::bundles::index_json(&[(
+        airgap_verify::oci::IMAGE_MANIFEST,
+        &changed,
+        "{}",
+    )]);
+    other_files.push((airgap_verify_testkit::bundles::blob_path(&changed), changed));
+    let other = airgap_verify_testkit::bundles::write_dir(&other_files);
     let o = run(
         &c.attestation,
         &c.public,
@@ -486,7 +491,7 @@ fn bundle_with_another_image_or_no_attestation_is_not_verified() {
         .clone();
     files.retain(|(n, _)| *n != name);
     files.push((name, b"layer contenT".to_vec()));
-    let damaged = support::write_dir(&files);
+    let damaged = airgap_verify_testkit::bundles::write_dir(&files);
     assert_eq!(
         code(&run(
             &c.attestation,
@@ -499,13 +504,13 @@ fn bundle_with_another_image_or_no_attestation_is_not_verified() {
 
 #[test]
 fn attach_to_a_signed_conformance_layout_keeps_it_intact() {
-    let Some(src) = support::layout("e2e-valid-signature") else {
+    let Some(src) = airgap_verify_testkit::bundles::layout("e2e-valid-signature") else {
         return;
     };
-    let copy = support::copy_layout(&src);
+    let copy = airgap_verify_testkit::bundles::copy_layout(&src);
     let files: Vec<(String, Vec<u8>)> = walk(copy.path());
     let (layout, c) = attached_case("rsa", &files);
-    let o = Command::new(support::bin())
+    let o = Command::new(airgap_verify_testkit::bundles::bin())
         .args(["inspect", "--format", "json"])
         .arg(layout.path())
         .output()

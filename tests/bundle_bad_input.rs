@@ -1,10 +1,7 @@
 //! Hostile and broken bundles: each gives one clear error naming the entry, exit 3 (2 for a
 //! path that does not exist), and no panic.
 
-#[path = "bundle_support.rs"]
-mod support;
-
-use support::*;
+use airgap_verify_testkit::bundles::*;
 
 /// Exit 3, the message names `needle`, and nothing panicked.
 fn assert_damaged(run: &Run, needle: &str) {

@@ -1,13 +1,10 @@
 //! The library API over real and synthetic layouts: images, resolve, referrers and Notation
 //! signature candidates.
 
-#[path = "bundle_support.rs"]
-mod support;
-
 use airgap_verify::bundle::{read_bundle, ProgressSink, Source};
 use airgap_verify::limits::Limits;
 use airgap_verify::oci::{Graph, Listing, ResolveError};
-use support::*;
+use airgap_verify_testkit::bundles::*;
 
 fn graph_of(path: &std::path::Path) -> Graph {
     let limits = Limits::default();

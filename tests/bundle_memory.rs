@@ -2,9 +2,6 @@
 //! again as a child process (so the peak belongs to the read alone) which reads the bundle and
 //! prints `VmHWM` from /proc/self/status. Not timed.
 
-#[path = "bundle_support.rs"]
-mod support;
-
 use std::io::Write;
 use std::process::Command;
 
@@ -76,7 +73,7 @@ fn write_big_tar(path: &std::path::Path, total: u64) {
         let mut h = Sha256::new();
         std::io::copy(&mut Layer::new(n, size), &mut h).unwrap();
         let hex = hex::encode(h.finalize());
-        let header = support::raw_header(
+        let header = airgap_verify_testkit::bundles::raw_header(
             format!("blobs/sha256/{hex}").as_bytes(),
             tar::EntryType::Regular,
             size,
@@ -89,11 +86,11 @@ fn write_big_tar(path: &std::path::Path, total: u64) {
     let config = b"{}".to_vec();
     let manifest = format!(
         r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{}","size":2}},"layers":[{}]}}"#,
-        support::sha256(&config),
+        airgap_verify_testkit::bundles::sha256(&config),
         layers.join(",")
     )
     .into_bytes();
-    let index = support::index_json(&[(
+    let index = airgap_verify_testkit::bundles::index_json(&[(
         "application/vnd.oci.image.manifest.v1+json",
         &manifest,
         r#"{"org.opencontainers.image.ref.name":"big"}"#,
@@ -104,10 +101,20 @@ fn write_big_tar(path: &std::path::Path, total: u64) {
             br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
         ),
         ("index.json".to_string(), index),
-        (support::blob_path(&config), config.clone()),
-        (support::blob_path(&manifest), manifest.clone()),
+        (
+            airgap_verify_testkit::bundles::blob_path(&config),
+            config.clone(),
+        ),
+        (
+            airgap_verify_testkit::bundles::blob_path(&manifest),
+            manifest.clone(),
+        ),
     ] {
-        let h = support::raw_header(name.as_bytes(), tar::EntryType::Regular, data.len() as u64);
+        let h = airgap_verify_testkit::bundles::raw_header(
+            name.as_bytes(),
+            tar::EntryType::Regular,
+            data.len() as u64,
+        );
         builder.append(&h, data.as_slice()).unwrap();
     }
     builder.into_inner().unwrap().flush().unwrap();

@@ -1,8 +1,6 @@
 //! The certificate-chain rules (NOTATION.md §5.2, §6) on real certificates made by the Notary
 //! Project's tools, read in place from the conformance folder.
 
-mod common;
-
 use std::path::Path;
 
 use airgap_verify::pki::cert::{parse_certificates, Cert};
@@ -33,7 +31,7 @@ fn digicert_tsa_chain(dir: &Path) -> Vec<Cert> {
 
 #[test]
 fn notation_e2e_self_signed_certificates_are_valid_code_signing_chains() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     for name in ["e2e", "expired_e2e", "new_e2e"] {
@@ -51,7 +49,7 @@ fn notation_e2e_self_signed_certificates_are_valid_code_signing_chains() {
 
 #[test]
 fn notation_crl_chain_is_a_valid_code_signing_chain() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let chain = read(&dir, "notation/config/crl/certchain_with_crl.pem");
@@ -78,7 +76,7 @@ fn notation_crl_chain_is_a_valid_code_signing_chain() {
 
 #[test]
 fn notation_crl_chain_authenticity_any_certificate_pins() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let chain = read(&dir, "notation/config/crl/certchain_with_crl.pem");
@@ -106,7 +104,7 @@ fn notation_crl_chain_authenticity_any_certificate_pins() {
 
 #[test]
 fn notation_core_go_tsa_chain_is_a_valid_timestamping_chain() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let chain = digicert_tsa_chain(&dir);
@@ -130,7 +128,7 @@ fn notation_core_go_tsa_chain_is_a_valid_timestamping_chain() {
 
 #[test]
 fn notation_tsa_trust_store_certificates_root_rule() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     for root in ["DigiCertTSARootSHA384.cer", "globalsignTSARoot.cer"] {
@@ -155,7 +153,7 @@ fn notation_tsa_trust_store_certificates_root_rule() {
 
 #[test]
 fn expired_e2e_certificate_validity_messages() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let chain = read(&dir, "notation/config/localkeys/expired_e2e.crt");

@@ -2,8 +2,6 @@
 //! CASES.md there) through the CLI, with the trust material given both as a trust folder and as
 //! a Kubernetes Secret. Our verdicts must match notation's.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
@@ -82,7 +80,7 @@ fn secret(conf: &Path, case: &Case, path: &Path) {
 }
 
 fn run(conf: &Path, case: &Case, trust_flag: &str, trust_path: &Path) -> (i32, Value, String) {
-    let out = Command::new(common::bin())
+    let out = Command::new(airgap_verify_testkit::bin())
         .arg("verify")
         .arg(conf.join(&case.layout))
         .args([
@@ -177,7 +175,7 @@ fn check(case: &Case, code: i32, json: &Value, stderr: &str, how: &str) -> Resul
 
 #[test]
 fn notation_layouts_match_notation_verdicts() {
-    let Some(conf) = common::conformance() else {
+    let Some(conf) = airgap_verify_testkit::conformance() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -239,7 +237,7 @@ fn timestamp_layout_certs(layout: &Path, dir: &Path) -> (std::path::PathBuf, std
 }
 
 fn verify_timestamp_layout(layout: &Path, trust: &Path) -> (i32, Value) {
-    let out = Command::new(common::bin())
+    let out = Command::new(airgap_verify_testkit::bin())
         .arg("verify")
         .arg(layout)
         .args([
@@ -262,7 +260,7 @@ fn verify_timestamp_layout(layout: &Path, trust: &Path) -> (i32, Value) {
 
 #[test]
 fn timestamp_layouts_with_their_signer_trusted() {
-    let Some(conf) = common::conformance() else {
+    let Some(conf) = airgap_verify_testkit::conformance() else {
         return;
     };
     let policy = conf.join("notation/config/trustpolicies/timestamp_trustpolicy.json");
@@ -294,11 +292,10 @@ fn timestamp_layouts_with_their_signer_trusted() {
 /// the end: Microsoft's root is not in the data, so authenticTimestamp fails naming the chain.
 #[test]
 fn timestamp_chain_must_end_at_a_self_signed_root() {
-    let Some(conf) = common::conformance() else {
+    let Some(conf) = airgap_verify_testkit::conformance() else {
         return;
     };
-    if Command::new("openssl").arg("version").output().is_err() {
-        eprintln!("skipped: openssl not found");
+    if !airgap_verify_testkit::openssl::available_or_skip() {
         return;
     }
     let layout = conf.join("notation/oci_layout/e2e-with-timestamped-signature");

@@ -1,8 +1,6 @@
 //! Envelopes made by the Notary Project's own tools (../shared/conformance, CASES.md §2 and the
 //! signed e2e layouts) parse and verify as notation would.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -63,7 +61,7 @@ fn e2e_signature_layers(root: &Path) -> Vec<(String, String, Vec<u8>)> {
 
 #[test]
 fn e2e_layout_envelopes_parse_and_verify() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let layers = e2e_signature_layers(&root);
@@ -108,7 +106,7 @@ fn mock(root: &Path, name: &str) -> Vec<u8> {
 
 #[test]
 fn mock_envelopes_behave_as_in_notation_go() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let limits = Limits::default();
@@ -186,7 +184,7 @@ fn mock_envelopes_behave_as_in_notation_go() {
 
 #[test]
 fn timestamped_envelopes_parse_and_verify() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let limits = Limits::default();
@@ -215,7 +213,7 @@ fn timestamped_envelopes_parse_and_verify() {
 
 #[test]
 fn notation_go_internal_envelopes_verify() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let limits = Limits::default();
@@ -241,7 +239,7 @@ fn notation_go_internal_envelopes_verify() {
 
 #[test]
 fn notation_core_go_jws_conformance_headers() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let bytes = read(&root.join("notation-core-go/signature/jws/testdata/conformance.json"));
@@ -288,7 +286,7 @@ fn notation_core_go_jws_conformance_headers() {
 
 #[test]
 fn notation_core_go_cose_conformance_headers() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let v: serde_json::Value = serde_json::from_slice(&read(

@@ -1,8 +1,6 @@
 //! Forged and broken envelopes, made at test time by mutating real envelopes from the Notary
 //! Project's tools: each must be rejected with the specific reason, never a panic.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
@@ -78,7 +76,7 @@ fn crit_push(p: &mut Map<String, serde_json::Value>, name: &str) {
 
 #[test]
 fn jws_real_envelope_opens() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     open(JOSE, &real_jws(&root), &Limits::default()).unwrap();
@@ -86,7 +84,7 @@ fn jws_real_envelope_opens() {
 
 #[test]
 fn jws_flipped_signature_byte_fails() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let env = with_top(&real_jws(&root), |t| {
@@ -99,7 +97,7 @@ fn jws_flipped_signature_byte_fails() {
 
 #[test]
 fn jws_flipped_payload_byte_fails() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let env = with_top(&real_jws(&root), |t| {
@@ -113,7 +111,7 @@ fn jws_flipped_payload_byte_fails() {
 
 #[test]
 fn jws_forbidden_algorithms_are_rejected() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     for alg in ["none", "HS256", "RS256", "EdDSA", "ps256"] {
@@ -134,7 +132,7 @@ fn jws_forbidden_algorithms_are_rejected() {
 
 #[test]
 fn jws_algorithm_must_match_the_key() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     for alg in ["ES256", "PS384"] {
@@ -157,7 +155,7 @@ fn jws_algorithm_must_match_the_key() {
 
 #[test]
 fn jws_crit_rules() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let env = with_protected(&real_jws(&root), |p| {
@@ -201,7 +199,7 @@ fn jws_crit_rules() {
 
 #[test]
 fn jws_unknown_critical_header_is_rejected_but_parses_structurally() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let env = with_protected(&real_jws(&root), |p| {
@@ -219,7 +217,7 @@ fn jws_unknown_critical_header_is_rejected_but_parses_structurally() {
 
 #[test]
 fn jws_wrong_content_type_fails() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     for cty in [
@@ -235,7 +233,7 @@ fn jws_wrong_content_type_fails() {
 
 #[test]
 fn jws_time_rules() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let env = with_protected(&real_jws(&root), |p| {
@@ -261,7 +259,7 @@ fn jws_time_rules() {
 
 #[test]
 fn jws_signing_authority_with_signing_time_fails() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let env = with_protected(&real_jws(&root), |p| {
@@ -293,7 +291,7 @@ fn jws_signing_authority_with_signing_time_fails() {
 
 #[test]
 fn jws_certificate_chain_rules() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let env = with_top(&real_jws(&root), |t| {
@@ -330,7 +328,7 @@ fn jws_certificate_chain_rules() {
 
 #[test]
 fn jws_base64_and_size_rules() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let env = with_top(&real_jws(&root), |t| {
@@ -437,7 +435,7 @@ fn cose_err(bytes: &[u8]) -> EnvelopeError {
 
 #[test]
 fn cose_re_encoded_real_envelope_still_opens() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     // Re-encoding must keep the same protected bytes for the signature to hold: it does when the
@@ -449,7 +447,7 @@ fn cose_re_encoded_real_envelope_still_opens() {
 
 #[test]
 fn cose_flipped_bytes_fail() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let mut s = split(&real_cose(&root));
@@ -472,7 +470,7 @@ fn cose_flipped_bytes_fail() {
 
 #[test]
 fn cose_tag_and_truncation_rules() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let real = real_cose(&root);
@@ -493,7 +491,7 @@ fn cose_tag_and_truncation_rules() {
 
 #[test]
 fn cose_x5chain_rules() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     let leaf = {
@@ -526,7 +524,7 @@ fn cose_x5chain_rules() {
 
 #[test]
 fn cose_header_rules() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = airgap_verify_testkit::conformance() else {
         return;
     };
     // Forbidden algorithms: HMAC 256/256 (5), RS256 (-257), EdDSA (-8).
@@ -633,7 +631,7 @@ proptest! {
         val in any::<u8>(),
         cut in any::<prop::sample::Index>(),
     ) {
-        let Some(root) = common::conformance() else {
+        let Some(root) = airgap_verify_testkit::conformance() else {
             return Ok(());
         };
         for (mt, real) in [(JOSE, real_jws(&root)), (COSE, real_cose(&root))] {

@@ -1,8 +1,6 @@
 //! The wording of the most common errors: each names the file and field, says what was
 //! expected and, where a mistake is likely, how to fix it. Exit codes as the README says.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,7 +12,10 @@ fn fixture(p: &str) -> PathBuf {
 
 /// Run the binary; return (exit code, stdout + stderr).
 fn run(args: &[&std::ffi::OsStr]) -> (i32, String) {
-    let out = Command::new(common::bin()).args(args).output().unwrap();
+    let out = Command::new(airgap_verify_testkit::bin())
+        .args(args)
+        .output()
+        .unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -204,7 +205,7 @@ fn no_applicable_statement_names_the_artifact() {
 fn tampered_blob_is_named_and_exit_3() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("bundle");
-    common::copy_dir(&fixture("signed"), &bundle);
+    airgap_verify_testkit::copy_dir(&fixture("signed"), &bundle);
     // Change one byte of the largest blob (a layer).
     let blobs = bundle.join("blobs/sha256");
     let largest = std::fs::read_dir(&blobs)

@@ -2,8 +2,6 @@
 //! every descriptor's size is right, signatures are listed as notation lists them and verify
 //! with the fixture chain, the archives hold the folder, and the Secret, trust folder and Flux
 //! seed agree with the PKI and the image.
-#[path = "support/mod.rs"]
-mod support;
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -26,7 +24,7 @@ const LAYOUTS: [&str; 5] = [
 ];
 
 fn fixtures() -> std::path::PathBuf {
-    support::fixtures_dir()
+    airgap_verify_testkit::fixtures_dir()
 }
 
 fn read_json(path: &Path) -> Value {
@@ -381,7 +379,7 @@ fn pki_has_the_documented_certificates() {
         ("tsa", "tsa"),
     ] {
         let pem = std::fs::read_to_string(fixtures().join(format!("keys/{key}.pem"))).unwrap();
-        let key = airgap_verify::envelope::sign::SigningKey::from_pkcs8_pem(&pem).unwrap();
+        let key = airgap_verify_testkit::sign::SignKey::from_pkcs8_pem(&pem).unwrap();
         let spki = der::Encode::to_der(
             &pki_cert(cert)
                 .inner()

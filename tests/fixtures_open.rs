@@ -1,25 +1,23 @@
 //! Round trip through the crate's own envelope parser: what the fixture signer writes,
 //! `envelope::open` accepts with the same content, and each option that breaks a rule gives the
 //! error that rule names (NOTATION.md §3-§4).
-#[path = "support/mod.rs"]
-mod support;
 
-use airgap_verify::envelope::sign::{
-    self, AttributeValue, ExtendedAttribute, SignOptions, SigningScheme, Timestamp,
-};
 use airgap_verify::envelope::{self, EnvelopeError, EnvelopeFormat, SignerInfo};
 use airgap_verify::limits::Limits;
 use airgap_verify::oci::digest::Descriptor;
 use airgap_verify::pki::crypto::KeySpec;
-use support::layout::Envelope;
-use support::pki::{Pki, PkiSpec};
+use airgap_verify_testkit::layout::Envelope;
+use airgap_verify_testkit::pki::{Pki, PkiSpec};
+use airgap_verify_testkit::sign::{
+    self, AttributeValue, SignAttribute, SignOptions, SignScheme, SignTimestamp,
+};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
 const FORMATS: [Envelope; 2] = [Envelope::Jws, Envelope::Cose];
 
 fn target() -> Descriptor {
-    support::manifest_descriptor(b"round trip")
+    airgap_verify_testkit::manifest_descriptor(b"round trip")
 }
 
 fn when() -> OffsetDateTime {
@@ -47,7 +45,7 @@ fn both(pki: &Pki, change: impl Fn(&mut SignOptions)) -> [Result<SignerInfo, Env
 
 #[test]
 fn every_key_spec_opens_with_the_signed_content() {
-    for spec in support::ALL_KEY_SPECS {
+    for spec in airgap_verify_testkit::ALL_KEY_SPECS {
         let pki = Pki::from_spec(PkiSpec::with_keys("Open", KeySpec::EcP256, spec));
         let mut opts = SignOptions::new(when());
         opts.expiry = Some(when() + time::Duration::days(30));
@@ -82,9 +80,9 @@ fn every_key_spec_opens_with_the_signed_content() {
 fn signing_authority_timestamp_and_attributes_are_carried() {
     let pki = Pki::new("Carried");
     for info in both(&pki, |o| {
-        o.scheme = SigningScheme::X509SigningAuthority;
-        o.timestamp = Timestamp::Token(b"token".to_vec());
-        o.extended_attributes.push(ExtendedAttribute {
+        o.scheme = SignScheme::X509SigningAuthority;
+        o.timestamp = SignTimestamp::Token(b"token".to_vec());
+        o.extended_attributes.push(SignAttribute {
             key: "io.example.note".into(),
             value: AttributeValue::Text("hello".into()),
             critical: false,
@@ -133,7 +131,7 @@ fn each_broken_rule_gives_its_error() {
     check(
         "unknown critical attribute",
         &|o| {
-            o.extended_attributes.push(ExtendedAttribute {
+            o.extended_attributes.push(SignAttribute {
                 key: "io.example.critical".into(),
                 value: AttributeValue::Int(1),
                 critical: true,
@@ -143,7 +141,7 @@ fn each_broken_rule_gives_its_error() {
     );
     check(
         "unknown signing scheme",
-        &|o| o.scheme = SigningScheme::Other("notary.x509.other".into()),
+        &|o| o.scheme = SignScheme::Other("notary.x509.other".into()),
         &|e| matches!(e, EnvelopeError::UnsupportedSigningScheme(_)),
     );
     check("no signing time", &|o| o.signing_time = None, &|e| {
@@ -212,7 +210,7 @@ fn a_changed_byte_breaks_the_signature() {
 
 #[test]
 fn committed_fixture_envelopes_open() {
-    let layout = support::fixtures_dir().join("signed");
+    let layout = airgap_verify_testkit::fixtures_dir().join("signed");
     let mut opened = 0;
     for entry in std::fs::read_dir(layout.join("blobs/sha256")).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();

@@ -1,27 +1,23 @@
 //! The fixture signer writes notation's formats: byte-identical to envelopes made by notation
 //! (except the signature value) and round-tripping through serde and coset for every key spec
 //! and every rule-breaking option.
-mod common;
-#[path = "support/mod.rs"]
-mod support;
 
-use airgap_verify::envelope::sign::{
-    self, AttributeValue, ExtendedAttribute, SignError, SignOptions, SigningKey, SigningScheme,
-    Timestamp,
-};
 use airgap_verify::oci::digest::{Descriptor, Digest};
 use airgap_verify::pki::cert::Cert;
 use airgap_verify::pki::crypto::{KeySpec, PssSalt, PublicKey, SignatureAlgorithm};
+use airgap_verify_testkit::pki::{self, Pki, PkiSpec};
+use airgap_verify_testkit::sign::{
+    self, AttributeValue, SignAttribute, SignError, SignKey, SignOptions, SignScheme, SignTimestamp,
+};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use ciborium::Value;
 use coset::TaggedCborSerializable;
-use support::pki::{self, Pki, PkiSpec};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
 fn target() -> Descriptor {
-    support::manifest_descriptor(b"a manifest")
+    airgap_verify_testkit::manifest_descriptor(b"a manifest")
 }
 
 fn when() -> OffsetDateTime {
@@ -77,7 +73,7 @@ fn public(cert: &Cert) -> PublicKey {
 
 #[test]
 fn every_key_spec_signs_jws_and_cose_that_verify() {
-    for spec in support::ALL_KEY_SPECS {
+    for spec in airgap_verify_testkit::ALL_KEY_SPECS {
         let pki = Pki::from_spec(PkiSpec::with_keys("Round Trip", KeySpec::EcP256, spec));
         let chain = pki.chain();
         let alg = spec.signature_algorithm();
@@ -163,7 +159,7 @@ fn options_break_rules_on_purpose() {
     opts.content_type = "application/json".into();
     opts.jws_alg = Some("none".into());
     opts.cose_alg = Some(-257); // RS256: PKCS#1 v1.5, not allowed by Notation
-    opts.extended_attributes.push(ExtendedAttribute {
+    opts.extended_attributes.push(SignAttribute {
         key: "io.example.unknown".into(),
         value: AttributeValue::Text("x".into()),
         critical: true,
@@ -171,9 +167,9 @@ fn options_break_rules_on_purpose() {
     opts.extra_crit.push("io.example.absent".into());
     opts.plugin = Some("io.example.plugin".into());
     opts.plugin_min_version = Some("1.0.0".into());
-    opts.scheme = SigningScheme::X509SigningAuthority;
+    opts.scheme = SignScheme::X509SigningAuthority;
     opts.signing_agent = None;
-    opts.timestamp = Timestamp::Token(b"not a token".to_vec());
+    opts.timestamp = SignTimestamp::Token(b"not a token".to_vec());
     let jws = parse_jws(&sign::sign_jws(&opts, &target(), &chain, key).unwrap());
     let p = &jws.protected;
     assert_eq!(p["alg"], "none");
@@ -281,7 +277,7 @@ fn pss_salt_length_can_differ_from_the_hash_length() {
 #[test]
 fn unsupported_keys_and_empty_chains_are_refused() {
     let small = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
-    let key = SigningKey::Rsa(Box::new(small));
+    let key = SignKey::Rsa(Box::new(small));
     let pki = Pki::new("Refused");
     let opts = SignOptions::new(when());
     assert!(matches!(
@@ -320,14 +316,14 @@ fn notation_options(signing_time: &str, token: Option<Vec<u8>>) -> SignOptions {
     let mut opts = SignOptions::new(t);
     opts.signing_agent = Some("Notation/1.0.0".into());
     if let Some(token) = token {
-        opts.timestamp = Timestamp::Token(token);
+        opts.timestamp = SignTimestamp::Token(token);
     }
     opts
 }
 
 #[test]
 fn jws_is_byte_identical_to_notation_except_the_signature() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let key = pki::key(KeySpec::Rsa2048);
@@ -363,7 +359,7 @@ fn jws_is_byte_identical_to_notation_except_the_signature() {
 
 #[test]
 fn cose_is_byte_identical_to_notation_except_the_signature() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let key = pki::key(KeySpec::Rsa2048);

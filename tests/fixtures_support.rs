@@ -1,14 +1,12 @@
 //! The test-support builders make what Notation expects: chains that link, layouts whose blobs
 //! hash to their names, archives that hold the same files, tokens that parse.
-#[path = "support/mod.rs"]
-mod support;
 
-use airgap_verify::envelope::sign::{SignOptions, Timestamp};
 use airgap_verify::oci::digest::{Algorithm, Digest};
 use airgap_verify::pki::cert::ext_oid;
 use airgap_verify::pki::crypto::{HashAlg, KeySpec};
-use support::layout::{Envelope, ImageSpec, Layout};
-use support::pki::{self, CertSpec, Pki, PkiSpec};
+use airgap_verify_testkit::layout::{Envelope, ImageSpec, Layout};
+use airgap_verify_testkit::pki::{self, CertSpec, Pki, PkiSpec};
+use airgap_verify_testkit::sign::{SignOptions, SignTimestamp};
 
 #[test]
 fn pki_chain_links_and_has_the_code_signing_profile() {
@@ -84,7 +82,7 @@ fn layout_blobs_hash_to_their_names_and_archives_hold_them() {
         .any(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag.as_str()));
 
     let tar = tmp.path().join("l.tar");
-    support::layout::write_tar(&dir, &tar);
+    airgap_verify_testkit::layout::write_tar(&dir, &tar);
     let mut archive = tar::Archive::new(std::fs::File::open(&tar).unwrap());
     let names: Vec<String> = archive
         .entries()
@@ -94,7 +92,7 @@ fn layout_blobs_hash_to_their_names_and_archives_hold_them() {
     assert_eq!(names.len(), 11);
     assert!(names.contains(&"oci-layout".to_string()));
     let zst = tmp.path().join("l.tar.zst");
-    support::layout::write_tar_zst(&dir, &zst);
+    airgap_verify_testkit::layout::write_tar_zst(&dir, &zst);
     let mut decoded = Vec::new();
     let mut dec =
         ruzstd::decoding::StreamingDecoder::new(std::fs::File::open(&zst).unwrap()).unwrap();
@@ -103,24 +101,19 @@ fn layout_blobs_hash_to_their_names_and_archives_hold_them() {
     let _ = Digest::parse(&format!("sha256:{}", "0".repeat(64))).unwrap();
 }
 
-/// Whether `openssl` is here (a note on stderr when it is not).
-fn openssl() -> bool {
-    let found = support::tsa::openssl_available();
-    if !found {
-        eprintln!("skipped: openssl not found");
-    }
-    found
-}
-
 #[test]
 fn openssl_makes_a_timestamp_token_over_the_signature() {
-    if !openssl() {
+    if !airgap_verify_testkit::openssl::available_or_skip() {
         return;
     }
     let (tsa_root, tsa) = pki::tsa_chain("Support");
-    let token =
-        support::tsa::timestamp_token(b"signature bytes", HashAlg::Sha256, &tsa, &[&tsa_root])
-            .unwrap();
+    let token = airgap_verify_testkit::tsa::timestamp_token(
+        b"signature bytes",
+        HashAlg::Sha256,
+        &tsa,
+        &[&tsa_root],
+    )
+    .unwrap();
     // A CMS ContentInfo (SEQUENCE) holding id-signedData and the TSA certificate.
     assert_eq!(token[0], 0x30);
     let der = tsa.cert.der();
@@ -143,7 +136,7 @@ fn openssl_makes_a_timestamp_token_over_the_signature() {
 
     let pki = Pki::new("Timestamped");
     let mut opts = SignOptions::new(pki::LONG_AGO);
-    opts.timestamp = Timestamp::Countersign(support::tsa::countersigner(
+    opts.timestamp = SignTimestamp::Countersign(airgap_verify_testkit::tsa::countersigner(
         HashAlg::Sha256,
         &tsa,
         &[&tsa_root],
@@ -153,8 +146,8 @@ fn openssl_makes_a_timestamp_token_over_the_signature() {
         digest: Algorithm::Sha256.digest(b"m"),
         size: 1,
     };
-    let env = airgap_verify::envelope::sign::sign_jws(&opts, &target, &pki.chain(), &pki.leaf.key)
-        .unwrap();
+    let env =
+        airgap_verify_testkit::sign::sign_jws(&opts, &target, &pki.chain(), &pki.leaf.key).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&env).unwrap();
     assert!(v["header"]["io.cncf.notary.timestampSignature"].is_string());
 }
@@ -173,7 +166,7 @@ fn multi_platform_image_and_prefixed_archive() {
     assert_eq!(v["manifests"][1]["platform"]["architecture"], "arm64");
     assert_eq!(v["manifests"][0]["digest"], platforms[0].digest.to_string());
 
-    let tar = support::layout::tar_bytes_under(&dir, "bundle/");
+    let tar = airgap_verify_testkit::layout::tar_bytes_under(&dir, "bundle/");
     let mut archive = tar::Archive::new(tar.as_slice());
     assert!(archive
         .entries()
@@ -183,10 +176,11 @@ fn multi_platform_image_and_prefixed_archive() {
 
 #[test]
 fn openssl_timestamps_without_issuer_certificates() {
-    if !openssl() {
+    if !airgap_verify_testkit::openssl::available_or_skip() {
         return;
     }
     let (_, tsa) = pki::tsa_chain("Alone");
-    let token = support::tsa::timestamp_token(b"sig", HashAlg::Sha384, &tsa, &[]).unwrap();
+    let token =
+        airgap_verify_testkit::tsa::timestamp_token(b"sig", HashAlg::Sha384, &tsa, &[]).unwrap();
     assert_eq!(token[0], 0x30);
 }

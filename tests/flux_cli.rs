@@ -2,20 +2,16 @@
 //! and manifests generated here (tags, semver, Docker Hub names, Secrets in the wrong place,
 //! Flux's "ignored" outcomes).
 
-mod common;
-#[path = "support/mod.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use airgap_verify::envelope::sign::SignOptions;
 use airgap_verify::oci::digest::Descriptor;
 use airgap_verify::pki::crypto::KeySpec;
+use airgap_verify_testkit::layout::{Envelope, ImageSpec, Layout};
+use airgap_verify_testkit::pki::{self, Pki};
+use airgap_verify_testkit::sign::SignOptions;
+use airgap_verify_testkit::trust::{self, Statement};
 use serde_json::Value;
-use support::layout::{Envelope, ImageSpec, Layout};
-use support::pki::{self, Pki};
-use support::trust::{self, Statement};
 use time::macros::datetime;
 
 /// The `spec.ref.digest` values of a committed Flux manifest, in order (the fixtures are
@@ -36,7 +32,7 @@ struct Run {
 }
 
 fn run(args: &[&str]) -> Run {
-    let out = Command::new(common::bin())
+    let out = Command::new(airgap_verify_testkit::bin())
         .arg("verify")
         .args(args)
         .output()
@@ -58,7 +54,10 @@ fn json(args: &[&str]) -> (i32, Value) {
 }
 
 fn fixture(p: &str) -> String {
-    support::fixtures_dir().join(p).display().to_string()
+    airgap_verify_testkit::fixtures_dir()
+        .join(p)
+        .display()
+        .to_string()
 }
 
 fn s(p: &Path) -> &str {
@@ -333,7 +332,7 @@ fn a_folder_is_walked_recursively_and_other_files_are_noted_under_verbose() {
     }
     assert!(!r.stderr.contains("README"), "{}", r.stderr);
     // JSON on standard output stays clean.
-    let out = Command::new(common::bin())
+    let out = Command::new(airgap_verify_testkit::bin())
         .args(["verify", &fixture("multi"), "--flux", s(tmp.path()), "-v"])
         .args(["--format", "json"])
         .output()

@@ -1,4 +1,4 @@
-//! Replays, on the stable toolchain, the fuzz targets' bodies (`fuzz/src/lib.rs`) over their
+//! Replays, on the stable toolchain, the fuzz targets' bodies (`testkit/src/fuzz.rs`) over their
 //! seed corpora (`fuzz/seeds/<target>/`, rebuilt by `fuzz/make_seeds.sh`) and over every input
 //! a fuzzer ever found crashing, hanging or exhausting memory (`tests/data/fuzz/<target>/`, plus
 //! the inline cases below). A body only fails by panicking.
@@ -6,10 +6,6 @@
 //! To fuzz (see `fuzz/README.md`): `RUSTC_BOOTSTRAP=1 cargo fuzz run <target> fuzz/corpus/<target>
 //! fuzz/seeds/<target>`; a crash lands in `fuzz/artifacts/<target>/`: copy it to
 //! `tests/data/fuzz/<target>/` and fix the parser.
-
-#[path = "../fuzz/src/lib.rs"]
-#[allow(dead_code)]
-mod fuzz_bodies;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -19,16 +15,19 @@ type Body = fn(&[u8]);
 
 /// Every target, with its body.
 const TARGETS: [(&str, Body); 10] = [
-    ("bundle_stream", fuzz_bodies::bundle_stream),
-    ("oci_graph", fuzz_bodies::oci_graph),
-    ("jws", fuzz_bodies::jws),
-    ("cose", fuzz_bodies::cose),
-    ("cert_chain", fuzz_bodies::cert_chain),
-    ("trust_policy", fuzz_bodies::trust_policy),
-    ("secret_flux_yaml", fuzz_bodies::secret_flux_yaml),
-    ("timestamp", fuzz_bodies::timestamp),
-    ("crl", fuzz_bodies::crl),
-    ("dsse", fuzz_bodies::dsse),
+    ("bundle_stream", airgap_verify_testkit::fuzz::bundle_stream),
+    ("oci_graph", airgap_verify_testkit::fuzz::oci_graph),
+    ("jws", airgap_verify_testkit::fuzz::jws),
+    ("cose", airgap_verify_testkit::fuzz::cose),
+    ("cert_chain", airgap_verify_testkit::fuzz::cert_chain),
+    ("trust_policy", airgap_verify_testkit::fuzz::trust_policy),
+    (
+        "secret_flux_yaml",
+        airgap_verify_testkit::fuzz::secret_flux_yaml,
+    ),
+    ("timestamp", airgap_verify_testkit::fuzz::timestamp),
+    ("crl", airgap_verify_testkit::fuzz::crl),
+    ("dsse", airgap_verify_testkit::fuzz::dsse),
 ];
 
 fn files_in(dir: PathBuf) -> Vec<PathBuf> {
@@ -76,7 +75,7 @@ fn seeds_reach_deep() {
     let limits = Limits::default();
 
     let graph_seed = std::fs::read(root.join("fuzz/seeds/oci_graph/signed")).unwrap();
-    let bundle = fuzz_bodies::synthetic_bundle(&graph_seed).unwrap();
+    let bundle = airgap_verify_testkit::fuzz::synthetic_bundle(&graph_seed).unwrap();
     let graph = airgap_verify::oci::Graph::build(&bundle, &limits).unwrap();
     let image = graph.images().first().unwrap();
     let sigs = graph

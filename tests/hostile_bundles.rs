@@ -8,16 +8,13 @@
 //! layers makes notation abort the whole verification; we report that signature as invalid and
 //! go on with the next candidate, so a good signature beside it still verifies.
 
-#[path = "bundle_support.rs"]
-mod support;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use airgap_verify_testkit::bundles::*;
 use serde_json::{json, Value};
-use support::*;
 
 const NOTATION_SIGNATURE: &str = "application/vnd.cncf.notary.signature";
 

@@ -3,16 +3,13 @@
 //! `max_index_depth` and `max_inflate_ratio` (`bundle_bad_input.rs`, `hostile_bundles.rs`),
 //! `max_envelope_blob` through a bundle and `max_signatures_per_image` (`hostile_bundles.rs`).
 
-#[path = "bundle_support.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use airgap_verify::bundle::{read_bundle, ProgressSink, Source};
 use airgap_verify::limits::Limits;
 use airgap_verify::oci::Graph;
-use support::*;
+use airgap_verify_testkit::bundles::*;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")

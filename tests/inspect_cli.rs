@@ -1,10 +1,7 @@
 //! `inspect` through the binary: the same result from a folder, .tar (root or top folder),
 //! .tar.gz, .tar.zst and stdin; tampering, removal and size lies give exit 3 naming the blob.
 
-#[path = "bundle_support.rs"]
-mod support;
-
-use support::*;
+use airgap_verify_testkit::bundles::*;
 
 /// The JSON report without the fields that name the source.
 fn normalised(run: &Run) -> serde_json::Value {

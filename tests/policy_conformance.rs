@@ -1,8 +1,6 @@
 //! Every trust policy of the notation e2e suite (`notation/config/trustpolicies/`): the valid
 //! ones validate (after Flux's cleaning), the invalid ones are rejected with notation's message.
 
-mod common;
-
 use airgap_verify::policy::{clean_trust_policy, Document, PolicyError};
 
 /// `None`: valid. `Some(text)`: rejected with a message containing `text`.
@@ -63,7 +61,7 @@ fn load(bytes: &[u8]) -> Result<Document, PolicyError> {
 
 #[test]
 fn every_notation_e2e_policy_gets_the_right_verdict() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let dir = dir.join("notation/config/trustpolicies");

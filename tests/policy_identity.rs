@@ -1,7 +1,5 @@
 //! Trusted identity matching against real certificates of the notation e2e suite.
 
-mod common;
-
 use airgap_verify::pki::cert::parse_certificates;
 use airgap_verify::policy::{leaf_matches_trusted_identities, Document, PolicyError, Statement};
 
@@ -17,7 +15,7 @@ fn statement(identities: &[&str]) -> Statement {
 
 #[test]
 fn e2e_certificate_against_policy_identities() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let pem = std::fs::read(dir.join("notation/config/localkeys/e2e.crt")).unwrap();
@@ -67,7 +65,9 @@ fn e2e_certificate_against_policy_identities() {
 #[test]
 fn leaf_subject_needs_c_st_o() {
     let dir = tempfile::tempdir().unwrap();
-    let Some((pem, _)) = common::self_signed_cert(dir.path(), "/C=US/O=Acme/CN=x") else {
+    let Some((pem, _)) =
+        airgap_verify_testkit::openssl::self_signed_cert(dir.path(), "/C=US/O=Acme/CN=x")
+    else {
         return;
     };
     let leaf = parse_certificates(&pem, 8).unwrap().remove(0);

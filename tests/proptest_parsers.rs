@@ -2,22 +2,18 @@
 //! "never panics" on arbitrary and mutated bytes for every parser that reads attacker-controlled
 //! input. (JWS and COSE on arbitrary bytes are in `envelope_forged.rs`.)
 
-#[path = "../fuzz/src/lib.rs"]
-#[allow(dead_code)]
-mod fuzz_bodies;
-
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use airgap_verify::attest::dsse::Envelope as Dsse;
 use airgap_verify::attest::{SigningKey as AttestKey, VerificationKey};
 use airgap_verify::envelope;
-use airgap_verify::envelope::sign::{sign_cose, sign_jws, SignOptions, SigningKey, SigningScheme};
 use airgap_verify::limits::Limits;
 use airgap_verify::oci::digest::{Algorithm, Descriptor, Digest};
 use airgap_verify::pki::cert::{parse_certificates, Cert};
 use airgap_verify::policy::document::{SignatureVerification, Statement};
 use airgap_verify::policy::Document;
+use airgap_verify_testkit::sign::{sign_cose, sign_jws, SignKey, SignOptions, SignScheme};
 use proptest::prelude::*;
 use time::OffsetDateTime;
 
@@ -29,12 +25,12 @@ fn fixture(path: &str) -> Vec<u8> {
 }
 
 /// The fixture signing chain (leaf first) and the leaf's key.
-fn signer() -> &'static (Vec<Cert>, SigningKey) {
-    static S: OnceLock<(Vec<Cert>, SigningKey)> = OnceLock::new();
+fn signer() -> &'static (Vec<Cert>, SignKey) {
+    static S: OnceLock<(Vec<Cert>, SignKey)> = OnceLock::new();
     S.get_or_init(|| {
         let chain = parse_certificates(&fixture("pki/chain.pem"), 32).unwrap();
         let pem = String::from_utf8(fixture("keys/leaf.pem")).unwrap();
-        (chain, SigningKey::from_pkcs8_pem(&pem).unwrap())
+        (chain, SignKey::from_pkcs8_pem(&pem).unwrap())
     })
 }
 
@@ -148,7 +144,7 @@ proptest! {
         };
         let mut opts = SignOptions::new(OffsetDateTime::from_unix_timestamp(secs).unwrap());
         if authority {
-            opts.scheme = SigningScheme::X509SigningAuthority;
+            opts.scheme = SignScheme::X509SigningAuthority;
         }
         let (bytes, mt) = if cose {
             (sign_cose(&opts, &target, chain, key).unwrap(), airgap_verify::oci::COSE)
@@ -205,7 +201,7 @@ proptest! {
 
     #[test]
     fn bundle_stream_never_panics(data in bytes(4096)) {
-        fuzz_bodies::bundle_stream(&data);
+        airgap_verify_testkit::fuzz::bundle_stream(&data);
     }
 
     #[test]
@@ -214,19 +210,19 @@ proptest! {
         which in 0usize..3,
     ) {
         let name = ["signed.tar", "signed.tar.gz", "signed.tar.zst"][which];
-        fuzz_bodies::bundle_stream(&mutate(&seed("bundle_stream", name), pos, byte, cut));
+        airgap_verify_testkit::fuzz::bundle_stream(&mutate(&seed("bundle_stream", name), pos, byte, cut));
     }
 
     #[test]
     fn oci_graph_never_panics(data in bytes(2048)) {
-        fuzz_bodies::oci_graph(&data);
+        airgap_verify_testkit::fuzz::oci_graph(&data);
     }
 
     #[test]
     fn mutated_graphs_never_panic(
         pos in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>(),
     ) {
-        fuzz_bodies::oci_graph(&mutate(&seed("oci_graph", "signed"), pos, byte, cut));
+        airgap_verify_testkit::fuzz::oci_graph(&mutate(&seed("oci_graph", "signed"), pos, byte, cut));
     }
 
     #[test]
@@ -234,9 +230,9 @@ proptest! {
         data in bytes(2048),
         pos in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>(),
     ) {
-        fuzz_bodies::cert_chain(&data);
-        fuzz_bodies::cert_chain(&mutate(&seed("cert_chain", "leaf.der"), pos, byte, cut));
-        fuzz_bodies::cert_chain(&mutate(&seed("cert_chain", "chain.pem"), pos, byte, cut));
+        airgap_verify_testkit::fuzz::cert_chain(&data);
+        airgap_verify_testkit::fuzz::cert_chain(&mutate(&seed("cert_chain", "leaf.der"), pos, byte, cut));
+        airgap_verify_testkit::fuzz::cert_chain(&mutate(&seed("cert_chain", "chain.pem"), pos, byte, cut));
     }
 
     #[test]
@@ -244,8 +240,8 @@ proptest! {
         data in bytes(1024),
         pos in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>(),
     ) {
-        fuzz_bodies::trust_policy(&data);
-        fuzz_bodies::trust_policy(&mutate(&seed("trust_policy", "trustpolicy.json"), pos, byte, cut));
+        airgap_verify_testkit::fuzz::trust_policy(&data);
+        airgap_verify_testkit::fuzz::trust_policy(&mutate(&seed("trust_policy", "trustpolicy.json"), pos, byte, cut));
     }
 
     #[test]
@@ -254,9 +250,9 @@ proptest! {
         pos in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>(),
         which in 0usize..3,
     ) {
-        fuzz_bodies::secret_flux_yaml(&data);
+        airgap_verify_testkit::fuzz::secret_flux_yaml(&data);
         let name = ["secret.yaml", "seed.yaml", "multi.yaml"][which];
-        fuzz_bodies::secret_flux_yaml(&mutate(&seed("secret_flux_yaml", name), pos, byte, cut));
+        airgap_verify_testkit::fuzz::secret_flux_yaml(&mutate(&seed("secret_flux_yaml", name), pos, byte, cut));
     }
 
     #[test]
@@ -264,8 +260,8 @@ proptest! {
         data in bytes(2048),
         pos in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>(),
     ) {
-        fuzz_bodies::timestamp(&data);
-        fuzz_bodies::timestamp(&mutate(&seed("timestamp", "token-cert"), pos, byte, cut));
+        airgap_verify_testkit::fuzz::timestamp(&data);
+        airgap_verify_testkit::fuzz::timestamp(&mutate(&seed("timestamp", "token-cert"), pos, byte, cut));
     }
 
     #[test]
@@ -273,8 +269,8 @@ proptest! {
         data in bytes(2048),
         pos in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>(),
     ) {
-        fuzz_bodies::crl(&data);
-        fuzz_bodies::crl(&mutate(&seed("crl", "revoked.crl.der"), pos, byte, cut));
+        airgap_verify_testkit::fuzz::crl(&data);
+        airgap_verify_testkit::fuzz::crl(&mutate(&seed("crl", "revoked.crl.der"), pos, byte, cut));
     }
 
     #[test]
@@ -282,7 +278,7 @@ proptest! {
         data in bytes(1024),
         pos in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>(),
     ) {
-        fuzz_bodies::dsse(&data);
-        fuzz_bodies::dsse(&mutate(&seed("dsse", "statement.json"), pos, byte, cut));
+        airgap_verify_testkit::fuzz::dsse(&data);
+        airgap_verify_testkit::fuzz::dsse(&mutate(&seed("dsse", "statement.json"), pos, byte, cut));
     }
 }

@@ -2,8 +2,6 @@
 //! and CRLs generated here with `openssl ca -gencrl` (wrong issuer, bad signature, stale, hold,
 //! removeFromCRL).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -37,7 +35,7 @@ const AT: OffsetDateTime = datetime!(2025-06-01 00:00 UTC);
 
 #[test]
 fn notation_crls_ok() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let c = crl_dir(&dir);
@@ -62,7 +60,7 @@ fn notation_crls_ok() {
 
 #[test]
 fn notation_revoked_crls_revoke() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let c = crl_dir(&dir);
@@ -109,7 +107,7 @@ fn notation_revoked_crls_revoke() {
 
 #[test]
 fn stale_and_missing_crls_are_unknown() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let c = crl_dir(&dir);
@@ -156,7 +154,7 @@ fn stale_and_missing_crls_are_unknown() {
 
 #[test]
 fn a_crl_of_another_issuer_is_not_used() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let c = crl_dir(&dir);
@@ -172,7 +170,7 @@ fn a_crl_of_another_issuer_is_not_used() {
 
 #[test]
 fn pem_and_many_crls_per_file_load() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let c = crl_dir(&dir);
@@ -214,7 +212,7 @@ fn a_100_mb_crl_is_refused_before_reading() {
 
 #[test]
 fn notation_core_go_delta_crl_files() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let t = dir.join("notation-core-go/revocation/crl/testdata");
@@ -245,16 +243,7 @@ struct Pki {
 
 impl Pki {
     fn run(&self, args: &[&str]) {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        airgap_verify_testkit::openssl::must(self.dir.path(), args);
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -390,8 +379,7 @@ impl Pki {
 }
 
 fn openssl_pki() -> Option<Pki> {
-    if Command::new("openssl").arg("version").output().is_err() {
-        eprintln!("skipped: openssl not found");
+    if !airgap_verify_testkit::openssl::available_or_skip() {
         return None;
     }
     Some(Pki {
@@ -516,7 +504,7 @@ fn remove_from_crl_and_invalidity_date_after_authentic_signing_time_are_ok() {
 
 #[test]
 fn certificates_without_revocation_information_are_non_revocable() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let pem = std::fs::read(dir.join("notation/config/localkeys/e2e.crt")).unwrap();

@@ -2,8 +2,6 @@
 //! bytes `notation`, notation-go's countersignatures, and the tokens inside notation-go's
 //! timestamped JWS and COSE envelopes.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
 use airgap_verify::limits::Limits;
@@ -33,7 +31,7 @@ fn verify_file(path: &Path, message: &[u8], roots: &[Cert]) -> Result<Timestamp,
 
 #[test]
 fn tspclient_golden_token_verifies_over_notation() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let roots = roots(&tsp(&dir).join("GlobalSignRootCA.crt"));
@@ -59,7 +57,7 @@ fn tspclient_golden_token_verifies_over_notation() {
 
 #[test]
 fn golden_token_over_other_bytes_or_without_trust_fails() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let token = tsp(&dir).join("TimeStampToken.p7s");
@@ -86,7 +84,7 @@ fn roots_of(dir: &Path, rel: &str) -> Vec<Cert> {
 
 #[test]
 fn every_failing_tspclient_token_is_rejected_with_its_reason() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let roots = roots(&tsp(&dir).join("GlobalSignRootCA.crt"));
@@ -142,7 +140,7 @@ fn every_failing_tspclient_token_is_rejected_with_its_reason() {
 
 #[test]
 fn every_tspclient_cms_vector_but_the_good_ones_is_rejected() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let cms_dir = dir.join("tspclient-go/internal/cms/testdata");
@@ -175,7 +173,7 @@ fn every_tspclient_cms_vector_but_the_good_ones_is_rejected() {
 
 #[test]
 fn notation_go_countersignatures() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let cs = dir.join("notation-go/verifier/testdata/timestamp/countersignature");
@@ -251,7 +249,7 @@ fn token_and_signature(path: &Path) -> Option<(Vec<u8>, Vec<u8>)> {
 
 #[test]
 fn tokens_inside_notation_go_envelopes_verify_over_their_signatures() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let env = dir.join("notation-go/verifier/testdata/timestamp/sigEnv");
@@ -284,7 +282,7 @@ fn tokens_inside_notation_go_envelopes_verify_over_their_signatures() {
 
 #[test]
 fn corrupt_tokens_fail_cleanly() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let roots = roots(&tsp(&dir).join("GlobalSignRootCA.crt"));
@@ -308,7 +306,7 @@ fn corrupt_tokens_fail_cleanly() {
 
 #[test]
 fn any_trusted_certificate_anchors_the_tsa_path_then_the_chain_rules_apply() {
-    let Some(dir) = common::conformance() else {
+    let Some(dir) = airgap_verify_testkit::conformance() else {
         return;
     };
     let token = std::fs::read(tsp(&dir).join("TimeStampToken.p7s")).unwrap();

@@ -1,7 +1,5 @@
 //! Flux manifests: OCIRepository + Secret parsing, namespaces, folders, bad input.
 
-mod common;
-
 use std::path::PathBuf;
 
 use airgap_verify::limits::Limits;
@@ -11,7 +9,7 @@ use base64::Engine as _;
 const POLICY: &str = r#"{"version":"1.0","trustPolicies":[{"name":"p","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:not-existing"],"trustedIdentities":["*"]}]}"#;
 
 fn pem(dir: &std::path::Path) -> Option<String> {
-    let (pem, _) = common::self_signed_cert(dir, "/C=US/ST=WA/O=T/CN=t")?;
+    let (pem, _) = airgap_verify_testkit::openssl::self_signed_cert(dir, "/C=US/ST=WA/O=T/CN=t")?;
     Some(String::from_utf8(pem).unwrap())
 }
 

@@ -1,7 +1,5 @@
 //! Trust material from a Secret file and from a mounted Secret folder (Flux semantics).
 
-mod common;
-
 use std::path::Path;
 
 use airgap_verify::limits::Limits;
@@ -17,7 +15,7 @@ fn b64(b: &[u8]) -> String {
 
 /// A fresh self-signed certificate as (PEM, DER).
 fn cert(dir: &Path, cn: &str) -> Option<(Vec<u8>, Vec<u8>)> {
-    common::self_signed_cert(dir, &format!("/C=US/ST=WA/O=Test/CN={cn}"))
+    airgap_verify_testkit::openssl::self_signed_cert(dir, &format!("/C=US/ST=WA/O=Test/CN={cn}"))
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {

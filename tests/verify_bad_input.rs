@@ -2,19 +2,16 @@
 //! what is wrong, broken envelopes fail their signature (exit 1) with the reason, and nothing
 //! panics.
 
-#[path = "verify_harness/mod.rs"]
-mod harness;
-#[path = "support/mod.rs"]
-mod support;
-
 use std::ffi::OsString;
 
-use airgap_verify::envelope::sign::{self, SignOptions};
 use airgap_verify::pki::crypto::KeySpec;
-use harness::{cert_files, level, run_verify, signed_at, Bundle, Run, Sig, SCOPE};
+use airgap_verify_testkit::harness::{
+    cert_files, level, run_verify, signed_at, Bundle, Run, Sig, SCOPE,
+};
+use airgap_verify_testkit::layout::{Envelope, Listing, ManifestForm, SignatureSpec};
+use airgap_verify_testkit::pki::{self, CertSpec, Pki};
+use airgap_verify_testkit::sign::{self, SignOptions};
 use serde_json::json;
-use support::layout::{Envelope, Listing, ManifestForm, SignatureSpec};
-use support::pki::{self, CertSpec, Pki};
 
 /// Verify with a trust folder whose `trustpolicy.json` is these exact bytes.
 fn with_policy_text(b: &Bundle, pki: &Pki, text: &str) -> Run {
@@ -52,9 +49,23 @@ fn unknown_policy_version() {
 #[test]
 fn two_wildcard_statements() {
     let (pki, b) = bundle();
-    let one = harness::statement("one", &["*"], json!({"level": "strict"}), &["ca:x"]);
-    let two = harness::statement("two", &["*"], json!({"level": "audit"}), &["ca:x"]);
-    let r = b.verify(&harness::policy_of(vec![one, two]), &[&pki.root.cert], &[]);
+    let one = airgap_verify_testkit::harness::statement(
+        "one",
+        &["*"],
+        json!({"level": "strict"}),
+        &["ca:x"],
+    );
+    let two = airgap_verify_testkit::harness::statement(
+        "two",
+        &["*"],
+        json!({"level": "audit"}),
+        &["ca:x"],
+    );
+    let r = b.verify(
+        &airgap_verify_testkit::harness::policy_of(vec![one, two]),
+        &[&pki.root.cert],
+        &[],
+    );
     r.expect_config_error("registry scope \"*\" is present in multiple trust policy statements");
 }
 
@@ -62,7 +73,7 @@ fn two_wildcard_statements() {
 fn secret_with_bad_base64() {
     let (pki, b) = bundle();
     let policy = serde_json::to_vec(&level("strict")).unwrap();
-    let good = support::trust::secret_yaml(
+    let good = airgap_verify_testkit::trust::secret_yaml(
         "notation",
         "flux-system",
         &[
@@ -87,7 +98,7 @@ fn secret_with_bad_base64() {
     let bad = good.replace("  root.crt: ", "  root.crt: not*base64%");
     secret(&bad).expect_config_error("data key 'root.crt' is not valid base64");
     // No trustpolicy.json at all: Flux's words.
-    let none = support::trust::secret_yaml(
+    let none = airgap_verify_testkit::trust::secret_yaml(
         "notation",
         "flux-system",
         &[("root.crt", pki.root.pem().as_bytes())],

@@ -12,14 +12,9 @@
 //! Each row is shown with a signature that passes it and one that fails it (revocation is in
 //! `verify_revocation.rs`).
 
-#[path = "verify_harness/mod.rs"]
-mod harness;
-#[path = "support/mod.rs"]
-mod support;
-
-use harness::{level, policy, signed_at, Bundle, Sig};
+use airgap_verify_testkit::harness::{level, policy, signed_at, Bundle, Sig};
+use airgap_verify_testkit::pki::{CertSpec, Pki};
 use serde_json::json;
-use support::pki::{CertSpec, Pki};
 
 /// A signature whose `io.cncf.notary.expiry` is long past.
 fn expired_signature(pki: &Pki) -> Bundle {
@@ -146,19 +141,19 @@ fn authenticity_overrides() {
 
 /// A leaf that expired long ago signs without a timestamp: authenticTimestamp fails (the
 /// certificate is not valid at the verification time).
-fn expired_certificate(pki: &Pki) -> (Bundle, support::pki::Issued) {
+fn expired_certificate(pki: &Pki) -> (Bundle, airgap_verify_testkit::pki::Issued) {
     let leaf = pki.issue_leaf(
         CertSpec::leaf(
             "Levels Expired Leaf",
             airgap_verify::pki::crypto::KeySpec::EcP256,
         )
         .valid(
-            support::pki::LONG_AGO,
-            support::pki::LONG_AGO + time::Duration::days(60),
+            airgap_verify_testkit::pki::LONG_AGO,
+            airgap_verify_testkit::pki::LONG_AGO + time::Duration::days(60),
         ),
     );
     let b = Bundle::signed(&[Sig::by(
-        support::layout::Envelope::Jws,
+        airgap_verify_testkit::layout::Envelope::Jws,
         pki.chain_for(&leaf),
         &leaf,
     )]);
@@ -198,9 +193,9 @@ fn integrity_is_enforced_at_every_level_but_skip_and_cannot_be_overridden() {
     let b = Bundle::signed(&[Sig::jws(&pki)]);
     // Flip one character of the JWS signature value.
     let tampered = Bundle::build(|layout, image| {
-        let opts = airgap_verify::envelope::sign::SignOptions::new(signed_at());
+        let opts = airgap_verify_testkit::sign::SignOptions::new(signed_at());
         let envelope =
-            airgap_verify::envelope::sign::sign_jws(&opts, image, &pki.chain(), &pki.leaf.key)
+            airgap_verify_testkit::sign::sign_jws(&opts, image, &pki.chain(), &pki.leaf.key)
                 .unwrap();
         let mut env: serde_json::Value = serde_json::from_slice(&envelope).unwrap();
         let s = env["signature"].as_str().unwrap();
@@ -209,13 +204,13 @@ fn integrity_is_enforced_at_every_level_but_skip_and_cannot_be_overridden() {
         let bytes = serde_json::to_vec(&env).unwrap();
         layout.add_signature(
             image,
-            &support::layout::SignatureSpec {
+            &airgap_verify_testkit::layout::SignatureSpec {
                 envelope: &bytes,
-                kind: support::layout::Envelope::Jws,
+                kind: airgap_verify_testkit::layout::Envelope::Jws,
                 chain: &pki.chain(),
                 created: signed_at(),
-                form: support::layout::ManifestForm::ArtifactType,
-                listing: support::layout::Listing::IndexAndTag,
+                form: airgap_verify_testkit::layout::ManifestForm::ArtifactType,
+                listing: airgap_verify_testkit::layout::Listing::IndexAndTag,
             },
         );
     });

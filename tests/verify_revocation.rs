@@ -2,21 +2,16 @@
 //! whose leaf and intermediate name CRL distribution points, its leaf key and CRLs) signs a layout
 //! at test time; each CRL is given with `--crl` or as a `*.crl` key of the trust folder.
 
-mod common;
-#[path = "verify_harness/mod.rs"]
-mod harness;
-#[path = "support/mod.rs"]
-mod support;
+use std::path::PathBuf;
 
-use std::path::{Path, PathBuf};
-
-use airgap_verify::envelope::sign::SigningKey;
 use airgap_verify::pki::cert::{parse_certificates, Cert};
 use airgap_verify::pki::crypto::KeySpec;
-use harness::{level, policy, Bundle, Run, Sig};
+use airgap_verify_testkit::harness::{level, policy, Bundle, Run, Sig};
+use airgap_verify_testkit::layout::Envelope;
+use airgap_verify_testkit::openssl::must as openssl;
+use airgap_verify_testkit::pki::{self, CertSpec, Issued};
+use airgap_verify_testkit::sign::SignKey;
 use serde_json::json;
-use support::layout::Envelope;
-use support::pki::{self, CertSpec, Issued};
 use time::macros::datetime;
 
 /// notation's CRL material, and a layout signed by its leaf.
@@ -28,7 +23,7 @@ struct Crl {
 
 impl Crl {
     fn new() -> Option<Crl> {
-        let dir = common::conformance()?.join("notation/config/crl");
+        let dir = airgap_verify_testkit::conformance()?.join("notation/config/crl");
         let chain = parse_certificates(
             &std::fs::read(dir.join("certchain_with_crl.pem")).unwrap(),
             8,
@@ -37,9 +32,8 @@ impl Crl {
         let root = parse_certificates(&std::fs::read(dir.join("root.crt")).unwrap(), 1)
             .unwrap()
             .remove(0);
-        let key =
-            SigningKey::from_pkcs8_pem(&std::fs::read_to_string(dir.join("leaf.key")).unwrap())
-                .unwrap();
+        let key = SignKey::from_pkcs8_pem(&std::fs::read_to_string(dir.join("leaf.key")).unwrap())
+            .unwrap();
         let leaf = Issued {
             cert: chain[0].clone(),
             key,
@@ -188,16 +182,10 @@ fn a_stale_crl_is_unknown() {
     assert_eq!(statuses(&r)[0], "unknown");
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    if let Err(e) = support::tsa::openssl(args, dir) {
-        panic!("{e}");
-    }
-}
-
 #[test]
 fn a_crl_signed_by_another_key_is_unknown() {
     let Some(c) = Crl::new() else { return };
-    if !support::tsa::openssl_available() {
+    if !airgap_verify_testkit::openssl::available() {
         return;
     }
     // A CA with the intermediate's very name but another key issues a CRL for the leaf.

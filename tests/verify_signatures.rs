@@ -2,19 +2,12 @@
 //! and Flux's limit, and each way an envelope can lie (target, x5c, alg, chain shape, plugin,
 //! critical attributes, signing scheme). NOTATION.md §1, §3, §5, §6, §7.2, §9.3.
 
-#[path = "verify_harness/mod.rs"]
-mod harness;
-#[path = "support/mod.rs"]
-mod support;
-
-use airgap_verify::envelope::sign::{
-    self, AttributeValue, ExtendedAttribute, SignOptions, SigningScheme,
-};
 use airgap_verify::pki::crypto::KeySpec;
-use harness::{level, policy_of, signed_at, statement, Bundle, Sig};
+use airgap_verify_testkit::harness::{level, policy_of, signed_at, statement, Bundle, Sig};
+use airgap_verify_testkit::layout::{Envelope, Listing, ManifestForm, SignatureSpec};
+use airgap_verify_testkit::pki::{self, CertSpec, Pki};
+use airgap_verify_testkit::sign::{self, AttributeValue, SignAttribute, SignOptions, SignScheme};
 use serde_json::json;
-use support::layout::{Envelope, Listing, ManifestForm, SignatureSpec};
-use support::pki::{self, CertSpec, Pki};
 
 #[test]
 fn jws_and_cose_verify_in_both_manifest_forms() {
@@ -108,7 +101,7 @@ fn flux_stops_after_three_signatures_and_max_signatures_raises_the_limit() {
 #[test]
 fn a_signature_of_another_artifact_is_a_content_descriptor_mismatch() {
     let pki = Pki::new("Sig Target");
-    let other = support::manifest_descriptor(b"{\"another\":\"manifest\"}");
+    let other = airgap_verify_testkit::manifest_descriptor(b"{\"another\":\"manifest\"}");
     let b = Bundle::build(|layout, image| {
         let envelope = sign::sign_jws(
             &SignOptions::new(signed_at()),
@@ -249,7 +242,7 @@ fn a_signature_that_requires_a_verification_plugin_fails_with_the_reason() {
 fn an_unknown_critical_attribute_fails_and_a_non_critical_one_is_fine() {
     let pki = Pki::new("Sig Critical");
     for kind in [Envelope::Jws, Envelope::Cose] {
-        let attr = |critical| ExtendedAttribute {
+        let attr = |critical| SignAttribute {
             key: "com.example.mustUnderstand".into(),
             value: AttributeValue::Text("yes".into()),
             critical,
@@ -274,7 +267,7 @@ fn an_unknown_critical_attribute_fails_and_a_non_critical_one_is_fine() {
 fn signing_authority_needs_a_signing_authority_store() {
     let pki = Pki::new("Sig Authority");
     let b =
-        Bundle::signed(&[Sig::cose(&pki).with(|o| o.scheme = SigningScheme::X509SigningAuthority)]);
+        Bundle::signed(&[Sig::cose(&pki).with(|o| o.scheme = SignScheme::X509SigningAuthority)]);
     let with_sa = policy_of(vec![statement(
         "sa",
         &["*"],

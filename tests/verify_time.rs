@@ -3,22 +3,17 @@
 //! `openssl ts` (valid, untrusted, over other bytes, without the critical timeStamping EKU, a TSA
 //! chain needing a CRL, `verifyTimestamp: afterCertExpiry`).
 
-mod common;
-#[path = "verify_harness/mod.rs"]
-mod harness;
-#[path = "support/mod.rs"]
-mod support;
-
 use std::ffi::OsString;
 use std::path::Path;
 
-use airgap_verify::envelope::sign::{SigningKey, Timestamp};
 use airgap_verify::pki::cert::{parse_certificates, Cert};
 use airgap_verify::pki::crypto::{HashAlg, KeySpec};
-use harness::{level, policy_of, run_verify, statement, Bundle, Sig};
+use airgap_verify_testkit::harness::{level, policy_of, run_verify, statement, Bundle, Sig};
+use airgap_verify_testkit::openssl::must as openssl;
+use airgap_verify_testkit::pki::{self, CertSpec, Issued, Pki, LONG_AGO};
+use airgap_verify_testkit::sign::{SignKey, SignTimestamp};
+use airgap_verify_testkit::tsa;
 use serde_json::{json, Value};
-use support::pki::{self, CertSpec, Issued, Pki, LONG_AGO};
-use support::tsa;
 use time::{Duration, OffsetDateTime};
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -28,7 +23,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 
 /// notation's e2e layout signed on 2023-06-27T06:07:26Z by `expired_e2e.crt` (valid from
 /// 2023-06-26T06:10:00Z to 2023-06-27T06:10:00Z), verified with `--at`.
-fn expired_e2e(conf: &Path, at: Option<&str>) -> harness::Run {
+fn expired_e2e(conf: &Path, at: Option<&str>) -> airgap_verify_testkit::harness::Run {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("trust");
     std::fs::create_dir_all(&dir).unwrap();
@@ -61,7 +56,7 @@ fn expired_e2e(conf: &Path, at: Option<&str>) -> harness::Run {
 
 #[test]
 fn an_expired_certificate_verifies_with_at_inside_its_validity() {
-    let Some(conf) = common::conformance() else {
+    let Some(conf) = airgap_verify_testkit::conformance() else {
         return;
     };
     let r = expired_e2e(&conf, None);
@@ -80,7 +75,7 @@ fn an_expired_certificate_verifies_with_at_inside_its_validity() {
 
 #[test]
 fn at_before_the_signature_was_made_is_rejected() {
-    if let Some(conf) = common::conformance() {
+    if let Some(conf) = airgap_verify_testkit::conformance() {
         // The certificate is valid then, but the signature was made seven minutes later.
         let r = expired_e2e(&conf, Some("2023-06-27T06:00:00Z"));
         r.expect(1, "failed");
@@ -89,11 +84,11 @@ fn at_before_the_signature_was_made_is_rejected() {
     }
     let pki = Pki::new("Time Before");
     let b = Bundle::signed(&[Sig::jws(&pki)]);
-    let before = rfc3339(harness::signed_at() - Duration::days(1));
+    let before = rfc3339(airgap_verify_testkit::harness::signed_at() - Duration::days(1));
     let r = b.verify(&level("strict"), &[&pki.root.cert], &["--at", &before]);
     r.expect(1, "failed");
     assert!(r.error(0).contains("--at"), "{r:#?}");
-    let after = rfc3339(harness::signed_at() + Duration::days(1));
+    let after = rfc3339(airgap_verify_testkit::harness::signed_at() + Duration::days(1));
     b.verify(&level("strict"), &[&pki.root.cert], &["--at", &after])
         .expect(0, "verified");
 }
@@ -143,19 +138,22 @@ fn month_ahead() -> String {
 
 #[test]
 fn a_trusted_timestamp_makes_an_expired_certificate_verify() {
-    if !tsa::openssl_available() {
+    if !airgap_verify_testkit::openssl::available() {
         eprintln!("skipped: openssl not found");
         return;
     }
     let pki = Pki::new("Time Stamped");
     let leaf = short_leaf(&pki);
     let (tsa_root, tsa_leaf) = pki::tsa_chain("Time Stamped");
-    let b = Bundle::signed(&[
-        Sig::by(support::layout::Envelope::Jws, pki.chain_for(&leaf), &leaf).with(|o| {
-            o.timestamp =
-                Timestamp::Countersign(tsa::countersigner(HashAlg::Sha256, &tsa_leaf, &[&tsa_root]))
-        }),
-    ]);
+    let b = Bundle::signed(&[Sig::by(
+        airgap_verify_testkit::layout::Envelope::Jws,
+        pki.chain_for(&leaf),
+        &leaf,
+    )
+    .with(|o| {
+        o.timestamp =
+            SignTimestamp::Countersign(tsa::countersigner(HashAlg::Sha256, &tsa_leaf, &[&tsa_root]))
+    })]);
     let p = tsa_policy(json!({"level": "strict"}));
     let r = b.verify(
         &p,
@@ -191,7 +189,7 @@ fn a_trusted_timestamp_makes_an_expired_certificate_verify() {
 
 #[test]
 fn a_token_over_other_bytes_fails_authentic_timestamp() {
-    if !tsa::openssl_available() {
+    if !airgap_verify_testkit::openssl::available() {
         return;
     }
     let pki = Pki::new("Time Other Bytes");
@@ -203,7 +201,7 @@ fn a_token_over_other_bytes_fails_authentic_timestamp() {
         &[&tsa_root],
     )
     .unwrap();
-    let b = Bundle::signed(&[Sig::jws(&pki).with(|o| o.timestamp = Timestamp::Token(token))]);
+    let b = Bundle::signed(&[Sig::jws(&pki).with(|o| o.timestamp = SignTimestamp::Token(token))]);
     let r = b.verify(
         &tsa_policy(json!({"level": "strict"})),
         &[&pki.root.cert, &tsa_root.cert],
@@ -229,33 +227,33 @@ fn a_token_over_other_bytes_fails_authentic_timestamp() {
 
 #[test]
 fn after_cert_expiry_reads_the_token_once_the_certificate_expired() {
-    if !tsa::openssl_available() {
+    if !airgap_verify_testkit::openssl::available() {
         return;
     }
     let pki = Pki::new("Time After Expiry");
     let leaf = short_leaf(&pki);
     let (tsa_root, tsa_leaf) = pki::tsa_chain("Time After Expiry");
-    let good =
-        Bundle::signed(&[
-            Sig::by(support::layout::Envelope::Cose, pki.chain_for(&leaf), &leaf).with(|o| {
-                o.timestamp = Timestamp::Countersign(tsa::countersigner(
-                    HashAlg::Sha256,
-                    &tsa_leaf,
-                    &[&tsa_root],
-                ))
-            }),
-        ]);
+    let good = Bundle::signed(&[Sig::by(
+        airgap_verify_testkit::layout::Envelope::Cose,
+        pki.chain_for(&leaf),
+        &leaf,
+    )
+    .with(|o| {
+        o.timestamp =
+            SignTimestamp::Countersign(tsa::countersigner(HashAlg::Sha256, &tsa_leaf, &[&tsa_root]))
+    })]);
     let p = tsa_policy(json!({"level": "strict", "verifyTimestamp": "afterCertExpiry"}));
     let trust = [&pki.root.cert, &tsa_root.cert];
     let r = good.verify(&p, &trust, &["--at", &month_ahead()]);
     r.expect(0, "verified");
     assert_eq!(r.sig(0)["timeSource"], "timestamp");
     let token = tsa::timestamp_token(b"other", HashAlg::Sha256, &tsa_leaf, &[&tsa_root]).unwrap();
-    let bad =
-        Bundle::signed(&[
-            Sig::by(support::layout::Envelope::Cose, pki.chain_for(&leaf), &leaf)
-                .with(|o| o.timestamp = Timestamp::Token(token)),
-        ]);
+    let bad = Bundle::signed(&[Sig::by(
+        airgap_verify_testkit::layout::Envelope::Cose,
+        pki.chain_for(&leaf),
+        &leaf,
+    )
+    .with(|o| o.timestamp = SignTimestamp::Token(token))]);
     bad.verify(&p, &trust, &["--at", &month_ahead()])
         .expect(1, "failed");
 }
@@ -287,17 +285,11 @@ fn a_tsa_policy_and_a_signature_without_a_token_fails() {
         .contains("no timestamp countersignature was found"));
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    if let Err(e) = support::tsa::openssl(args, dir) {
-        panic!("{e}");
-    }
-}
-
 /// A TSA certificate whose EKU is timeStamping but not critical, which `openssl ts` refuses to
 /// sign with: the token is re-signed with `openssl cms -sign -cades` over a real TSTInfo.
 #[test]
 fn a_tsa_certificate_without_the_critical_time_stamping_eku_fails() {
-    if !tsa::openssl_available() {
+    if !airgap_verify_testkit::openssl::available() {
         return;
     }
     let pki = Pki::new("Time EKU");
@@ -361,9 +353,8 @@ fn a_tsa_certificate_without_the_critical_time_stamping_eku_fails() {
         );
         Ok(std::fs::read(d.join("weak.der")).unwrap())
     };
-    let b =
-        Bundle::signed(&[Sig::jws(&pki)
-            .with(|o| o.timestamp = Timestamp::Countersign(std::sync::Arc::new(resign)))]);
+    let b = Bundle::signed(&[Sig::jws(&pki)
+        .with(|o| o.timestamp = SignTimestamp::Countersign(std::sync::Arc::new(resign)))]);
     let r = b.verify(
         &tsa_policy(json!({"level": "strict"})),
         &[&pki.root.cert, &trusted_tsa_root],
@@ -474,7 +465,7 @@ impl OpensslTsa {
         let read = |n: &str| std::fs::read(d.join(n)).unwrap();
         let root = parse_certificates(&read("root.pem"), 4).unwrap().remove(0);
         let cert = parse_certificates(&read("tsa.pem"), 4).unwrap().remove(0);
-        let key = SigningKey::from_pkcs8_pem(&String::from_utf8(read("tsa.key")).unwrap()).unwrap();
+        let key = SignKey::from_pkcs8_pem(&String::from_utf8(read("tsa.key")).unwrap()).unwrap();
         let leaf = Issued {
             cert,
             key,
@@ -490,7 +481,7 @@ impl OpensslTsa {
 
 #[test]
 fn a_tsa_chain_with_a_crl_distribution_point_needs_its_crl() {
-    if !tsa::openssl_available() {
+    if !airgap_verify_testkit::openssl::available() {
         return;
     }
     let ca = OpensslTsa::new();
@@ -501,7 +492,7 @@ fn a_tsa_chain_with_a_crl_distribution_point_needs_its_crl() {
         spec: CertSpec::root("unused", KeySpec::EcP256),
     };
     let b = Bundle::signed(&[Sig::jws(&pki).with(|o| {
-        o.timestamp = Timestamp::Countersign(tsa::countersigner(
+        o.timestamp = SignTimestamp::Countersign(tsa::countersigner(
             HashAlg::Sha256,
             &ca.leaf,
             &[&root_issued],

@@ -2,16 +2,13 @@
 //! any certificate of the chain may be the trusted one, every Secret certificate is in every
 //! named store (`ca:not-existing` works), trusted identities, and the statement chosen for a scope.
 
-#[path = "verify_harness/mod.rs"]
-mod harness;
-#[path = "support/mod.rs"]
-mod support;
-
 use std::ffi::OsString;
 
-use harness::{cert_files, level, policy_of, run_verify, statement, Bundle, Sig, SCOPE};
+use airgap_verify_testkit::harness::{
+    cert_files, level, policy_of, run_verify, statement, Bundle, Sig, SCOPE,
+};
+use airgap_verify_testkit::pki::Pki;
 use serde_json::{json, Value};
-use support::pki::Pki;
 
 #[test]
 fn trusting_any_certificate_of_the_chain_verifies() {
@@ -120,7 +117,7 @@ fn verify_with_scope(
     policy: &Value,
     certs: &[&airgap_verify::pki::cert::Cert],
     scope: Option<&str>,
-) -> harness::Run {
+) -> airgap_verify_testkit::harness::Run {
     let dir = b.trust(policy, &cert_files(certs));
     let mut args: Vec<OsString> = vec![
         "--trust-dir".into(),

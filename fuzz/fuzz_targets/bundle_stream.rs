@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::bundle_stream`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::bundle_stream`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::bundle_stream(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::bundle_stream(data));

@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::cert_chain`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::cert_chain`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::cert_chain(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::cert_chain(data));

@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::cose`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::cose`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::cose(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::cose(data));

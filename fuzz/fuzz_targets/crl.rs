@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::crl`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::crl`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::crl(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::crl(data));

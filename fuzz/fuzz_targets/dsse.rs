@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::dsse`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::dsse`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::dsse(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::dsse(data));

@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::jws`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::jws`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::jws(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::jws(data));

@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::oci_graph`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::oci_graph`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::oci_graph(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::oci_graph(data));

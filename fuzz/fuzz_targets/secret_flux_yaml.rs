@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::secret_flux_yaml`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::secret_flux_yaml`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::secret_flux_yaml(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::secret_flux_yaml(data));

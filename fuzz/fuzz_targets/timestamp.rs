@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::timestamp`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::timestamp`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::timestamp(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::timestamp(data));

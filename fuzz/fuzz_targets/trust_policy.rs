@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::trust_policy`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::trust_policy`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::trust_policy(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::trust_policy(data));

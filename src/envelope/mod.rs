@@ -12,7 +12,6 @@ mod error;
 pub mod headers;
 pub mod jws;
 pub mod payload;
-pub mod sign;
 pub mod signer_info;
 
 pub use error::EnvelopeError;

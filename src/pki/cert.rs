@@ -418,7 +418,7 @@ mod tests {
 
     #[test]
     fn reads_notation_e2e_certificate() {
-        let Some(dir) = crate::testdata::conformance() else {
+        let Some(dir) = airgap_verify_testkit::conformance() else {
             return;
         };
         let pem = std::fs::read(dir.join("notation/config/localkeys/e2e.crt")).unwrap();

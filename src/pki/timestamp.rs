@@ -966,7 +966,7 @@ mod tests {
     /// Parse a conformance token and run the signer checks directly (these vectors do not
     /// timestamp any bytes we know, so the imprint check is skipped).
     fn signed_token(rel: &str) -> Option<(cms::SignedData, TstInfo, Vec<Cert>)> {
-        let dir = crate::testdata::conformance()?;
+        let dir = airgap_verify_testkit::conformance()?;
         let token = std::fs::read(dir.join(rel)).unwrap();
         let root = std::fs::read(dir.join("tspclient-go/testdata/GlobalSignRootCA.crt")).unwrap();
         let roots = crate::pki::cert::parse_certificates(&root, 32).unwrap();

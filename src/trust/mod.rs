@@ -337,7 +337,7 @@ mod tests {
 
     #[test]
     fn policy_digest_follows_its_documented_recipe() {
-        let Some(dir) = crate::testdata::conformance() else {
+        let Some(dir) = airgap_verify_testkit::conformance() else {
             return;
         };
         let read = |p: &str| std::fs::read(dir.join(p)).unwrap();

@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use airgap_verify::envelope::sign::{self, SignOptions};
 use airgap_verify::oci::digest::{Algorithm, Descriptor, Digest};
 use airgap_verify::oci::{self, NOTATION_SIGNATURE};
 use airgap_verify::pki::cert::Cert;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::pki::Issued;
+use crate::pki::Issued;
+use crate::sign::{self, SignOptions};
 
 /// `org.opencontainers.image.ref.name`: the tag in `index.json`.
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -183,7 +183,7 @@ impl ImageSpec {
                 "etc/airgap-verify-test",
                 format!("{name}\n").as_bytes(),
             )])],
-            created: super::pki::LONG_AGO,
+            created: crate::pki::LONG_AGO,
         }
     }
 
@@ -364,7 +364,7 @@ impl Layout {
             Envelope::Cose => sign::sign_cose(opts, subject, chain, &signer.key),
         }
         .expect("signing");
-        let created = opts.signing_time.unwrap_or(super::pki::LONG_AGO);
+        let created = opts.signing_time.unwrap_or(crate::pki::LONG_AGO);
         self.add_signature(
             subject,
             &SignatureSpec {

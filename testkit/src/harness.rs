@@ -1,22 +1,18 @@
 //! Shared by the `verify_*` integration tests: build a signed layout and a trust folder at test
 //! time, run `airgap-verify verify --format json` and read the report.
-//!
-//! Include with `#[path = "verify_harness/mod.rs"] mod harness;` after
-//! `#[path = "support/mod.rs"] mod support;`.
-#![allow(dead_code)]
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use airgap_verify::envelope::sign::SignOptions;
 use airgap_verify::oci::digest::Descriptor;
 use airgap_verify::pki::cert::Cert;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use crate::support::layout::{Envelope, ImageSpec, Layout};
-use crate::support::pki::{pem, Issued, Pki, LONG_AGO};
+use crate::layout::{Envelope, ImageSpec, Layout};
+use crate::pki::{pem, Issued, Pki, LONG_AGO};
+use crate::sign::SignOptions;
 
 /// The scope every generated image is verified under.
 pub const SCOPE: &str = "registry.example/app";
@@ -270,7 +266,7 @@ impl Run {
 
 /// Run `airgap-verify verify BUNDLE --format json ARGS`.
 pub fn run_verify(bundle: &Path, args: &[OsString]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_airgap-verify"))
+    let out = Command::new(crate::bin())
         .arg("verify")
         .arg(bundle)
         .args(["--format", "json"])

@@ -1,41 +1,14 @@
 //! RFC 3161 timestamp tokens made with the `openssl ts` CLI: a query over the hash of the
 //! signature bytes (NOTATION.md §5.2, step 3), answered by a TSA certificate made by
-//! [`super::pki`]. `genTime` is the current time (openssl has no option to set it).
+//! [`crate::pki`]. `genTime` is the current time (openssl has no option to set it).
 
-use std::process::Command;
 use std::sync::Arc;
 
-use airgap_verify::envelope::sign::Countersigner;
+use crate::openssl::run as openssl;
+use crate::sign::Countersigner;
 use airgap_verify::pki::crypto::HashAlg;
 
-use super::pki::{pem, Issued};
-
-/// Whether `openssl ts` is available on this machine.
-pub fn openssl_available() -> bool {
-    Command::new("openssl")
-        .arg("version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-/// Run `openssl ARGS` in `dir`; the error carries openssl's standard error.
-pub fn openssl(args: &[&str], dir: &std::path::Path) -> Result<(), String> {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .map_err(|e| format!("cannot run openssl: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "openssl {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
-}
+use crate::pki::{pem, Issued};
 
 /// A DER `TimeStampToken` (CMS ContentInfo) over `hash(data)`, signed by `tsa` whose chain
 /// (`tsa` first, then its issuers) is embedded.
@@ -109,7 +82,7 @@ pub fn timestamp_token(
     std::fs::read(dir.join("token.der")).map_err(|e| e.to_string())
 }
 
-/// A countersigner for [`airgap_verify::envelope::sign::Timestamp::Countersign`]: timestamps
+/// A countersigner for [`crate::sign::SignTimestamp::Countersign`]: timestamps
 /// the signature bytes with `hash` (the signing key's hash, as notation does).
 pub fn countersigner(hash: HashAlg, tsa: &Issued, issuers: &[&Issued]) -> Countersigner {
     let tsa = tsa.clone();

@@ -1,6 +1,5 @@
 //! Building bundles at test time: copies of the conformance layouts, tar / tar.gz / tar.zst
 //! archives of them, hand-built hostile tar entries, and small synthetic layouts.
-#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,10 +7,8 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest as _, Sha256};
 
-#[path = "common/mod.rs"]
-mod common;
-
-pub use common::{bin, conformance};
+/// Re-exported so that `use airgap_verify_testkit::bundles::*` is all a bundle test needs.
+pub use crate::{bin, conformance};
 
 /// A conformance layout by name (`e2e-valid-signature`), or None to skip.
 pub fn layout(name: &str) -> Option<PathBuf> {
@@ -34,7 +31,7 @@ pub fn all_layouts() -> Vec<PathBuf> {
 /// A writable copy of a layout folder.
 pub fn copy_layout(src: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(src, dir.path());
+    crate::copy_dir(src, dir.path());
     dir
 }
 

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::{Mutex, OnceLock};
 
-use airgap_verify::envelope::sign::SigningKey;
 use airgap_verify::pki::cert::{ext_oid, Cert};
 use airgap_verify::pki::crypto::{oid, KeySpec};
+
 use der::asn1::{BitString, GeneralizedTime, OctetString, UtcTime};
 use der::flagset::FlagSet;
 use der::{Decode, Encode};
@@ -26,6 +26,8 @@ use x509_cert::ext::Extension;
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
+
+use crate::sign::SignKey;
 
 /// Start of validity for long-lived test certificates.
 pub const LONG_AGO: OffsetDateTime = datetime!(2019-01-01 00:00:00 UTC);
@@ -134,7 +136,7 @@ pub struct Issued {
     /// The certificate.
     pub cert: Cert,
     /// Its private key.
-    pub key: SigningKey,
+    pub key: SignKey,
     /// The spec it was made from (its subject is the trusted identity to use).
     pub spec: CertSpec,
 }
@@ -159,24 +161,24 @@ pub fn pem(cert: &Cert) -> String {
 
 /// A key for `spec`. RSA keys are slow to generate unoptimised: they are read from
 /// `fixtures/keys/rsa-<bits>.pem` when present, else generated once per process and cached.
-/// Tests that need distinct RSA keys should use [`SigningKey::generate`].
-pub fn key(spec: KeySpec) -> SigningKey {
+/// Tests that need distinct RSA keys should use [`SignKey::generate`].
+pub fn key(spec: KeySpec) -> SignKey {
     let bits = match spec {
         KeySpec::Rsa2048 => 2048,
         KeySpec::Rsa3072 => 3072,
         KeySpec::Rsa4096 => 4096,
-        _ => return SigningKey::generate(spec).expect("EC key generation"),
+        _ => return SignKey::generate(spec).expect("EC key generation"),
     };
-    static CACHE: OnceLock<Mutex<BTreeMap<u32, SigningKey>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<BTreeMap<u32, SignKey>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
     let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
     cache
         .entry(bits)
         .or_insert_with(|| {
-            let path = super::fixtures_dir().join(format!("keys/rsa-{bits}.pem"));
+            let path = crate::fixtures_dir().join(format!("keys/rsa-{bits}.pem"));
             match std::fs::read_to_string(&path) {
-                Ok(pem) => SigningKey::from_pkcs8_pem(&pem).expect("fixture RSA key"),
-                Err(_) => SigningKey::generate(spec).expect("RSA key generation"),
+                Ok(pem) => SignKey::from_pkcs8_pem(&pem).expect("fixture RSA key"),
+                Err(_) => SignKey::generate(spec).expect("RSA key generation"),
             }
         })
         .clone()
@@ -209,27 +211,27 @@ fn algorithm(oid: ObjectIdentifier, null_params: bool) -> AlgorithmIdentifierOwn
 
 /// Sign certificate (or CRL, or CMS) bytes the X.509 way: RSA PKCS#1 v1.5 with SHA-256, or
 /// ECDSA (DER) with the curve's hash. Returns the algorithm identifier and the signature.
-pub fn sign_x509(key: &SigningKey, data: &[u8]) -> (AlgorithmIdentifierOwned, Vec<u8>) {
+pub fn sign_x509(key: &SignKey, data: &[u8]) -> (AlgorithmIdentifierOwned, Vec<u8>) {
     match key {
-        SigningKey::Rsa(k) => {
+        SignKey::Rsa(k) => {
             let s = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new((**k).clone()).sign(data);
             (algorithm(oid::SHA256_WITH_RSA, true), s.to_vec())
         }
-        SigningKey::P256(k) => {
+        SignKey::P256(k) => {
             let s: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(k).sign(data);
             (
                 algorithm(oid::ECDSA_WITH_SHA256, false),
                 s.to_der().to_vec(),
             )
         }
-        SigningKey::P384(k) => {
+        SignKey::P384(k) => {
             let s: p384::ecdsa::Signature = p384::ecdsa::SigningKey::from(k).sign(data);
             (
                 algorithm(oid::ECDSA_WITH_SHA384, false),
                 s.to_der().to_vec(),
             )
         }
-        SigningKey::P521(k) => {
+        SignKey::P521(k) => {
             let sk = p521::ecdsa::SigningKey::from_bytes(&k.to_bytes()).expect("P-521 key");
             let s: p521::ecdsa::Signature = sk.sign(data);
             (
@@ -237,7 +239,6 @@ pub fn sign_x509(key: &SigningKey, data: &[u8]) -> (AlgorithmIdentifierOwned, Ve
                 s.to_der().to_vec(),
             )
         }
-        _ => panic!("unsupported key"),
     }
 }
 
@@ -251,7 +252,7 @@ fn extension(oid: ObjectIdentifier, critical: bool, value: &impl Encode) -> Exte
 
 /// Make a certificate for `spec` with public key `key`, signed by `issuer` (`None` =
 /// self-signed with `key`).
-pub fn issue(spec: &CertSpec, key: &SigningKey, issuer: Option<(&Cert, &SigningKey)>) -> Cert {
+pub fn issue(spec: &CertSpec, key: &SignKey, issuer: Option<(&Cert, &SignKey)>) -> Cert {
     let subject = Name::from_str(&spec.subject).expect("subject DN");
     let issuer_name = match (&spec.issuer_override, issuer) {
         (Some(dn), _) => Name::from_str(dn).expect("issuer DN"),
@@ -309,7 +310,7 @@ pub fn make(spec: CertSpec, issuer: Option<&Issued>) -> Issued {
 }
 
 /// Make a certificate for a given key (`spec.key` is ignored).
-pub fn make_with_key(spec: CertSpec, key: SigningKey, issuer: Option<&Issued>) -> Issued {
+pub fn make_with_key(spec: CertSpec, key: SignKey, issuer: Option<&Issued>) -> Issued {
     let cert = issue(&spec, &key, issuer.map(|i| (&i.cert, &i.key)));
     Issued { cert, key, spec }
 }

@@ -1,6 +1,6 @@
 //! The bodies of the fuzz targets: each takes arbitrary bytes and drives one parser (and what a
 //! verification does next with what it parsed). A body returns nothing; the only failure is a
-//! panic, an abort (out of memory) or a timeout. `fuzz_targets/*.rs` are one-line wrappers, so
+//! panic, an abort (out of memory) or a timeout. the fuzz crate's `fuzz_targets/*.rs` are one-line wrappers, so
 //! the same bodies can be replayed from a plain test or a debugger.
 
 use std::io::Write;

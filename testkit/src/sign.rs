@@ -7,6 +7,10 @@
 //! each rule on purpose (a wrong `cty`, no `crit`, an unknown critical attribute, an algorithm
 //! that does not fit the key, a signature that already expired...).
 //!
+//! Its types are named `Sign*` ([`SignKey`], [`SignScheme`], [`SignAttribute`],
+//! [`SignTimestamp`]) so that none reads as the library's own `SigningKey`, `SigningScheme`,
+//! `ExtendedAttribute` or `Timestamp`.
+//!
 //! Byte layout follows what notation writes:
 //! - JWS: `{"payload","protected","header","signature"}` in that order; the protected header is
 //!   a JSON object with keys sorted (Go map marshalling); `crit` lists
@@ -32,9 +36,9 @@ use serde::Serialize;
 use signature::{RandomizedSigner, SignatureEncoding, Signer};
 use time::OffsetDateTime;
 
-use crate::oci::digest::Descriptor;
-use crate::pki::cert::Cert;
-use crate::pki::crypto::{KeySpec, SignatureAlgorithm};
+use airgap_verify::oci::digest::Descriptor;
+use airgap_verify::pki::cert::Cert;
+use airgap_verify::pki::crypto::{KeySpec, SignatureAlgorithm};
 
 /// The payload content type Notation requires (NOTATION.md §2).
 pub const PAYLOAD_CONTENT_TYPE: &str = "application/vnd.cncf.notary.payload.v1+json";
@@ -72,7 +76,7 @@ pub enum SignError {
     /// Encoding the header, payload or envelope failed.
     #[error("encoding the envelope failed: {0}")]
     Encoding(String),
-    /// The timestamp callback of [`Timestamp::Countersign`] failed.
+    /// The timestamp callback of [`SignTimestamp::Countersign`] failed.
     #[error("timestamping the signature failed: {0}")]
     Timestamp(String),
 }
@@ -80,7 +84,7 @@ pub enum SignError {
 /// A private key a Notation signature can be made with.
 #[derive(Clone)]
 #[non_exhaustive]
-pub enum SigningKey {
+pub enum SignKey {
     /// RSA; 2048, 3072 or 4096 bits sign with PS256/PS384/PS512 (PSS, salt = hash length).
     Rsa(Box<rsa::RsaPrivateKey>),
     /// EC P-256, signs with ES256 (raw `r||s`).
@@ -91,53 +95,53 @@ pub enum SigningKey {
     P521(p521::SecretKey),
 }
 
-impl std::fmt::Debug for SigningKey {
+impl std::fmt::Debug for SignKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.key_spec() {
-            Ok(spec) => write!(f, "SigningKey({spec:?})"),
-            Err(_) => write!(f, "SigningKey(unsupported)"),
+            Ok(spec) => write!(f, "SignKey({spec:?})"),
+            Err(_) => write!(f, "SignKey(unsupported)"),
         }
     }
 }
 
-impl SigningKey {
+impl SignKey {
     /// A fresh key for a Notation key spec. RSA generation is slow in debug builds: tests should
-    /// cache keys (see `tests/support`).
-    pub fn generate(spec: KeySpec) -> Result<SigningKey, SignError> {
+    /// cache keys (see [`crate::pki::key`]).
+    pub fn generate(spec: KeySpec) -> Result<SignKey, SignError> {
         let mut rng = rsa::rand_core::OsRng;
         let rsa = |bits| {
             rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits)
-                .map(|k| SigningKey::Rsa(Box::new(k)))
+                .map(|k| SignKey::Rsa(Box::new(k)))
                 .map_err(|e| SignError::Crypto(e.to_string()))
         };
         match spec {
             KeySpec::Rsa2048 => rsa(2048),
             KeySpec::Rsa3072 => rsa(3072),
             KeySpec::Rsa4096 => rsa(4096),
-            KeySpec::EcP256 => Ok(SigningKey::P256(p256::SecretKey::random(&mut rng))),
-            KeySpec::EcP384 => Ok(SigningKey::P384(p384::SecretKey::random(&mut rng))),
-            KeySpec::EcP521 => Ok(SigningKey::P521(p521::SecretKey::random(&mut rng))),
+            KeySpec::EcP256 => Ok(SignKey::P256(p256::SecretKey::random(&mut rng))),
+            KeySpec::EcP384 => Ok(SignKey::P384(p384::SecretKey::random(&mut rng))),
+            KeySpec::EcP521 => Ok(SignKey::P521(p521::SecretKey::random(&mut rng))),
         }
     }
 
     /// Decode a PKCS#8 private key (DER).
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<SigningKey, SignError> {
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<SignKey, SignError> {
         if let Ok(k) = rsa::RsaPrivateKey::from_pkcs8_der(der) {
-            return Ok(SigningKey::Rsa(Box::new(k)));
+            return Ok(SignKey::Rsa(Box::new(k)));
         }
         if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
-            return Ok(SigningKey::P256(k));
+            return Ok(SignKey::P256(k));
         }
         if let Ok(k) = p384::SecretKey::from_pkcs8_der(der) {
-            return Ok(SigningKey::P384(k));
+            return Ok(SignKey::P384(k));
         }
         p521::SecretKey::from_pkcs8_der(der)
-            .map(SigningKey::P521)
+            .map(SignKey::P521)
             .map_err(|e| SignError::BadKey(e.to_string()))
     }
 
     /// Decode a PKCS#8 private key (`-----BEGIN PRIVATE KEY-----`).
-    pub fn from_pkcs8_pem(pem: &str) -> Result<SigningKey, SignError> {
+    pub fn from_pkcs8_pem(pem: &str) -> Result<SignKey, SignError> {
         let (label, der) = pem_rfc7468::decode_vec(pem.as_bytes())
             .map_err(|e| SignError::BadKey(e.to_string()))?;
         if label != "PRIVATE KEY" {
@@ -145,16 +149,16 @@ impl SigningKey {
                 "PEM label {label:?}, expected \"PRIVATE KEY\""
             )));
         }
-        SigningKey::from_pkcs8_der(&der)
+        SignKey::from_pkcs8_der(&der)
     }
 
     /// The key as PKCS#8 DER.
     pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, SignError> {
         let doc = match self {
-            SigningKey::Rsa(k) => k.to_pkcs8_der(),
-            SigningKey::P256(k) => k.to_pkcs8_der(),
-            SigningKey::P384(k) => k.to_pkcs8_der(),
-            SigningKey::P521(k) => k.to_pkcs8_der(),
+            SignKey::Rsa(k) => k.to_pkcs8_der(),
+            SignKey::P256(k) => k.to_pkcs8_der(),
+            SignKey::P384(k) => k.to_pkcs8_der(),
+            SignKey::P521(k) => k.to_pkcs8_der(),
         };
         doc.map(|d| d.as_bytes().to_vec())
             .map_err(|e| SignError::Encoding(e.to_string()))
@@ -171,10 +175,10 @@ impl SigningKey {
     pub fn public_key_der(&self) -> Result<Vec<u8>, SignError> {
         use spki::EncodePublicKey;
         let doc = match self {
-            SigningKey::Rsa(k) => k.to_public_key().to_public_key_der(),
-            SigningKey::P256(k) => k.public_key().to_public_key_der(),
-            SigningKey::P384(k) => k.public_key().to_public_key_der(),
-            SigningKey::P521(k) => k.public_key().to_public_key_der(),
+            SignKey::Rsa(k) => k.to_public_key().to_public_key_der(),
+            SignKey::P256(k) => k.public_key().to_public_key_der(),
+            SignKey::P384(k) => k.public_key().to_public_key_der(),
+            SignKey::P521(k) => k.public_key().to_public_key_der(),
         };
         doc.map(|d| d.as_bytes().to_vec())
             .map_err(|e| SignError::Encoding(e.to_string()))
@@ -183,7 +187,7 @@ impl SigningKey {
     /// The Notation key spec of this key; RSA sizes other than 2048/3072/4096 have none.
     pub fn key_spec(&self) -> Result<KeySpec, SignError> {
         match self {
-            SigningKey::Rsa(k) => match k.size() * 8 {
+            SignKey::Rsa(k) => match k.size() * 8 {
                 2048 => Ok(KeySpec::Rsa2048),
                 3072 => Ok(KeySpec::Rsa3072),
                 4096 => Ok(KeySpec::Rsa4096),
@@ -191,9 +195,9 @@ impl SigningKey {
                     "rsa key size {bits} bits is not supported"
                 ))),
             },
-            SigningKey::P256(_) => Ok(KeySpec::EcP256),
-            SigningKey::P384(_) => Ok(KeySpec::EcP384),
-            SigningKey::P521(_) => Ok(KeySpec::EcP521),
+            SignKey::P256(_) => Ok(KeySpec::EcP256),
+            SignKey::P384(_) => Ok(KeySpec::EcP384),
+            SignKey::P521(_) => Ok(KeySpec::EcP521),
         }
     }
 
@@ -208,7 +212,7 @@ impl SigningKey {
         let alg = self.key_spec()?.signature_algorithm();
         let mut rng = rsa::rand_core::OsRng;
         match self {
-            SigningKey::Rsa(k) => {
+            SignKey::Rsa(k) => {
                 let salt = pss_salt_len.unwrap_or(alg.hash().output_len());
                 let sig = match alg {
                     SignatureAlgorithm::PS256 => {
@@ -229,19 +233,19 @@ impl SigningKey {
                 };
                 sig.map_err(|e| SignError::Crypto(e.to_string()))
             }
-            SigningKey::P256(k) => {
+            SignKey::P256(k) => {
                 let s: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(k)
                     .try_sign(msg)
                     .map_err(|e| SignError::Crypto(e.to_string()))?;
                 Ok(s.to_bytes().to_vec())
             }
-            SigningKey::P384(k) => {
+            SignKey::P384(k) => {
                 let s: p384::ecdsa::Signature = p384::ecdsa::SigningKey::from(k)
                     .try_sign(msg)
                     .map_err(|e| SignError::Crypto(e.to_string()))?;
                 Ok(s.to_bytes().to_vec())
             }
-            SigningKey::P521(k) => {
+            SignKey::P521(k) => {
                 let sk = p521::ecdsa::SigningKey::from_bytes(&k.to_bytes())
                     .map_err(|e| SignError::Crypto(e.to_string()))?;
                 let s: p521::ecdsa::Signature = sk
@@ -255,7 +259,7 @@ impl SigningKey {
 
 /// The signing scheme written in `io.cncf.notary.signingScheme` (NOTATION.md §5.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SigningScheme {
+pub enum SignScheme {
     /// `notary.x509`: writes `io.cncf.notary.signingTime`.
     X509,
     /// `notary.x509.signingAuthority`: writes `io.cncf.notary.authenticSigningTime` (critical).
@@ -264,19 +268,19 @@ pub enum SigningScheme {
     Other(String),
 }
 
-impl SigningScheme {
+impl SignScheme {
     /// The header value.
     pub fn as_str(&self) -> &str {
         match self {
-            SigningScheme::X509 => "notary.x509",
-            SigningScheme::X509SigningAuthority => "notary.x509.signingAuthority",
-            SigningScheme::Other(s) => s,
+            SignScheme::X509 => "notary.x509",
+            SignScheme::X509SigningAuthority => "notary.x509.signingAuthority",
+            SignScheme::Other(s) => s,
         }
     }
 
     fn time_label(&self) -> &'static str {
         match self {
-            SigningScheme::X509SigningAuthority => AUTHENTIC_SIGNING_TIME,
+            SignScheme::X509SigningAuthority => AUTHENTIC_SIGNING_TIME,
             _ => SIGNING_TIME,
         }
     }
@@ -294,7 +298,7 @@ pub enum AttributeValue {
 
 /// An extended signed attribute; `critical` lists its key in `crit`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExtendedAttribute {
+pub struct SignAttribute {
     /// The header key (a text label in COSE).
     pub key: String,
     /// Its value.
@@ -309,7 +313,7 @@ pub type Countersigner = Arc<dyn Fn(&[u8]) -> Result<Vec<u8>, String> + Send + S
 
 /// What to write as the RFC 3161 timestamp countersignature.
 #[derive(Clone, Default)]
-pub enum Timestamp {
+pub enum SignTimestamp {
     /// No `io.cncf.notary.timestampSignature`.
     #[default]
     None,
@@ -319,12 +323,12 @@ pub enum Timestamp {
     Countersign(Countersigner),
 }
 
-impl std::fmt::Debug for Timestamp {
+impl std::fmt::Debug for SignTimestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Timestamp::None => write!(f, "None"),
-            Timestamp::Token(t) => write!(f, "Token({} bytes)", t.len()),
-            Timestamp::Countersign(_) => write!(f, "Countersign(..)"),
+            SignTimestamp::None => write!(f, "None"),
+            SignTimestamp::Token(t) => write!(f, "Token({} bytes)", t.len()),
+            SignTimestamp::Countersign(_) => write!(f, "Countersign(..)"),
         }
     }
 }
@@ -334,7 +338,7 @@ impl std::fmt::Debug for Timestamp {
 #[derive(Debug, Clone)]
 pub struct SignOptions {
     /// The signing scheme.
-    pub scheme: SigningScheme,
+    pub scheme: SignScheme,
     /// The signing time (or authentic signing time); `None` leaves it out (an integrity failure).
     pub signing_time: Option<OffsetDateTime>,
     /// `io.cncf.notary.expiry`, critical.
@@ -351,7 +355,7 @@ pub struct SignOptions {
     /// Extra names appended to `crit` (present in the header or not).
     pub extra_crit: Vec<String>,
     /// Extended signed attributes.
-    pub extended_attributes: Vec<ExtendedAttribute>,
+    pub extended_attributes: Vec<SignAttribute>,
     /// `io.cncf.notary.verificationPlugin` (critical).
     pub plugin: Option<String>,
     /// `io.cncf.notary.verificationPluginMinVersion` (critical).
@@ -359,7 +363,7 @@ pub struct SignOptions {
     /// `io.cncf.notary.signingAgent`; `None` leaves it out.
     pub signing_agent: Option<String>,
     /// The RFC 3161 timestamp countersignature.
-    pub timestamp: Timestamp,
+    pub timestamp: SignTimestamp,
     /// `targetArtifact.annotations` (user metadata).
     pub target_annotations: BTreeMap<String, String>,
     /// RSASSA-PSS salt length; `None` = hash length (what notation and go-cose require).
@@ -373,7 +377,7 @@ impl SignOptions {
     /// content type, the key's algorithm, `crit` = `[signingScheme]`, this crate's signing agent.
     pub fn new(signing_time: OffsetDateTime) -> SignOptions {
         SignOptions {
-            scheme: SigningScheme::X509,
+            scheme: SignScheme::X509,
             signing_time: Some(signing_time),
             expiry: None,
             content_type: PAYLOAD_CONTENT_TYPE.to_string(),
@@ -385,7 +389,7 @@ impl SignOptions {
             plugin: None,
             plugin_min_version: None,
             signing_agent: Some(DEFAULT_SIGNING_AGENT.to_string()),
-            timestamp: Timestamp::None,
+            timestamp: SignTimestamp::None,
             target_annotations: BTreeMap::new(),
             pss_salt_len: None,
             payload_override: None,
@@ -408,7 +412,7 @@ impl SignOptions {
         if self.plugin_min_version.is_some() {
             crit.push(VERIFICATION_PLUGIN_MIN_VERSION.to_string());
         }
-        if self.scheme == SigningScheme::X509SigningAuthority && self.signing_time.is_some() {
+        if self.scheme == SignScheme::X509SigningAuthority && self.signing_time.is_some() {
             crit.push(AUTHENTIC_SIGNING_TIME.to_string());
         }
         if self.expiry.is_some() {
@@ -420,14 +424,14 @@ impl SignOptions {
 
     fn timestamp_token(&self, signature: &[u8]) -> Result<Option<Vec<u8>>, SignError> {
         match &self.timestamp {
-            Timestamp::None => Ok(None),
-            Timestamp::Token(t) => Ok(Some(t.clone())),
-            Timestamp::Countersign(f) => f(signature).map(Some).map_err(SignError::Timestamp),
+            SignTimestamp::None => Ok(None),
+            SignTimestamp::Token(t) => Ok(Some(t.clone())),
+            SignTimestamp::Countersign(f) => f(signature).map(Some).map_err(SignError::Timestamp),
         }
     }
 }
 
-fn signing_alg(key: &SigningKey) -> Result<SignatureAlgorithm, SignError> {
+fn signing_alg(key: &SignKey) -> Result<SignatureAlgorithm, SignError> {
     Ok(key.key_spec()?.signature_algorithm())
 }
 
@@ -497,7 +501,7 @@ pub fn sign_jws(
     opts: &SignOptions,
     target: &Descriptor,
     chain: &[Cert],
-    key: &SigningKey,
+    key: &SignKey,
 ) -> Result<Vec<u8>, SignError> {
     if chain.is_empty() {
         return Err(SignError::EmptyChain);
@@ -594,7 +598,7 @@ pub fn sign_cose(
     opts: &SignOptions,
     target: &Descriptor,
     chain: &[Cert],
-    key: &SigningKey,
+    key: &SignKey,
 ) -> Result<Vec<u8>, SignError> {
     if chain.is_empty() {
         return Err(SignError::EmptyChain);
@@ -686,8 +690,8 @@ pub fn sign_cose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oci::digest::Algorithm;
-    use crate::pki::crypto::PublicKey;
+    use airgap_verify::oci::digest::Algorithm;
+    use airgap_verify::pki::crypto::PublicKey;
 
     fn target() -> Descriptor {
         Descriptor {
@@ -707,21 +711,21 @@ mod tests {
 
     /// A chain is only copied into the envelope, so any certificate does for these tests.
     fn any_cert() -> Option<Cert> {
-        let dir = crate::testdata::conformance()?;
+        let dir = crate::conformance()?;
         let path = dir.join("notation/oci_layout/e2e-valid-signature/blobs/sha256/c9af07e038b2b1a463e648986ad7273157511ffeba0b689f33e5472bae471f50");
         let env: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
         let der = STANDARD.decode(env["header"]["x5c"][0].as_str()?).ok()?;
         Cert::from_der(&der).ok()
     }
 
-    fn public(key: &SigningKey) -> PublicKey {
+    fn public(key: &SignKey) -> PublicKey {
         PublicKey::from_spki_der(&key.public_key_der().unwrap()).unwrap()
     }
 
     #[test]
     fn jws_has_notation_shape_and_verifies() {
         let Some(cert) = any_cert() else { return };
-        let key = SigningKey::generate(KeySpec::EcP256).unwrap();
+        let key = SignKey::generate(KeySpec::EcP256).unwrap();
         let mut opts = SignOptions::new(when());
         opts.expiry = Some(when() + time::Duration::days(1));
         let env = sign_jws(&opts, &target(), &[cert], &key).unwrap();
@@ -749,8 +753,8 @@ mod tests {
         );
         let sig = decode_b64url(v["signature"].as_str().unwrap());
         assert_eq!(sig.len(), 64);
-        let verification =
-            SignatureAlgorithm::ES256.envelope_verification(crate::pki::crypto::PssSalt::Any);
+        let verification = SignatureAlgorithm::ES256
+            .envelope_verification(airgap_verify::pki::crypto::PssSalt::Any);
         public(&key)
             .verify(verification, input.as_bytes(), &sig)
             .unwrap();
@@ -759,9 +763,9 @@ mod tests {
     #[test]
     fn cose_has_notation_shape_and_verifies() {
         let Some(cert) = any_cert() else { return };
-        let key = SigningKey::generate(KeySpec::EcP384).unwrap();
+        let key = SignKey::generate(KeySpec::EcP384).unwrap();
         let mut opts = SignOptions::new(when());
-        opts.timestamp = Timestamp::Token(vec![1, 2, 3]);
+        opts.timestamp = SignTimestamp::Token(vec![1, 2, 3]);
         let env = sign_cose(&opts, &target(), std::slice::from_ref(&cert), &key).unwrap();
         assert_eq!(env[0], 0xd2);
         use coset::{CborSerializable, TaggedCborSerializable};
@@ -789,7 +793,7 @@ mod tests {
         assert_eq!(x5.1, Value::Array(vec![Value::Bytes(cert.der().to_vec())]));
         let tbs = msg.tbs_data(b"");
         let verification = SignatureAlgorithm::ES384
-            .envelope_verification(crate::pki::crypto::PssSalt::HashLength);
+            .envelope_verification(airgap_verify::pki::crypto::PssSalt::HashLength);
         public(&key)
             .verify(verification, &tbs, &msg.signature)
             .unwrap();
@@ -800,7 +804,7 @@ mod tests {
 
     #[test]
     fn rejects_empty_chain_and_unsupported_rsa_size() {
-        let key = SigningKey::generate(KeySpec::EcP256).unwrap();
+        let key = SignKey::generate(KeySpec::EcP256).unwrap();
         let opts = SignOptions::new(when());
         assert_eq!(
             sign_jws(&opts, &target(), &[], &key),
@@ -815,9 +819,9 @@ mod tests {
     #[test]
     fn pkcs8_round_trip() {
         for spec in [KeySpec::EcP256, KeySpec::EcP384, KeySpec::EcP521] {
-            let key = SigningKey::generate(spec).unwrap();
+            let key = SignKey::generate(spec).unwrap();
             let pem = key.to_pkcs8_pem().unwrap();
-            let back = SigningKey::from_pkcs8_pem(&pem).unwrap();
+            let back = SignKey::from_pkcs8_pem(&pem).unwrap();
             assert_eq!(back.key_spec().unwrap(), spec);
             assert_eq!(
                 back.public_key_der().unwrap(),
@@ -825,7 +829,7 @@ mod tests {
             );
         }
         assert!(matches!(
-            SigningKey::from_pkcs8_der(b"junk"),
+            SignKey::from_pkcs8_der(b"junk"),
             Err(SignError::BadKey(_))
         ));
     }
