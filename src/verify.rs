@@ -655,7 +655,12 @@ fn authentic_timestamp(
     let roots = ctx
         .trust
         .store_certificates(&statement.stores_of_kind(StoreKind::Tsa))
-        .map_err(|e| CheckFailure::new(AT, format!("failed to load tsa trust store: {e}")))?;
+        .map_err(|e| {
+            CheckFailure::new(
+                AT,
+                format!("failed to load tsa trust store with error: {e}"),
+            )
+        })?;
     if roots.is_empty() {
         return Err(CheckFailure::new(
             AT,

@@ -167,3 +167,46 @@ fn policy_file_and_validation_are_notations() {
     let e = from_notation_config(&empty, &Limits::default()).unwrap_err();
     assert!(e.to_string().contains("trustpolicy.oci.json"), "{e}");
 }
+
+#[test]
+fn a_store_certificate_must_be_a_ca_or_self_signed() {
+    use std::process::Command;
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let Some((ca, _)) = common::self_signed_cert(d, "/C=US/ST=WA/O=A/CN=ca") else {
+        return;
+    };
+    // A leaf issued by that CA: neither a CA nor self-signed.
+    let sh = |cmd: &str| {
+        Command::new("sh")
+            .current_dir(d)
+            .args(["-c", cmd])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    assert!(sh(
+        "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+         -subj /C=US/ST=WA/O=A/CN=leaf -keyout leaf.key -out leaf.csr 2>/dev/null \
+         && openssl x509 -req -in leaf.csr -CA CUSSTWAOACNca.pem -CAkey CUSSTWAOACNca.key \
+         -CAcreateserial -days 2 -out leaf.pem 2>/dev/null"
+    ));
+    let leaf = std::fs::read(d.join("leaf.pem")).unwrap();
+    let cfg = d.join("notation");
+    put(
+        &cfg,
+        "trustpolicy.json",
+        policy(&["ca:s"], "strict").as_bytes(),
+    );
+    put(&cfg, "truststore/x509/ca/s/leaf.crt", &leaf);
+    let m = from_notation_config(&cfg, &Limits::default()).unwrap();
+    assert_eq!(
+        m.store_certificates(&[store(StoreKind::Ca, "s")])
+            .unwrap_err(),
+        "failed to validate the trusted certificate leaf.crt in trust store s of type ca"
+    );
+    // The CA itself in the store is fine.
+    put(&cfg, "truststore/x509/ca/s/leaf.crt", &ca);
+    let m = from_notation_config(&cfg, &Limits::default()).unwrap();
+    assert!(m.store_certificates(&[store(StoreKind::Ca, "s")]).is_ok());
+}

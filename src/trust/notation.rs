@@ -140,10 +140,10 @@ fn read_store(
         let bytes = read_limited(&entry.path(), limits.max_config_file).map_err(|_| read_err())?;
         let certs = read_certificate_file(&bytes, limits.max_certificates_per_chain)
             .map_err(|_| read_err())?;
-        if let Some(bad) = certs.iter().find(|c| !c.is_ca() && !c.is_self_signed()) {
+        // ValidateCertificates: a certificate that is not a CA must be self-signed.
+        if certs.iter().any(|c| !c.is_ca() && !c.is_self_signed()) {
             return Err(format!(
-                "failed to validate the trusted certificate {file} in trust store {name} of type {kind}: certificate with subject {:?} is not a CA certificate or self-signed signing certificate",
-                bad.subject()
+                "failed to validate the trusted certificate {file} in trust store {name} of type {kind}"
             ));
         }
         out.extend(certs.into_iter().map(|c| (format!("{rel}/{file}"), c)));
