@@ -120,7 +120,11 @@ fn certificate_that_does_not_parse_fails_every_signature_as_in_flux() {
     let r = b.verify_dir(&dir, &[]);
     r.expect(1, "failed");
     assert!(r.warnings().contains("garbage.pem"), "{}", r.warnings());
-    assert!(r.error(0).ends_with("x509: malformed certificate"), "{}", r.error(0));
+    assert!(
+        r.error(0).ends_with("x509: malformed certificate"),
+        "{}",
+        r.error(0)
+    );
 }
 
 /// A layout whose only signature carries these envelope bytes.
