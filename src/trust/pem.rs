@@ -58,11 +58,17 @@ fn go_base64(data: &[u8]) -> Option<Vec<u8>> {
             .with_decode_allow_trailing_bits(true)
             .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
     );
-    let cleaned: Vec<u8> = data
-        .iter()
-        .copied()
-        .filter(|b| !matches!(b, b'\r' | b'\n' | b' ' | b'\t'))
-        .collect();
+    // Fail fast on the first byte that cannot be base64, before copying anything: a value made
+    // of many BEGIN lines must not cost a full pass per line.
+    let ok = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    let mut cleaned = Vec::with_capacity(data.len());
+    for b in data {
+        match b {
+            b'\r' | b'\n' | b' ' | b'\t' => {}
+            b if ok(b) => cleaned.push(*b),
+            _ => return None,
+        }
+    }
     engine.decode(cleaned).ok()
 }
 
@@ -70,6 +76,10 @@ fn go_base64(data: &[u8]) -> Option<Vec<u8>> {
 /// when there is none.
 pub fn go_pem_decode(data: &[u8]) -> Option<(PemBlock, &[u8])> {
     let mut rest = data;
+    // The first END line at or after `rest`, as an offset from the end of `data`: `rest` only
+    // moves forward, so one search serves every BEGIN line before it (linear, not quadratic,
+    // in the number of BEGIN lines).
+    let mut next_end: Option<usize> = None;
     loop {
         if rest.starts_with(&PEM_START[1..]) {
             rest = &rest[PEM_START.len() - 1..];
@@ -99,10 +109,17 @@ pub fn go_pem_decode(data: &[u8]) -> Option<(PemBlock, &[u8])> {
         let (end_index, end_trailer_index) = if headers == 0 && rest.starts_with(&PEM_END[1..]) {
             (0, PEM_END.len() - 1)
         } else {
-            match find(rest, PEM_END) {
-                Some(i) => (i, i + PEM_END.len()),
-                None => continue,
-            }
+            let from_end = match next_end {
+                Some(e) if e <= rest.len() => e,
+                _ => match find(rest, PEM_END) {
+                    Some(i) => rest.len() - i,
+                    // No END line anywhere after here: no block can complete.
+                    None => return None,
+                },
+            };
+            next_end = Some(from_end);
+            let i = rest.len() - from_end;
+            (i, i + PEM_END.len())
         };
         let end_trailer = &rest[end_trailer_index..];
         let trailer_len = label.len() + PEM_END_OF_LINE.len();
@@ -352,6 +369,19 @@ mod tests {
                 Some(("C".into(), b"hi".to_vec()))
             );
         }
+        // Many BEGIN lines before one END line: linear, not quadratic.
+        let mut hostile = "-----BEGIN A-----\n".repeat(50_000);
+        hostile.push_str("-----END A-----\n");
+        let start = std::time::Instant::now();
+        // Only the last BEGIN line has its END right after it: an empty block.
+        assert_eq!(
+            block(&hostile),
+            Some(("A".into(), Vec::new(), String::new()))
+        );
+        let mut hostile = "-----BEGIN A-----\nQUFB\n".repeat(50_000);
+        hostile.push_str("-----END B-----\n");
+        assert_eq!(block(&hostile), None);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
         // No newline after END: fine.
         assert!(block("-----BEGIN A-----\naGk=\n-----END A-----").is_some());
         // Unterminated.
