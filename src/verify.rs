@@ -536,17 +536,21 @@ fn run_checks(
         SigningScheme::X509 => StoreKind::Ca,
         SigningScheme::X509SigningAuthority => StoreKind::SigningAuthority,
     };
-    let trusted = trusted_certs(ctx.trust, statement, store_kind);
-    let authenticity = chain::authenticity_any_cert_in_chain(&info.certificate_chain, &trusted)
-        .map_err(|e| CheckFailure::new(Authenticity, e))
-        .and_then(|()| {
-            let leaf = info
-                .certificate_chain
-                .first()
-                .ok_or_else(|| CheckFailure::new(Authenticity, "the certificate chain is empty"))?;
-            policy::leaf_matches_trusted_identities(leaf, statement)
-                .map_err(|e| CheckFailure::new(Authenticity, e))
-        });
+    let authenticity =
+        ctx.trust
+            .store_certificates(&statement.stores_of_kind(store_kind))
+            .map_err(|e| CheckFailure::new(Authenticity, e))
+            .and_then(|trusted| {
+                chain::authenticity_any_cert_in_chain(&info.certificate_chain, &trusted)
+                    .map_err(|e| CheckFailure::new(Authenticity, e))
+            })
+            .and_then(|()| {
+                let leaf = info.certificate_chain.first().ok_or_else(|| {
+                    CheckFailure::new(Authenticity, "the certificate chain is empty")
+                })?;
+                policy::leaf_matches_trusted_identities(leaf, statement)
+                    .map_err(|e| CheckFailure::new(Authenticity, e))
+            });
     a.record(authenticity, Authenticity)?;
 
     // 5. Expiry, judged at the verification time (ng compares with the clock, not a timestamp).
@@ -648,7 +652,15 @@ fn authentic_timestamp(
             "no timestamp countersignature was found in the signature envelope",
         )
     })?;
-    let roots = trusted_certs(ctx.trust, statement, StoreKind::Tsa);
+    let roots = ctx
+        .trust
+        .store_certificates(&statement.stores_of_kind(StoreKind::Tsa))
+        .map_err(|e| {
+            CheckFailure::new(
+                AT,
+                format!("failed to load tsa trust store with error: {e}"),
+            )
+        })?;
     if roots.is_empty() {
         return Err(CheckFailure::new(
             AT,
@@ -707,16 +719,6 @@ fn signed_before_at(
             ),
         )),
         _ => Ok(()),
-    }
-}
-
-/// Flux's trust store: every certificate of the Secret, for every store of the wanted kind the
-/// statement names (FLUX.md §2.4). No store of that kind → no trusted certificate.
-fn trusted_certs(trust: &TrustMaterial, statement: &Statement, kind: StoreKind) -> Vec<Cert> {
-    if !statement.stores_of_kind(kind).is_empty() {
-        trust.certs()
-    } else {
-        Vec::new()
     }
 }
 

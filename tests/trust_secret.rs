@@ -99,7 +99,7 @@ fn kubectl_json_list_and_string_data() {
 }
 
 #[test]
-fn pem_bundle_is_read_whole_with_a_warning() {
+fn pem_bundle_is_read_as_flux_reads_it_first_block_only_with_a_warning() {
     let t = tempfile::tempdir().unwrap();
     let Some((a, _)) = cert(t.path(), "a") else {
         return;
@@ -115,11 +115,28 @@ fn pem_bundle_is_read_whole_with_a_warning() {
         ]),
     );
     let m = from_secret_file(&f, &Limits::default()).unwrap();
-    assert_eq!(m.certificates.len(), 2);
-    assert!(m
-        .warnings
-        .iter()
-        .any(|w| w.contains("bundle.pem") && w.contains("Flux reads only the first PEM block")));
+    assert_eq!(m.certificates.len(), 1);
+    assert!(m.certificates[0].cert.subject().contains("CN=a"));
+    assert!(
+        m.warnings.iter().any(|w| w.contains("bundle.pem")
+            && w.contains("which Flux ignores")
+            && w.contains("CN=b")),
+        "{:?}",
+        m.warnings
+    );
+    // One block alone: no warning.
+    let (a, _) = cert(t.path(), "a").unwrap();
+    let f = write(
+        t.path(),
+        "one.yaml",
+        &secret_yaml(&[
+            ("trustpolicy.json", b64(POLICY.as_bytes())),
+            ("one.pem", b64(&a)),
+        ]),
+    );
+    let m = from_secret_file(&f, &Limits::default()).unwrap();
+    assert_eq!(m.certificates.len(), 1);
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
 }
 
 #[test]
@@ -173,11 +190,28 @@ fn secret_errors_in_flux_words() {
             ("a.crt", b64(b"garbage")),
         ]),
     );
-    let e = from_secret_file(&bad_cert, &l).unwrap_err();
+    // A value that does not parse loads, as in Flux, with a warning naming the key; every
+    // trust store lookup then fails with Flux's message.
+    let m = from_secret_file(&bad_cert, &l).unwrap();
+    assert!(m.certificates.is_empty());
+    assert_eq!(m.unparsable.len(), 1);
+    assert_eq!(m.unparsable[0].key, "a.crt");
     assert!(
-        matches!(&e, TrustError::BadCertificate { key, .. } if key == "a.crt"),
-        "{e}"
+        m.warnings
+            .iter()
+            .any(|w| w.contains("'a.crt'") && w.contains("x509: malformed certificate")),
+        "{:?}",
+        m.warnings
     );
+    let store = airgap_verify::policy::document::TrustStoreRef {
+        kind: airgap_verify::policy::document::StoreKind::Ca,
+        name: "acme".into(),
+    };
+    assert_eq!(
+        m.store_certificates(&[store]).unwrap_err(),
+        "failed to parse certificate 'acme': x509: malformed certificate"
+    );
+    assert_eq!(m.store_certificates(&[]).unwrap().len(), 0);
     let bad_policy = write(
         t.path(),
         "6.yaml",

@@ -107,7 +107,7 @@ fn secret_with_bad_base64() {
 }
 
 #[test]
-fn certificate_that_does_not_parse() {
+fn certificate_that_does_not_parse_fails_every_signature_as_in_flux() {
     let (_, b) = bundle();
     let dir = b.trust(
         &level("strict"),
@@ -117,10 +117,25 @@ fn certificate_that_does_not_parse() {
                 .to_vec(),
         )],
     );
-    b.verify_dir(&dir, &[])
-        .expect_config_error("key 'broken.crt' does not hold a valid certificate");
+    // As in Flux: the trust material loads with a warning naming the key, and every
+    // signature then fails authenticity with Flux's message under the store name.
+    let r = b.verify_dir(&dir, &[]);
+    r.expect(1, "failed");
+    assert_eq!(r.check(0, "authenticity"), "failed");
+    assert_eq!(
+        r.error(0),
+        "failed to parse certificate 'not-existing': x509: malformed certificate"
+    );
+    assert!(r.warnings().contains("broken.crt"), "{}", r.warnings());
     let dir = b.trust(&level("strict"), &[("garbage.pem", vec![0x30, 0x82, 0xff])]);
-    b.verify_dir(&dir, &[]).expect_config_error("garbage.pem");
+    let r = b.verify_dir(&dir, &[]);
+    r.expect(1, "failed");
+    assert!(r.warnings().contains("garbage.pem"), "{}", r.warnings());
+    assert!(
+        r.error(0).ends_with("x509: malformed certificate"),
+        "{}",
+        r.error(0)
+    );
 }
 
 /// A layout whose only signature carries these envelope bytes.

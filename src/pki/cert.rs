@@ -102,14 +102,16 @@ impl Cert {
         &self.cert
     }
 
-    /// The subject as an RFC 4514 string (most specific RDN first).
+    /// The subject as Go's `pkix.Name.String()` renders it, which is what notation-go and Flux
+    /// print (its fixed attribute order, several values of one type in one RDN); RFC 4514 for a
+    /// name Go would not parse.
     pub fn subject(&self) -> String {
-        self.cert.tbs_certificate.subject.to_string()
+        go_name(&self.cert.tbs_certificate.subject)
     }
 
-    /// The issuer as an RFC 4514 string.
+    /// The issuer, rendered as [`Cert::subject`] renders the subject.
     pub fn issuer(&self) -> String {
-        self.cert.tbs_certificate.issuer.to_string()
+        go_name(&self.cert.tbs_certificate.issuer)
     }
 
     /// The serial number as lowercase hex (as in CRLs and reports).
@@ -254,6 +256,10 @@ impl Cert {
     pub fn is_ca(&self) -> bool {
         matches!(self.basic_constraints(), Ok(Some((_, bc))) if bc.ca)
     }
+}
+
+fn go_name(name: &x509_cert::name::Name) -> String {
+    crate::policy::identity::go_pkix_name_string(name).unwrap_or_else(|_| name.to_string())
 }
 
 /// The (certificate, issuer) pairs whose signature has verified in this process, by SHA-256 of

@@ -233,17 +233,31 @@ impl SignatureAlgorithm {
 }
 
 /// ECDSA verification of a prehashed message for one curve crate (`p256`, `p384`, `p521`): the
-/// curves share the algorithm but not the types.
+/// curves share the algorithm but not the types. Any hash goes with any curve, as in Go's
+/// `crypto/ecdsa` (FIPS 186-5 §6.4.2): a digest longer than the group order is cut to its
+/// leftmost bytes (the curve crates do that), a shorter one is taken as the integer it is, which
+/// is the digest left-padded with zeros to the field size ([`ecdsa_digest`]).
 macro_rules! verify_ecdsa {
-    ($curve:ident, $key:expr, $hash:expr, $encoding:expr, $message:expr, $signature:expr) => {{
+    ($curve:ident, $field_len:expr, $key:expr, $hash:expr, $encoding:expr, $message:expr, $signature:expr) => {{
         let sig = match $encoding {
             EcdsaEncoding::Fixed => $curve::ecdsa::Signature::from_slice($signature),
             EcdsaEncoding::Der => $curve::ecdsa::Signature::from_der($signature),
         }
         .map_err(|_| CryptoError::BadSignature)?;
-        $key.verify_prehash(&$hash.digest($message), &sig)
+        $key.verify_prehash(&ecdsa_digest($hash.digest($message), $field_len), &sig)
             .map_err(|_| CryptoError::BadSignature)
     }};
+}
+
+/// A message digest as an ECDSA verifier for a field of `field_len` bytes takes it: left-padded
+/// with zeros when shorter (the integer value Go's `hashToInt` computes), as is otherwise.
+fn ecdsa_digest(digest: Vec<u8>, field_len: usize) -> Vec<u8> {
+    if digest.len() >= field_len {
+        return digest;
+    }
+    let mut padded = vec![0u8; field_len - digest.len()];
+    padded.extend_from_slice(&digest);
+    padded
 }
 
 /// A parsed public key of a supported type.
@@ -370,13 +384,13 @@ impl PublicKey {
                 verify_pss(k, h, salt, &h.digest(message), signature)
             }
             (PublicKey::P256(k), Verification::Ecdsa(h, enc)) => {
-                verify_ecdsa!(p256, k, h, enc, message, signature)
+                verify_ecdsa!(p256, 32, k, h, enc, message, signature)
             }
             (PublicKey::P384(k), Verification::Ecdsa(h, enc)) => {
-                verify_ecdsa!(p384, k, h, enc, message, signature)
+                verify_ecdsa!(p384, 48, k, h, enc, message, signature)
             }
             (PublicKey::P521(k), Verification::Ecdsa(h, enc)) => {
-                verify_ecdsa!(p521, k, h, enc, message, signature)
+                verify_ecdsa!(p521, 66, k, h, enc, message, signature)
             }
             (PublicKey::Ed25519(k), Verification::Ed25519) => {
                 let sig = ed25519_dalek::Signature::from_slice(signature)

@@ -306,7 +306,7 @@ impl Crl {
 
     /// Go `RevocationList.CheckSignatureFrom`: the issuer is a CA allowed to sign CRLs and the
     /// signature verifies with its key.
-    fn signed_by(&self, issuer: &Cert) -> Result<(), String> {
+    pub fn signed_by(&self, issuer: &Cert) -> Result<(), String> {
         if !issuer.is_ca() {
             return Err("the issuer is not a CA".into());
         }

@@ -7,6 +7,8 @@
 
 pub mod dir;
 pub mod flux;
+pub mod notation;
+pub mod pem;
 pub mod secret;
 mod yaml;
 
@@ -15,11 +17,13 @@ use std::collections::BTreeMap;
 use sha2::{Digest as _, Sha256};
 
 use crate::limits::Limits;
-use crate::pki::cert::{looks_like_pem, parse_certificates, pem_blocks, Cert};
+use crate::pki::cert::Cert;
+use crate::policy::document::TrustStoreRef;
 use crate::policy::{clean_trust_policy, Document, PolicyError};
 
 pub use dir::from_dir;
 pub use flux::{load_flux, pick_semver, FluxObjects, FluxRef, FluxRepository, FluxVerify};
+pub use notation::from_notation_config;
 pub use secret::{from_secret_file, SecretObject};
 
 /// The Secret key Flux reads the trust policy from (case-sensitive).
@@ -121,6 +125,30 @@ pub struct TrustedCert {
     pub key: String,
     /// The certificate.
     pub cert: Cert,
+    /// The trust stores it belongs to; empty under Flux's semantics, where every certificate
+    /// serves every store.
+    pub stores: Vec<TrustStoreRef>,
+}
+
+/// Whose semantics the trust material is read and judged with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Semantics {
+    /// Flux source-controller's: a Secret's certificates serve every store, at most 3 signatures.
+    #[default]
+    Flux,
+    /// The notation CLI's: a config folder, per-store certificates, at most 100 signatures.
+    NotationCli,
+}
+
+/// A certificate value that does not parse. Flux loads it without complaint and fails every
+/// trust store lookup at verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnparsableValue {
+    /// The Secret key or file name.
+    pub key: String,
+    /// Go's `x509.ParseCertificates` error (`x509: malformed certificate`, ...).
+    pub error: String,
 }
 
 /// Everything a verification needs from the trust side.
@@ -136,6 +164,12 @@ pub struct TrustMaterial {
     pub certificates: Vec<TrustedCert>,
     /// Raw `.crl` values by key, in key order.
     pub crls: Vec<(String, Vec<u8>)>,
+    /// Which semantics apply.
+    pub semantics: Semantics,
+    /// Certificate values that do not parse (Flux's semantics), in key order.
+    pub unparsable: Vec<UnparsableValue>,
+    /// Trust stores whose lookup fails (notation CLI semantics), with notation's message.
+    pub store_errors: Vec<(TrustStoreRef, String)>,
     /// Things the user must know (Flux's skip-cleaning warning, PEM bundles Flux would cut,
     /// keys Flux ignores although they look like certificates).
     pub warnings: Vec<String>,
@@ -169,9 +203,51 @@ impl TrustMaterial {
         format!("sha256:{}", h(text.as_bytes()))
     }
 
-    /// The certificates alone (every one serves every trust store: FLUX.md §2.4).
+    /// The certificates alone, of every store.
     pub fn certs(&self) -> Vec<Cert> {
         self.certificates.iter().map(|c| c.cert.clone()).collect()
+    }
+
+    /// The trusted certificates of the named stores, as notation-go's `loadX509TrustStores`
+    /// asks the trust store for each distinct store in policy order. Under Flux's semantics
+    /// every certificate serves every store (FLUX.md §2.4), and a certificate value that does not
+    /// parse fails every lookup: `failed to parse certificate '<store name>': x509: ...`.
+    /// Under the notation CLI's, a store holds the certificates of its folder, and a store that
+    /// cannot be read fails with notation's message. The error is what notation reports.
+    pub fn store_certificates(&self, stores: &[TrustStoreRef]) -> Result<Vec<Cert>, String> {
+        let mut seen: Vec<&TrustStoreRef> = Vec::new();
+        let mut out: Vec<Cert> = Vec::new();
+        for store in stores {
+            if seen.contains(&store) {
+                continue;
+            }
+            seen.push(store);
+            match self.semantics {
+                Semantics::Flux => {
+                    if let Some(bad) = self.unparsable.first() {
+                        return Err(format!(
+                            "failed to parse certificate '{}': {}",
+                            store.name, bad.error
+                        ));
+                    }
+                    if out.is_empty() {
+                        out = self.certs();
+                    }
+                }
+                Semantics::NotationCli => {
+                    if let Some((_, e)) = self.store_errors.iter().find(|(s, _)| s == store) {
+                        return Err(e.clone());
+                    }
+                    out.extend(
+                        self.certificates
+                            .iter()
+                            .filter(|c| c.stores.contains(store))
+                            .map(|c| c.cert.clone()),
+                    );
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -200,8 +276,9 @@ pub(crate) fn is_wanted_key(key: &str) -> bool {
 
 /// Build trust material from decoded Secret entries, in Flux's order of checks (FLUX.md §1):
 /// policy key present, policy parses, some certificate key present, policy cleaned and
-/// validated; then the certificates are parsed (Flux parses them lazily at verification; we
-/// reject a bad one up front, naming its key).
+/// validated; then each certificate value is read as Flux reads it ([`pem::read_flux_value`]).
+/// A value that does not parse is kept as [`UnparsableValue`] with a warning: like Flux, the
+/// load goes on and every trust store lookup fails at verification.
 pub(crate) fn build_material(
     source: String,
     origin: &str,
@@ -226,19 +303,28 @@ pub(crate) fn build_material(
     policy.validate()?;
 
     let mut certificates = Vec::new();
+    let mut unparsable = Vec::new();
     let mut crls = Vec::new();
     for (key, value) in entries {
         if key == TRUST_POLICY_KEY {
             continue;
         }
         if is_certificate_key(&key) {
-            certificates.extend(read_certificate_value(
-                origin,
-                &key,
-                &value,
-                limits,
-                &mut warnings,
-            )?);
+            let read = pem::read_flux_value(&value, limits.max_certificates_per_chain);
+            warnings.extend(value_warnings(origin, &key, &read));
+            match read.error {
+                Some(error) => unparsable.push(UnparsableValue {
+                    key: key.clone(),
+                    error,
+                }),
+                None => {
+                    certificates.extend(read.certificates.into_iter().map(|cert| TrustedCert {
+                        key: key.clone(),
+                        cert,
+                        stores: Vec::new(),
+                    }))
+                }
+            }
         } else if is_crl_key(&key) {
             if value.len() as u64 > limits.max_crl_file {
                 return Err(TrustError::ValueTooLarge {
@@ -265,51 +351,37 @@ pub(crate) fn build_material(
         policy,
         certificates,
         crls,
+        semantics: Semantics::Flux,
+        unparsable,
+        store_errors: Vec::new(),
         warnings,
         notes,
     })
 }
 
-/// Read every certificate of one `.crt`/`.pem` value (PEM or DER, one or several), warning
-/// when a PEM value holds more than one block since Flux reads only the first.
-fn read_certificate_value(
-    origin: &str,
-    key: &str,
-    value: &[u8],
-    limits: &Limits,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<TrustedCert>, TrustError> {
-    if value.iter().all(u8::is_ascii_whitespace) {
-        warnings.push(format!(
+/// The warnings for one certificate value read as Flux reads it.
+fn value_warnings(origin: &str, key: &str, read: &pem::FluxValue) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(error) = &read.error {
+        let what = match &read.label {
+            Some(label) => format!("its first PEM block ({label}) does not parse as certificates"),
+            None => "it holds no PEM block and does not parse as DER certificates".to_string(),
+        };
+        out.push(format!(
+            "key '{key}' in {origin}: {what} ({error}); Flux loads the Secret anyway and then fails the authenticity of every signature with \"failed to parse certificate '<store name>': {error}\". Fix or remove the key."
+        ));
+    } else if read.certificates.is_empty() {
+        out.push(format!(
             "key '{key}' in {origin} is empty: it adds no certificate (Flux accepts it the same way)"
         ));
-        return Ok(Vec::new());
     }
-    let certs = parse_certificates(value, limits.max_certificates_per_chain).map_err(|e| {
-        TrustError::BadCertificate {
-            origin: origin.to_string(),
-            key: key.to_string(),
-            reason: e.to_string(),
-        }
-    })?;
-    if looks_like_pem(value) {
-        let blocks = std::str::from_utf8(value)
-            .map(|t| pem_blocks(t).count())
-            .unwrap_or(0);
-        if blocks > 1 {
-            warnings.push(format!(
-                "key '{key}' in {origin} holds {blocks} PEM blocks; all {} certificates are trusted here, but Flux reads only the first PEM block of a value and would ignore the others in the cluster. Store each certificate under its own key (or as concatenated DER) to get the same result in Flux.",
-                certs.len()
-            ));
-        }
+    if !read.ignored_blocks.is_empty() {
+        out.push(format!(
+            "key '{key}' in {origin} holds further PEM blocks after the first, which Flux ignores: {}. Only the first block is trusted, here as in Flux; store each certificate under its own key (or as concatenated DER) to trust it.",
+            read.ignored_blocks.join(", ")
+        ));
     }
-    Ok(certs
-        .into_iter()
-        .map(|cert| TrustedCert {
-            key: key.to_string(),
-            cert,
-        })
-        .collect())
+    out
 }
 
 #[cfg(test)]
@@ -327,9 +399,13 @@ mod tests {
                 .map(|(i, cert)| TrustedCert {
                     key: format!("{i}.crt"),
                     cert,
+                    stores: Vec::new(),
                 })
                 .collect(),
             crls: crls.into_iter().map(|c| ("x.crl".to_string(), c)).collect(),
+            semantics: Semantics::Flux,
+            unparsable: Vec::new(),
+            store_errors: Vec::new(),
             warnings: Vec::new(),
             notes: Vec::new(),
         }
