@@ -7,8 +7,6 @@
 //! [`PENDING`] with the reason, and the test checks that each of them STILL differs, so the
 //! table must shrink when one is fixed. Every other case must match.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
@@ -86,7 +84,7 @@ fn run_case(dir: &Path, case: &Value) -> Ours {
 }
 
 fn run(layout: &Path, secret: &Path, reference: &str, scope: &str) -> Ours {
-    let out = Command::new(common::bin())
+    let out = Command::new(airgap_verify_testkit::bin())
         .arg("verify")
         .arg(layout)
         .arg("--secret")
@@ -175,7 +173,7 @@ fn matches(case: &Value, ours: &Ours) -> Result<(), String> {
 
 #[test]
 fn every_oracle_case_matches_flux_or_is_pending() {
-    let Some(conf) = common::conformance() else {
+    let Some(conf) = airgap_verify_testkit::conformance() else {
         return;
     };
     let data: Value =
@@ -233,7 +231,7 @@ fn secret_yaml(policy: &[u8], certs: &[(String, Vec<u8>)]) -> String {
 
 #[test]
 fn every_layout_case_matches_flux_or_is_pending() {
-    let Some(conf) = common::conformance() else {
+    let Some(conf) = airgap_verify_testkit::conformance() else {
         return;
     };
     let data: Value =

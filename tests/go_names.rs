@@ -2,15 +2,13 @@
 //! them (what a user sees in the cluster): Go's fixed attribute order, several values of one
 //! type in one multi-valued RDN, attributes Go has no name for last as `OID=#hex`.
 
-mod common;
-
 use airgap_verify::pki::cert::parse_certificates;
 
 #[test]
 fn subjects_render_as_go_renders_them() {
     let t = tempfile::tempdir().unwrap();
     // In certificate order: O before ST, two OUs, an emailAddress.
-    let Some((_, der)) = common::self_signed_cert(
+    let Some((_, der)) = airgap_verify_testkit::openssl::self_signed_cert(
         t.path(),
         "/C=US/O=Acme Corp/ST=WA/OU=Build/OU=Release/CN=signer/emailAddress=a@b.c",
     ) else {

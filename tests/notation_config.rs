@@ -2,8 +2,6 @@
 //! file it prefers, per-store certificates, every certificate of a file, store errors at
 //! lookup in notation-go's words, and no Flux clean-up of `skip` statements.
 
-mod common;
-
 use std::path::Path;
 
 use airgap_verify::limits::Limits;
@@ -45,11 +43,14 @@ fn put(dir: &Path, rel: &str, bytes: &[u8]) {
 fn stores_hold_their_own_folders_certificates() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let Some((a, _)) = common::self_signed_cert(d, "/C=US/ST=WA/O=A/CN=a") else {
+    let Some((a, _)) = airgap_verify_testkit::openssl::self_signed_cert(d, "/C=US/ST=WA/O=A/CN=a")
+    else {
         return;
     };
-    let (b, b_der) = common::self_signed_cert(d, "/C=US/ST=WA/O=B/CN=b").unwrap();
-    let (c, _) = common::self_signed_cert(d, "/C=US/ST=WA/O=C/CN=c").unwrap();
+    let (b, b_der) =
+        airgap_verify_testkit::openssl::self_signed_cert(d, "/C=US/ST=WA/O=B/CN=b").unwrap();
+    let (c, _) =
+        airgap_verify_testkit::openssl::self_signed_cert(d, "/C=US/ST=WA/O=C/CN=c").unwrap();
     let cfg = d.join("notation");
     put(
         &cfg,
@@ -90,7 +91,8 @@ fn stores_hold_their_own_folders_certificates() {
 fn store_errors_surface_at_lookup_in_notation_words() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let Some((a, _)) = common::self_signed_cert(d, "/C=US/ST=WA/O=A/CN=a") else {
+    let Some((a, _)) = airgap_verify_testkit::openssl::self_signed_cert(d, "/C=US/ST=WA/O=A/CN=a")
+    else {
         return;
     };
     let cfg = d.join("notation");
@@ -138,7 +140,8 @@ fn store_errors_surface_at_lookup_in_notation_words() {
 fn policy_file_and_validation_are_notations() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let Some((a, _)) = common::self_signed_cert(d, "/C=US/ST=WA/O=A/CN=a") else {
+    let Some((a, _)) = airgap_verify_testkit::openssl::self_signed_cert(d, "/C=US/ST=WA/O=A/CN=a")
+    else {
         return;
     };
     let cfg = d.join("notation");
@@ -173,7 +176,9 @@ fn a_store_certificate_must_be_a_ca_or_self_signed() {
     use std::process::Command;
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let Some((ca, _)) = common::self_signed_cert(d, "/C=US/ST=WA/O=A/CN=ca") else {
+    let Some((ca, _)) =
+        airgap_verify_testkit::openssl::self_signed_cert(d, "/C=US/ST=WA/O=A/CN=ca")
+    else {
         return;
     };
     // A leaf issued by that CA: neither a CA nor self-signed.
