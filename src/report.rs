@@ -59,6 +59,19 @@ pub struct FluxStatus {
     pub message: String,
 }
 
+impl FluxStatus {
+    /// The report's form of an OCIRepository's `SourceVerified` condition.
+    pub fn of(ocirepository: &str, condition: crate::flux::SourceVerified) -> FluxStatus {
+        FluxStatus {
+            ocirepository: ocirepository.to_string(),
+            condition: crate::flux::condition::SOURCE_VERIFIED.to_string(),
+            status: condition.status.as_str().to_string(),
+            reason: condition.reason.to_string(),
+            message: condition.message,
+        }
+    }
+}
+
 /// One result line of the report: an image's outcome, or a Flux object that could not be
 /// verified at all (cosign provider, no verification configured, image missing).
 #[derive(Debug, Clone, Serialize)]

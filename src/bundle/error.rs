@@ -141,15 +141,3 @@ impl BundleError {
         matches!(self, BundleError::SourceNotFound { .. })
     }
 }
-
-impl From<BundleError> for crate::cmd::Failure {
-    /// A bundle error ends any command: exit 3 (damaged or malformed), or 2 for a path that
-    /// cannot be opened.
-    fn from(e: BundleError) -> crate::cmd::Failure {
-        if e.is_usage() {
-            crate::cmd::Failure::usage(e.to_string())
-        } else {
-            crate::cmd::Failure::damaged(e.to_string())
-        }
-    }
-}

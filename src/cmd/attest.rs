@@ -19,7 +19,7 @@ use crate::attest::check::{parse_duration, verify_attestation, CheckedAttestatio
 use crate::attest::keys::VerificationKey;
 use crate::attest::{read_limited, AttestError};
 use crate::bundle::{read_bundle, ProgressSink, Source};
-use crate::oci::digest::Digest;
+use crate::digest::Digest;
 use crate::oci::Graph;
 
 /// Where the attestation(s) to check come from.

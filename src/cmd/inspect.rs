@@ -4,15 +4,15 @@
 use serde::Serialize;
 
 use super::{Exit, Failure, Format, InspectArgs};
-use crate::bundle::{read_bundle, Bundle, ProgressSink, Source};
+use crate::bundle::{read_bundle, Bundle, Source};
+use crate::digest::{Descriptor, Digest};
 use crate::limits::Limits;
-use crate::oci::digest::{Descriptor, Digest};
 use crate::oci::{Graph, Image, Integrity, Referrer, SignatureCandidate, COSE, JWS};
 
 /// Run `inspect`.
 pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
     let limits = args.limits.limits();
-    let progress = ProgressSink::for_choice(args.progress);
+    let progress = args.progress.sink();
     let bundle = read_bundle(&Source::from_arg(&args.bundle), &limits, &progress)?;
     let graph = Graph::build(&bundle, &limits)?;
     let report = InspectReport::new(&bundle, &graph, &limits);

@@ -4,6 +4,7 @@
 
 pub mod attest;
 pub mod inspect;
+mod progress;
 pub mod verify;
 
 use std::path::PathBuf;
@@ -35,6 +36,33 @@ impl From<Exit> for ExitCode {
 pub struct Failure {
     pub exit: Exit,
     pub message: String,
+}
+
+impl From<crate::bundle::BundleError> for Failure {
+    /// A bundle error ends any command: exit 3 (damaged or malformed), or 2 for a path that
+    /// cannot be opened.
+    fn from(e: crate::bundle::BundleError) -> Failure {
+        if e.is_usage() {
+            Failure::usage(e.to_string())
+        } else {
+            Failure::damaged(e.to_string())
+        }
+    }
+}
+
+impl Progress {
+    /// The sink for a `--progress` choice: `auto` draws when standard error is a terminal.
+    pub fn sink(self) -> crate::bundle::ProgressSink {
+        use crate::bundle::ProgressSink;
+        use progress::Bars;
+        use std::io::IsTerminal;
+        match self {
+            Progress::Never => ProgressSink::none(),
+            Progress::Always => Bars::stderr_always(),
+            Progress::Auto if std::io::stderr().is_terminal() => Bars::stderr(),
+            Progress::Auto => ProgressSink::none(),
+        }
+    }
 }
 
 impl Failure {
@@ -260,26 +288,5 @@ pub fn run(cli: Cli) -> ExitCode {
             eprintln!("airgap-verify: {}", f.message);
             f.exit.into()
         }
-    }
-}
-
-/// The report's summary of a bundle's integrity.
-pub(crate) fn bundle_summary(
-    bundle: &crate::bundle::Bundle,
-    graph: &crate::oci::Graph,
-) -> crate::report::BundleSummary {
-    let integrity = graph.integrity();
-    crate::report::BundleSummary {
-        name: bundle.name.clone(),
-        format: bundle.format.name().to_string(),
-        blobs: integrity.blobs,
-        bytes: integrity.bytes,
-        damaged: integrity.is_damaged(),
-        problems: integrity.problems.iter().map(|p| p.to_string()).collect(),
-        unreferenced: integrity
-            .unreferenced
-            .iter()
-            .map(|d| d.to_string())
-            .collect(),
     }
 }

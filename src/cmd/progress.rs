@@ -1,28 +1,28 @@
-//! Progress of reading a bundle: nothing, or an indicatif bar on standard error (never stdout,
-//! so it never mixes with JSON output).
+//! Progress of reading a bundle on the command line: an indicatif bar on standard error (never
+//! stdout, so it never mixes with JSON output).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Where reading progress goes. [`ProgressSink::none`] costs one branch per chunk; a bar is
-/// thread-safe and cheap to clone (it is shared by the hashing threads).
-#[derive(Debug, Clone, Default)]
-pub struct ProgressSink {
-    bar: Option<(ProgressBar, Arc<AtomicU64>)>,
+use crate::bundle::{ProgressObserver, ProgressSink};
+
+/// A bar on standard error, shared by the hashing threads.
+#[derive(Debug)]
+struct Bar {
+    bar: ProgressBar,
+    blobs: Arc<AtomicU64>,
 }
 
-impl ProgressSink {
-    /// No progress output.
-    pub fn none() -> ProgressSink {
-        ProgressSink { bar: None }
-    }
+/// Progress bars for [`ProgressSink`].
+pub struct Bars;
 
+impl Bars {
     /// A bar on standard error showing bytes, blobs, rate and ETA, redrawn in place. indicatif
     /// draws it only when standard error is a terminal.
     pub fn stderr() -> ProgressSink {
-        ProgressSink::with_target(ProgressDrawTarget::stderr())
+        Bars::with_target(ProgressDrawTarget::stderr())
     }
 
     /// Progress on standard error whether or not it is a terminal (`--progress always`): in
@@ -30,32 +30,24 @@ impl ProgressSink {
     pub fn stderr_always() -> ProgressSink {
         use std::io::IsTerminal;
         if std::io::stderr().is_terminal() {
-            return ProgressSink::stderr();
+            return Bars::stderr();
         }
-        ProgressSink::with_target(ProgressDrawTarget::term_like_with_hz(Box::new(LogLines), 1))
+        Bars::with_target(ProgressDrawTarget::term_like_with_hz(Box::new(LogLines), 1))
     }
 
     fn with_target(target: ProgressDrawTarget) -> ProgressSink {
         let bar = ProgressBar::with_draw_target(None, target);
-        ProgressSink {
-            bar: Some((bar, Arc::new(AtomicU64::new(0)))),
-        }
+        ProgressSink::observed(Arc::new(Bar {
+            bar,
+            blobs: Arc::new(AtomicU64::new(0)),
+        }))
     }
+}
 
-    /// The sink for a `--progress` choice: `auto` draws when standard error is a terminal.
-    pub fn for_choice(choice: crate::cmd::Progress) -> ProgressSink {
-        use std::io::IsTerminal;
-        match choice {
-            crate::cmd::Progress::Never => ProgressSink::none(),
-            crate::cmd::Progress::Always => ProgressSink::stderr_always(),
-            crate::cmd::Progress::Auto if std::io::stderr().is_terminal() => ProgressSink::stderr(),
-            crate::cmd::Progress::Auto => ProgressSink::none(),
-        }
-    }
-
-    /// Start counting bytes towards `total` (unknown for standard input).
-    pub(crate) fn start_bytes(&self, total: Option<u64>) {
-        if let Some((bar, _)) = &self.bar {
+impl ProgressObserver for Bar {
+    fn start_bytes(&self, total: Option<u64>) {
+        let bar = &self.bar;
+        {
             let template = if total.is_some() {
                 "{spinner} {bytes}/{total_bytes} {msg} {bytes_per_sec} ETA {eta}"
             } else {
@@ -70,26 +62,17 @@ impl ProgressSink {
         }
     }
 
-    /// Add hashed (or read) bytes.
-    pub(crate) fn add_bytes(&self, n: u64) {
-        if let Some((bar, _)) = &self.bar {
-            bar.inc(n);
-        }
+    fn add_bytes(&self, n: u64) {
+        self.bar.inc(n);
     }
 
-    /// One more blob done.
-    pub(crate) fn add_blob(&self) {
-        if let Some((bar, blobs)) = &self.bar {
-            let n = blobs.fetch_add(1, Ordering::Relaxed) + 1;
-            bar.set_message(format!("{n} blobs"));
-        }
+    fn add_blob(&self) {
+        let n = self.blobs.fetch_add(1, Ordering::Relaxed) + 1;
+        self.bar.set_message(format!("{n} blobs"));
     }
 
-    /// Remove the bar.
-    pub(crate) fn finish(&self) {
-        if let Some((bar, _)) = &self.bar {
-            bar.finish_and_clear();
-        }
+    fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }
 

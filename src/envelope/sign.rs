@@ -32,7 +32,7 @@ use serde::Serialize;
 use signature::{RandomizedSigner, SignatureEncoding, Signer};
 use time::OffsetDateTime;
 
-use crate::oci::digest::Descriptor;
+use crate::digest::Descriptor;
 use crate::pki::cert::Cert;
 use crate::pki::crypto::{KeySpec, SignatureAlgorithm};
 
@@ -686,7 +686,7 @@ pub fn sign_cose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oci::digest::Algorithm;
+    use crate::digest::Algorithm;
     use crate::pki::crypto::PublicKey;
 
     fn target() -> Descriptor {
