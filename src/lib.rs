@@ -54,6 +54,7 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used, clippy::panic)]
 
 pub mod attest;
 pub mod bundle;
@@ -74,6 +75,7 @@ pub mod verify;
 /// Where the Notary Project conformance data lives for tests (`../shared/conformance`). Not part
 /// of the product's API: shared by the unit and integration tests.
 #[doc(hidden)]
+#[allow(clippy::panic)]
 pub mod testdata {
     use std::path::PathBuf;
 
