@@ -1,31 +1,12 @@
-//! The `inspect` subcommand: what a bundle holds (images, referrers, Notation signatures) and
-//! whether every blob is intact. Exit 3 when the bundle is damaged (after the report), else 0.
+//! The report of `inspect`: what a bundle holds (images, referrers, Notation signatures) and
+//! whether every blob is intact, rendered as text or JSON (version 1) from the same values.
 
 use serde::Serialize;
 
-use super::{Exit, Failure, Format, InspectArgs};
-use crate::bundle::{read_bundle, Bundle, Source};
+use crate::bundle::Bundle;
 use crate::digest::{Descriptor, Digest};
 use crate::limits::Limits;
 use crate::oci::{Graph, Image, Integrity, Referrer, SignatureCandidate, COSE, JWS};
-
-/// Run `inspect`.
-pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
-    let limits = args.limits.limits();
-    let progress = args.progress.sink();
-    let bundle = read_bundle(&Source::from_arg(&args.bundle), &limits, &progress)?;
-    let graph = Graph::build(&bundle, &limits)?;
-    let report = InspectReport::new(&bundle, &graph, &limits);
-    match args.format {
-        Format::Text => print!("{}", report.render_text()),
-        Format::Json => println!("{}", report.render_json()),
-    }
-    Ok(if graph.integrity().is_damaged() {
-        Exit::Damaged
-    } else {
-        Exit::Verified
-    })
-}
 
 /// The signer's subject and the signing time of an envelope, read without verifying anything,
 /// for display only (labelled "unverified"). `None` when they cannot be read.
