@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::bundle::{self, Bundle, BundleError, ProgressSink, Source};
 use crate::flux::{self, FluxObjects, FluxRepository, SelectError};
 use crate::limits::Limits;
-use crate::oci::{Graph, Image};
+use crate::oci::{Graph, Image, ResolveError};
 use crate::pki::revocation::{CrlSet, RevocationError};
 use crate::report::{BundleSummary, FluxStatus, Report, ResultEntry, REPORT_VERSION};
 use crate::trust::{TrustError, TrustMaterial};
@@ -134,8 +134,11 @@ pub enum RunError {
         report: Box<Report>,
     },
     /// The image asked for is not in the bundle, or the choice is ambiguous.
-    #[error("{0}")]
-    Resolve(String),
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// A verifier of Flux manifests was asked to verify one image: the manifests name theirs.
+    #[error("Flux manifests name their own images: verify the bundle instead")]
+    NotOneImage,
     /// An image cannot be verified against the trust material (no scope, no policy statement).
     #[error(transparent)]
     Verify(#[from] VerifyError),
@@ -230,9 +233,7 @@ impl Verifier {
                     signatures, image, reference, scope, &ctx,
                 )?)
             }
-            Trust::Flux(_) => Err(RunError::Resolve(
-                "Flux manifests name their own images: verify the bundle instead".to_string(),
-            )),
+            Trust::Flux(_) => Err(RunError::NotOneImage),
         }
     }
 
@@ -277,9 +278,7 @@ impl Verifier {
         let images: Vec<(&Image, String)> = match &request.images {
             Images::All => graph.images().iter().map(|i| (i, image_label(i))).collect(),
             Images::One(reference) => {
-                let image = graph
-                    .resolve(reference.as_deref())
-                    .map_err(|e| RunError::Resolve(e.to_string()))?;
+                let image = graph.resolve(reference.as_deref())?;
                 let label = reference.clone().unwrap_or_else(|| image_label(image));
                 vec![(image, label)]
             }

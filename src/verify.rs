@@ -309,7 +309,7 @@ impl<'a> VerifiedSignature<'a> {
 #[non_exhaustive]
 pub enum VerifyError {
     /// No scope could be determined and the policy has no `*` statement.
-    #[error("no scope for image {image}: the image has no registry/repository annotation and the trust policy has no \"*\" statement; give --scope REGISTRY/REPOSITORY (the value the policy's registryScopes name)")]
+    #[error("no scope for image {image}: the image has no registry/repository annotation and the trust policy has no \"*\" statement")]
     NoScope { image: String },
     /// The policy has no statement for the scope.
     #[error("{0}")]

@@ -128,7 +128,7 @@ fn target(args: &VerifyAttestationArgs) -> Result<(Digest, Candidates), Failure>
             }
             let image = graph
                 .resolve(args.reference.as_deref())
-                .map_err(|e| Failure::usage(format!("{}: {e}", bundle.name)))?;
+                .map_err(|e| Failure::usage(format!("{}: {}", bundle.name, super::resolve_message(&e))))?;
             let digest = image.descriptor.digest.clone();
             match &args.attestation {
                 Some(file) => Ok((digest, Candidates::File(file.clone()))),

@@ -42,11 +42,38 @@ impl From<crate::bundle::BundleError> for Failure {
     /// A bundle error ends any command: exit 3 (damaged or malformed), or 2 for a path that
     /// cannot be opened.
     fn from(e: crate::bundle::BundleError) -> Failure {
+        let message = match e.limit() {
+            Some(limit) => format!(
+                "{e} (raise it with --{} if the bundle is genuine)",
+                limit_flag(limit)
+            ),
+            None => e.to_string(),
+        };
         if e.is_usage() {
-            Failure::usage(e.to_string())
+            Failure::usage(message)
         } else {
-            Failure::damaged(e.to_string())
+            Failure::damaged(message)
         }
+    }
+}
+
+/// The flag that raises a limit.
+fn limit_flag(limit: crate::limits::Limit) -> &'static str {
+    use crate::limits::Limit;
+    match limit {
+        Limit::JsonBlob => "max-json-blob",
+        Limit::InflateRatio => "max-inflate-ratio",
+        Limit::Manifests => "max-manifests",
+    }
+}
+
+/// Why an image cannot be chosen, with the flag that chooses one.
+pub(crate) fn resolve_message(e: &crate::oci::ResolveError) -> String {
+    match e {
+        crate::oci::ResolveError::Ambiguous { reason, images } => {
+            format!("{reason}; choose one with --ref: {}", images.join(", "))
+        }
+        e => e.to_string(),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::pki::revocation::CrlSet;
 use crate::report::{self, Report};
 use crate::trust;
 use crate::verifier::{At, Conclusion, Images, Request, RunError, Verifier};
-use crate::verify::{Outcome, Verdict};
+use crate::verify::{Outcome, Verdict, VerifyError};
 
 pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     let limits = args.limits.limits();
@@ -120,6 +120,10 @@ fn run_failure(e: RunError) -> Failure {
             ),
             None => "no OCIRepository in the --flux manifests".to_string(),
         }),
+        RunError::Resolve(e) => Failure::usage(super::resolve_message(&e)),
+        RunError::Verify(e @ VerifyError::NoScope { .. }) => Failure::usage(format!(
+            "{e}; give --scope REGISTRY/REPOSITORY (the value the policy's registryScopes name)"
+        )),
         e => config_error(e),
     }
 }

@@ -150,7 +150,7 @@ pub enum ResolveError {
     #[error("the bundle holds no image (index.json lists no manifest that is not a referrer)")]
     NoImages,
     /// No reference was given and the bundle holds several images, or a tag names several.
-    #[error("{reason}; choose one with --ref: {}", .images.join(", "))]
+    #[error("{reason}; choose one of: {}", .images.join(", "))]
     Ambiguous {
         /// Why a choice is needed.
         reason: String,
