@@ -15,37 +15,118 @@ use crate::trust;
 use crate::verifier::{At, Conclusion, Images, Request, RunError, Verifier};
 use crate::verify::{Outcome, Verdict, VerifyError};
 
+/// Where the trust material comes from: exactly one of the three flags.
+enum TrustChoice<'a> {
+    /// `--secret FILE`.
+    Secret(&'a Path),
+    /// `--trust-dir DIR`.
+    Dir(&'a Path),
+    /// `--flux PATH...`.
+    Flux(&'a [std::path::PathBuf]),
+}
+
+/// What `--attest-key` / `--attestation` (and `--attach`, `--attest-failures`) ask for.
+struct AttestPlan<'a> {
+    key: &'a Path,
+    out: &'a Path,
+    /// `--all` or `--flux`: `out` is a folder of one attestation per image.
+    many: bool,
+    /// `--attach`: the bundle folder that receives them as referrers.
+    attach_dir: Option<std::path::PathBuf>,
+    failures: bool,
+}
+
+/// Everything `verify` is asked to do, checked once from the flags before anything is read.
+struct Plan<'a> {
+    trust: TrustChoice<'a>,
+    bundle: Source,
+    request: Request,
+    attest: Option<AttestPlan<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    /// The plan of `args`: every flag combination that clap cannot check is checked here.
+    fn from_args(args: &'a VerifyArgs) -> Result<Plan<'a>, Failure> {
+        let at = match &args.at {
+            Some(s) => At::AsOf(parse_at(s)?),
+            None => At::now(),
+        };
+        let trust = match (&args.secret, &args.trust_dir, args.flux.as_slice()) {
+            (Some(path), None, []) => TrustChoice::Secret(path),
+            (None, Some(dir), []) => TrustChoice::Dir(dir),
+            (None, None, paths) if !paths.is_empty() => TrustChoice::Flux(paths),
+            _ => return Err(Failure::usage(
+                "give the trust material with exactly one of --secret FILE (a Kubernetes Secret), --trust-dir DIR (its files) or --flux PATH (Flux manifests)",
+            )),
+        };
+        if args.flux.is_empty() && args.ocirepository.is_some() {
+            return Err(Failure::usage("--ocirepository needs --flux"));
+        }
+        let bundle = Source::from_arg(&args.bundle);
+        let attest = match (&args.attest_key, &args.attestation) {
+            (Some(key), Some(out)) => Some(AttestPlan {
+                key,
+                out,
+                many: args.all || !args.flux.is_empty(),
+                attach_dir: None,
+                failures: args.attest_failures,
+            }),
+            _ => None,
+        };
+        let request = Request {
+            images: if args.all {
+                Images::All
+            } else {
+                Images::One(args.reference.clone())
+            },
+            scope: args.scope.clone(),
+            ocirepository: args.ocirepository.clone(),
+            at,
+        };
+        Ok(Plan {
+            trust,
+            bundle,
+            request,
+            attest,
+        })
+    }
+
+    /// `--attach` needs the bundle to be a folder (checked once the trust material is read, so
+    /// that its errors come first, as they always have).
+    fn check_attach(&mut self, attach: bool) -> Result<(), Failure> {
+        if !attach {
+            return Ok(());
+        }
+        let dir = match &self.bundle {
+            Source::Path(p) if p.is_dir() => p.clone(),
+            _ => return Err(attach_needs_a_folder()),
+        };
+        if let Some(a) = &mut self.attest {
+            a.attach_dir = Some(dir);
+        }
+        Ok(())
+    }
+}
+
 pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     let limits = args.limits.limits();
-    let at = match &args.at {
-        Some(s) => At::AsOf(parse_at(s)?),
-        None => At::now(),
-    };
-    let sources = [
-        args.secret.is_some(),
-        args.trust_dir.is_some(),
-        !args.flux.is_empty(),
-    ];
-    if sources.iter().filter(|s| **s).count() != 1 {
-        return Err(Failure::usage(
-            "give the trust material with exactly one of --secret FILE (a Kubernetes Secret), --trust-dir DIR (its files) or --flux PATH (Flux manifests)",
-        ));
-    }
-    if args.flux.is_empty() && args.ocirepository.is_some() {
-        return Err(Failure::usage("--ocirepository needs --flux"));
-    }
+    let mut plan = Plan::from_args(args)?;
 
     // Trust material is read before the bundle: a configuration error should not wait for a
     // multi-gigabyte hash.
-    let material = match (&args.secret, &args.trust_dir) {
-        (Some(path), _) => Some(trust::from_secret_file(path, &limits).map_err(config_error)?),
-        (_, Some(dir)) => Some(trust::from_dir(dir, &limits).map_err(config_error)?),
-        _ => None,
-    };
-    let flux = if args.flux.is_empty() {
-        None
-    } else {
-        Some(crate::flux::load_flux(&args.flux, &limits).map_err(config_error)?)
+    let (material, flux) = match plan.trust {
+        TrustChoice::Secret(path) => (
+            Some(trust::from_secret_file(path, &limits).map_err(config_error)?),
+            None,
+        ),
+        TrustChoice::Dir(dir) => (
+            Some(trust::from_dir(dir, &limits).map_err(config_error)?),
+            None,
+        ),
+        TrustChoice::Flux(paths) => (
+            None,
+            Some(crate::flux::load_flux(paths, &limits).map_err(config_error)?),
+        ),
     };
     if let Some(m) = &material {
         print_notes(args.verbose, &m.notes);
@@ -53,9 +134,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     if let Some(f) = &flux {
         print_notes(args.verbose, &f.notes);
     }
-    if args.attach && !matches!(Source::from_arg(&args.bundle), Source::Path(ref p) if p.is_dir()) {
-        return Err(attach_needs_a_folder());
-    }
+    plan.check_attach(args.attach)?;
     // CRL files are read and parsed once; each trust material adds its own `*.crl` entries.
     let mut file_crls = CrlSet::new();
     for path in &args.crl {
@@ -70,18 +149,8 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
         (None, None) => unreachable_trust()?,
     };
 
-    let bundle = verifier.read_bundle(&Source::from_arg(&args.bundle), &args.progress.sink())?;
-    let request = Request {
-        images: if args.all {
-            Images::All
-        } else {
-            Images::One(args.reference.clone())
-        },
-        scope: args.scope.clone(),
-        ocirepository: args.ocirepository.clone(),
-        at,
-    };
-    let run = match verifier.verify(&bundle, &request) {
+    let bundle = verifier.read_bundle(&plan.bundle, &args.progress.sink())?;
+    let run = match verifier.verify(&bundle, &plan.request) {
         Ok(run) => run,
         Err(RunError::Damaged { report }) => {
             write_report(&report, args)?;
@@ -92,7 +161,9 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     print_notes(args.verbose, &run.notes);
     let started = OffsetDateTime::now_utc();
     write_report(&run.report, args)?;
-    write_attestations(args, &run.report, started)?;
+    if let Some(attest) = &plan.attest {
+        write_attestations(attest, &run.report, started)?;
+    }
     Ok(match run.conclusion {
         Conclusion::Verified => Exit::Verified,
         Conclusion::NotVerified => Exit::NotVerified,
@@ -180,18 +251,15 @@ fn write_report(report: &Report, args: &VerifyArgs) -> Result<(), Failure> {
 /// (and per failed one with `--attest-failures`). With one image, `--attestation` is the file;
 /// with `--all` or `--flux` it is a folder that receives `<alg>-<hex>.dsse.json` per image.
 fn write_attestations(
-    args: &VerifyArgs,
+    plan: &AttestPlan<'_>,
     report: &Report,
     started: OffsetDateTime,
 ) -> Result<(), Failure> {
-    let (Some(key_path), Some(out)) = (&args.attest_key, &args.attestation) else {
-        return Ok(());
-    };
     let passphrase = std::env::var_os(attest::keys::PASSPHRASE_ENV);
     let passphrase = passphrase.as_ref().map(|p| p.as_encoded_bytes());
-    let key = attest::SigningKey::load(key_path, passphrase)
+    let key = attest::SigningKey::load(plan.key, passphrase)
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let many = args.all || !args.flux.is_empty();
+    let (out, many) = (plan.out, plan.many);
     if many {
         std::fs::create_dir_all(out).map_err(|e| {
             Failure::usage(format!(
@@ -200,18 +268,13 @@ fn write_attestations(
             ))
         })?;
     }
-    let attach_dir = match (args.attach, Source::from_arg(&args.bundle)) {
-        (false, _) => None,
-        (true, Source::Path(p)) if p.is_dir() => Some(p),
-        (true, _) => return Err(attach_needs_a_folder()),
-    };
     for entry in &report.results {
         let Some(outcome) = &entry.outcome else {
             continue;
         };
         let passed = match outcome.verdict {
             Verdict::Verified => true,
-            Verdict::Failed if args.attest_failures => false,
+            Verdict::Failed if plan.failures => false,
             _ => continue,
         };
         let verdict = attest_verdict(outcome, passed, started)?;
@@ -220,10 +283,10 @@ fn write_attestations(
         let path = if many {
             out.join(format!("{}.dsse.json", outcome.digest.referrers_tag()))
         } else {
-            out.clone()
+            out.to_path_buf()
         };
         attest::write_atomically(&path, &envelope).map_err(|e| Failure::usage(e.to_string()))?;
-        if let Some(dir) = &attach_dir {
+        if let Some(dir) = &plan.attach_dir {
             attest::attach::attach(dir, &outcome.descriptor, &envelope)
                 .map_err(|e| Failure::usage(e.to_string()))?;
         }
