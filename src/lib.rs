@@ -3,14 +3,71 @@
 //!
 //! Data flows one way (see `README.md`, "Architecture"):
 //! bundle -> oci graph -> trust material -> policy -> envelope -> pki -> verify -> report / attest.
+//!
+//! The front door is [`verifier::Verifier`]: built once from trust material, CRLs and limits, it
+//! verifies the images of a bundle at an explicit time ([`verifier::At`]) and returns the
+//! report. The command line (module `cmd`, feature `cli`, on by default) only parses its flags,
+//! calls it, renders the report and maps the result to exit codes; without the feature the
+//! library builds without clap and indicatif.
+//!
+//! # Embedding
+//!
+//! An admission webhook that has read a Flux Secret from the API server (its values already
+//! base64-decoded) and has an image's OCI layout at hand:
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//!
+//! use airgap_verify::bundle::{ProgressSink, Source};
+//! use airgap_verify::limits::Limits;
+//! use airgap_verify::pki::revocation::CrlSet;
+//! use airgap_verify::trust::TrustMaterial;
+//! use airgap_verify::verifier::{At, Images, Request, Verifier};
+//! use airgap_verify::verify::Verdict;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // The Secret's data, decoded: the trust policy and the certificates to trust.
+//! let mut entries = BTreeMap::new();
+//! entries.insert(
+//!     "trustpolicy.json".to_string(),
+//!     std::fs::read("fixtures/trust/trustpolicy.json")?,
+//! );
+//! entries.insert("root.crt".to_string(), std::fs::read("fixtures/trust/root.crt")?);
+//!
+//! let limits = Limits::default();
+//! let material = TrustMaterial::from_entries("flux-system/notation-config", entries, &limits)?;
+//! let verifier = Verifier::new(material, CrlSet::new(), limits)?;
+//!
+//! let bundle = verifier.read_bundle(&Source::Path("fixtures/signed".into()), &ProgressSink::none())?;
+//! let run = verifier.verify(
+//!     &bundle,
+//!     &Request {
+//!         images: Images::One(Some("v1".to_string())),
+//!         scope: Some("registry.example/app".to_string()),
+//!         ocirepository: None,
+//!         at: At::now(),
+//!     },
+//! )?;
+//! let admitted = run.report.results.iter().all(|r| r.verdict() == Verdict::Verified);
+//! assert!(admitted);
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used, clippy::panic)]
+
 pub mod attest;
 pub mod bundle;
+#[cfg(feature = "cli")]
 pub mod cmd;
+pub mod digest;
 pub mod envelope;
+pub mod flux;
 pub mod limits;
 pub mod oci;
 pub mod pki;
 pub mod policy;
 pub mod report;
 pub mod trust;
+pub mod verifier;
 pub mod verify;

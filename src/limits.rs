@@ -2,6 +2,18 @@
 //! [`Limits`], and (where a user may legitimately need more) a CLI override. Exceeding a limit is a
 //! clear error naming the limit, never a silent truncation.
 
+/// A limit that a user may legitimately need to raise, as errors that exceed it name it (the
+/// command line adds the flag that raises it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// [`Limits::max_json_blob`].
+    JsonBlob,
+    /// [`Limits::max_inflate_ratio`].
+    InflateRatio,
+    /// [`Limits::max_manifests`].
+    Manifests,
+}
+
 /// Largest JSON blob (manifest, index, config) or signature envelope kept in memory.
 pub const MAX_JSON_BLOB: u64 = 4 * 1024 * 1024;
 /// Largest signature envelope blob, as notation-go (`maxBlobSizeLimit`).

@@ -16,9 +16,9 @@ use std::fmt;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::digest::{Descriptor, Digest};
 use crate::envelope::{self, payload::Payload, SignerInfo, SigningScheme};
 use crate::limits::Limits;
-use crate::oci::digest::{Descriptor, Digest};
 use crate::oci::{Graph, Image, SignatureCandidate};
 use crate::pki::cert::Cert;
 use crate::pki::revocation::{self, CrlSet};
@@ -41,6 +41,27 @@ pub enum TimeSource {
     Timestamp,
     /// The authentic signing time of a `notary.x509.signingAuthority` signature.
     AuthenticSigningTime,
+}
+
+/// Where the Notation signatures of an image come from (notation-go's `Repository`). The OCI
+/// graph of a bundle is one; a test or another provider can be another.
+pub trait SignatureSource {
+    /// The signature candidates of `target`, in a deterministic order.
+    fn notation_signatures(
+        &self,
+        target: &Descriptor,
+        limits: &Limits,
+    ) -> Result<Vec<SignatureCandidate>, String>;
+}
+
+impl SignatureSource for Graph {
+    fn notation_signatures(
+        &self,
+        target: &Descriptor,
+        limits: &Limits,
+    ) -> Result<Vec<SignatureCandidate>, String> {
+        Graph::notation_signatures(self, target, limits).map_err(|e| e.to_string())
+    }
 }
 
 /// The inputs of a verification that are not the bundle: trust, time, revocation data, limits.
@@ -232,12 +253,63 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// The image's result in Flux's three values: verified (with the signature that verified),
+    /// ignored (the artifact is pulled, no condition is written), or failed.
+    pub fn result(&self) -> ImageResult<'_> {
+        match self.verdict {
+            Verdict::Skipped => ImageResult::Ignored(Ignored::SkipLevel),
+            Verdict::Failed => ImageResult::Failed,
+            Verdict::Verified => match self.verified_signature() {
+                Some(s) if s.checks.authenticity == CheckResult::Logged => {
+                    ImageResult::Ignored(Ignored::AuthenticityLogged)
+                }
+                Some(signature) => ImageResult::Verified(VerifiedSignature { signature }),
+                None => ImageResult::Failed,
+            },
+        }
+    }
+}
+
+/// An image's result with Flux's semantics.
+#[derive(Debug, Clone, Copy)]
+pub enum ImageResult<'a> {
+    /// A signature verified.
+    Verified(VerifiedSignature<'a>),
+    /// Nothing is enforced: the artifact is pulled without a `SourceVerified` condition.
+    Ignored(Ignored),
+    /// No signature verified, or the policy failed the image.
+    Failed,
+}
+
+/// Why an image's verification is ignored (Flux's third result).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ignored {
+    /// The trust policy statement's level is `skip`.
+    SkipLevel,
+    /// A signature verified only because its authenticity failure is logged, not enforced.
+    AuthenticityLogged,
+}
+
+/// A signature that verified: made only by [`Outcome::result`], from a verified signature.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifiedSignature<'a> {
+    signature: &'a SignatureOutcome,
+}
+
+impl<'a> VerifiedSignature<'a> {
+    /// The signature's outcome (every check, the signer, the times).
+    pub fn outcome(&self) -> &'a SignatureOutcome {
+        self.signature
+    }
+}
+
 /// A configuration problem found while verifying (not a verdict): exit 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
     /// No scope could be determined and the policy has no `*` statement.
-    #[error("no scope for image {image}: the image has no registry/repository annotation and the trust policy has no \"*\" statement; give --scope REGISTRY/REPOSITORY (the value the policy's registryScopes name)")]
+    #[error("no scope for image {image}: the image has no registry/repository annotation and the trust policy has no \"*\" statement")]
     NoScope { image: String },
     /// The policy has no statement for the scope.
     #[error("{0}")]
@@ -249,7 +321,7 @@ pub enum VerifyError {
 
 /// Verify one image of the bundle.
 pub fn verify_image(
-    graph: &Graph,
+    graph: &dyn SignatureSource,
     image: &Image,
     reference: &str,
     scope: Option<&str>,
@@ -310,7 +382,7 @@ pub fn verify_image(
 
     let candidates = graph
         .notation_signatures(&image.descriptor, ctx.limits)
-        .map_err(|e| VerifyError::Referrers(e.to_string()))?;
+        .map_err(VerifyError::Referrers)?;
     if candidates.is_empty() {
         outcome.message = Some(format!(
             "no signature is associated with \"{artifact_ref}\", make sure the artifact was signed successfully"
@@ -389,6 +461,9 @@ impl CheckFailure {
 }
 
 /// The state of one signature's verification as checks run.
+/// An enforced failure ended a signature's checks; what failed is recorded in the attempt.
+struct Stopped;
+
 struct Attempt<'a> {
     level: &'a VerificationLevel,
     out: SignatureOutcome,
@@ -396,7 +471,11 @@ struct Attempt<'a> {
 
 impl Attempt<'_> {
     /// Apply the level's action to a check result. `Err` means the signature fails here.
-    fn record(&mut self, result: Result<(), CheckFailure>, kind: ValidationType) -> Result<(), ()> {
+    fn record(
+        &mut self,
+        result: Result<(), CheckFailure>,
+        kind: ValidationType,
+    ) -> Result<(), Stopped> {
         match result {
             Ok(()) => {
                 self.out.checks.set(kind, CheckResult::Passed);
@@ -406,7 +485,7 @@ impl Attempt<'_> {
                 Action::Enforce => {
                     self.out.checks.set(f.kind, CheckResult::Failed);
                     self.out.error = Some(f.message);
-                    Err(())
+                    Err(Stopped)
                 }
                 Action::Log => {
                     self.out.checks.set(f.kind, CheckResult::Logged);
@@ -426,9 +505,11 @@ impl Attempt<'_> {
     }
 
     /// A failure that no level can log away (integrity, target mismatch, unsupported plugin).
-    fn fail(&mut self, kind: ValidationType, message: impl fmt::Display) {
+    /// An enforced failure of `kind`: recorded, and the signature's checks stop.
+    fn fail(&mut self, kind: ValidationType, message: impl fmt::Display) -> Stopped {
         self.out.checks.set(kind, CheckResult::Failed);
         self.out.error = Some(message.to_string());
+        Stopped
     }
 }
 
@@ -470,7 +551,8 @@ fn verify_signature(
             verified: false,
         },
     };
-    let _ = run_checks(&mut attempt, candidate, image, statement, ctx);
+    // A stop is already recorded in the outcome (its check and its error).
+    let _stopped: Result<(), Stopped> = run_checks(&mut attempt, candidate, image, statement, ctx);
     attempt.out.verified = attempt.out.error.is_none();
     attempt.out
 }
@@ -481,15 +563,14 @@ fn run_checks(
     image: &Image,
     statement: &Statement,
     ctx: &VerifyContext<'_>,
-) -> Result<(), ()> {
+) -> Result<(), Stopped> {
     use ValidationType::*;
 
     // 1. Integrity (always enforced): the envelope, its signature, the chain's structure.
     let (envelope_desc, bytes) = match &candidate.envelope {
         Ok(e) => e,
         Err(reason) => {
-            a.fail(Integrity, reason);
-            return Err(());
+            return Err(a.fail(Integrity, reason));
         }
     };
     a.out.envelope_digest = Some(envelope_desc.digest.clone());
@@ -501,8 +582,7 @@ fn run_checks(
     let info = match envelope::open(&envelope_desc.media_type, bytes, ctx.limits) {
         Ok(info) => info,
         Err(e) => {
-            a.fail(Integrity, e);
-            return Err(());
+            return Err(a.fail(Integrity, e));
         }
     };
     a.out.signer = signer_of(&info.certificate_chain);
@@ -516,19 +596,17 @@ fn run_checks(
         chain::ChainProfile::CodeSigning,
         ctx.limits,
     ) {
-        a.fail(Integrity, e);
-        return Err(());
+        return Err(a.fail(Integrity, e));
     }
     a.out.checks.integrity = CheckResult::Passed;
 
     // 2. Verification plugins cannot run offline (and Flux has none): fail, as the spec asks of
     //    implementations without plugin support.
     if let Some(plugin) = &info.verification_plugin {
-        a.fail(
+        return Err(a.fail(
             Authenticity,
             format!("the signature requires verification plugin {plugin:?}, and plugins are not supported (Flux has no plugin manager either)"),
-        );
-        return Err(());
+        ));
     }
 
     // 3-4. Authenticity and trusted identity.
@@ -595,14 +673,8 @@ fn run_checks(
         .map(|d| d == image.descriptor);
     match matches {
         Ok(true) => Ok(()),
-        Ok(false) => {
-            a.fail(Integrity, "content descriptor mismatch");
-            Err(())
-        }
-        Err(e) => {
-            a.fail(Integrity, e);
-            Err(())
-        }
+        Ok(false) => Err(a.fail(Integrity, "content descriptor mismatch")),
+        Err(e) => Err(a.fail(Integrity, e)),
     }
 }
 

@@ -143,7 +143,7 @@ fn max_config_file() {
         "{e}"
     );
     let e =
-        airgap_verify::trust::load_flux(&[fixtures().join("flux/seed.yaml")], &limits).unwrap_err();
+        airgap_verify::flux::load_flux(&[fixtures().join("flux/seed.yaml")], &limits).unwrap_err();
     assert!(
         e.to_string().contains("more than the limit of 100 bytes"),
         "{e}"

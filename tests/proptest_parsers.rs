@@ -39,7 +39,7 @@ fn attest_key() -> &'static (AttestKey, VerificationKey) {
     K.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/attest");
         (
-            AttestKey::load(&root.join("p256.key")).unwrap(),
+            AttestKey::load(&root.join("p256.key"), None).unwrap(),
             VerificationKey::load(&root.join("p256.pub")).unwrap(),
         )
     })

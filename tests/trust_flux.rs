@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
+use airgap_verify::flux::{load_flux, FluxRef};
 use airgap_verify::limits::Limits;
-use airgap_verify::trust::{load_flux, FluxRef, TrustError};
+use airgap_verify::trust::TrustError;
 use base64::Engine as _;
 
 const POLICY: &str = r#"{"version":"1.0","trustPolicies":[{"name":"p","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:not-existing"],"trustedIdentities":["*"]}]}"#;

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::attest::dsse::DSSE_ENVELOPE_MEDIA_TYPE;
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
 use crate::attest::{read_limited, write_atomically, AttestError};
-use crate::oci::digest::{Algorithm, Descriptor, Digest};
+use crate::digest::{Algorithm, Descriptor, Digest};
 use crate::oci::{Graph, EMPTY_JSON, IMAGE_MANIFEST};
 
 /// The layer annotation naming the predicate type of the attestation.

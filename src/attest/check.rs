@@ -9,7 +9,7 @@ use crate::attest::keys::VerificationKey;
 use crate::attest::statement::{Statement, STATEMENT_TYPE};
 use crate::attest::vsa::{rfc3339, VerificationSummary, VSA_PREDICATE_TYPE};
 use crate::attest::AttestError;
-use crate::oci::digest::{Algorithm, Digest};
+use crate::digest::{Algorithm, Digest};
 
 /// How far in the future `timeVerified` may be (clock skew between the two sides of the gap)
 /// before freshness cannot be judged.

@@ -55,11 +55,10 @@ impl std::fmt::Debug for SigningKey {
 
 impl SigningKey {
     /// Load a PKCS#8 PEM private key from a file. An `ENCRYPTED PRIVATE KEY` is decrypted with
-    /// the passphrase in [`PASSPHRASE_ENV`]; without it the error says so.
-    pub fn load(path: &Path) -> Result<SigningKey, AttestError> {
+    /// `passphrase` (the command line reads it from [`PASSPHRASE_ENV`]); without one the error
+    /// says so.
+    pub fn load(path: &Path, passphrase: Option<&[u8]>) -> Result<SigningKey, AttestError> {
         let pem = read_limited(path, MAX_KEY_FILE)?;
-        let passphrase = std::env::var_os(PASSPHRASE_ENV);
-        let passphrase = passphrase.as_ref().map(|p| p.as_encoded_bytes());
         SigningKey::from_pkcs8_pem(&pem, passphrase, &path.display().to_string())
     }
 

@@ -16,6 +16,7 @@ pub mod check;
 pub mod dsse;
 pub mod keys;
 pub mod statement;
+pub mod verdict;
 pub mod vsa;
 
 use std::io::{Read, Write};

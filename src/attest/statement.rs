@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::oci::digest::Digest;
+use crate::digest::Digest;
 
 /// The `_type` of an in-toto Statement v1.
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
@@ -47,7 +47,7 @@ impl Subject {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oci::digest::Algorithm;
+    use crate::digest::Algorithm;
 
     #[test]
     fn subject_digest_matching() {

@@ -25,7 +25,7 @@ use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
 use crate::attest::keys::SigningKey;
 use crate::attest::statement::{digest_set, Statement, Subject, STATEMENT_TYPE};
 use crate::attest::AttestError;
-use crate::oci::digest::Digest;
+use crate::digest::Digest;
 
 /// The predicate type of a Verification Summary Attestation v1.
 pub const VSA_PREDICATE_TYPE: &str = "https://slsa.dev/verification_summary/v1";
@@ -287,7 +287,7 @@ pub fn sign_verdict(verdict: &Verdict, key: &SigningKey) -> Result<Vec<u8>, Atte
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::oci::digest::Algorithm;
+    use crate::digest::Algorithm;
     use time::macros::datetime;
 
     pub(crate) fn verdict(digest: Digest, passed: bool) -> Verdict {

@@ -13,8 +13,8 @@ use super::{
     classify, hash_stream, Blob, Bundle, BundleError, Collector, EntryKind, Format, Keep,
     ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
 };
+use crate::digest::Digest;
 use crate::limits::Limits;
-use crate::oci::digest::Digest;
 
 /// A blob file found under `blobs/`.
 struct Found {

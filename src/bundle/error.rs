@@ -65,7 +65,7 @@ pub enum BundleError {
     TooManyEntries { bundle: String, limit: u64 },
     /// A compressed bundle inflates to more than `--max-inflate-ratio` times its compressed size
     /// (beyond a fixed grace); a decompression bomb or an unusually compressible bundle.
-    #[error("bundle {bundle}: decompressed {inflated} bytes from {compressed} compressed bytes, more than the ratio limit of {limit}:1 (raise it with --max-inflate-ratio if the bundle is genuine)")]
+    #[error("bundle {bundle}: decompressed {inflated} bytes from {compressed} compressed bytes, more than the ratio limit of {limit}:1")]
     InflateRatio {
         bundle: String,
         inflated: u64,
@@ -96,7 +96,7 @@ pub enum BundleError {
         message: String,
     },
     /// A manifest, index or `index.json` is larger than `--max-json-blob`.
-    #[error("bundle {bundle}: {entry} is {size} bytes, more than the JSON limit of {limit} (raise it with --max-json-blob if the bundle is genuine)")]
+    #[error("bundle {bundle}: {entry} is {size} bytes, more than the JSON limit of {limit}")]
     JsonTooLarge {
         bundle: String,
         entry: String,
@@ -119,7 +119,7 @@ pub enum BundleError {
         limit: u64,
     },
     /// The graph holds more manifests and indexes than `Limits::max_manifests`.
-    #[error("bundle {bundle}: more than the limit of {limit} manifests and indexes (raise it with --max-manifests if the bundle is genuine)")]
+    #[error("bundle {bundle}: more than the limit of {limit} manifests and indexes")]
     TooManyManifests { bundle: String, limit: u64 },
     /// Anything else, with a message naming the bundle and the entry.
     #[error("{0}")]
@@ -136,20 +136,19 @@ impl BundleError {
         }
     }
 
+    /// The limit this error exceeds, when a user may raise it.
+    pub fn limit(&self) -> Option<crate::limits::Limit> {
+        use crate::limits::Limit;
+        match self {
+            BundleError::InflateRatio { .. } => Some(Limit::InflateRatio),
+            BundleError::JsonTooLarge { .. } => Some(Limit::JsonBlob),
+            BundleError::TooManyManifests { .. } => Some(Limit::Manifests),
+            _ => None,
+        }
+    }
+
     /// True when the error is the user's (a path that does not exist): exit 2, not 3.
     pub fn is_usage(&self) -> bool {
         matches!(self, BundleError::SourceNotFound { .. })
-    }
-}
-
-impl From<BundleError> for crate::cmd::Failure {
-    /// A bundle error ends any command: exit 3 (damaged or malformed), or 2 for a path that
-    /// cannot be opened.
-    fn from(e: BundleError) -> crate::cmd::Failure {
-        if e.is_usage() {
-            crate::cmd::Failure::usage(e.to_string())
-        } else {
-            crate::cmd::Failure::damaged(e.to_string())
-        }
     }
 }

@@ -27,10 +27,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub use error::BundleError;
-pub use progress::ProgressSink;
+pub use progress::{ProgressObserver, ProgressSink};
 
+use crate::digest::{Algorithm, Digest};
 use crate::limits::Limits;
-use crate::oci::digest::{Algorithm, Digest};
 
 /// Where a bundle comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,45 @@ pub enum Source {
     Path(PathBuf),
     /// A tar, tar.gz or tar.zst stream on standard input (`-`).
     Stdin,
+    /// A tar, tar.gz or tar.zst stream from any reader (read once), named for messages.
+    Reader(Reader),
 }
+
+/// A reader of a bundle stream for [`Source::Reader`]: read at most once.
+#[derive(Clone)]
+pub struct Reader {
+    name: String,
+    stream: std::sync::Arc<std::sync::Mutex<Option<Box<dyn std::io::Read + Send>>>>,
+}
+
+impl Reader {
+    /// A stream called `name` in messages.
+    pub fn new(name: impl Into<String>, stream: impl std::io::Read + Send + 'static) -> Reader {
+        Reader {
+            name: name.into(),
+            stream: std::sync::Arc::new(std::sync::Mutex::new(Some(Box::new(stream)))),
+        }
+    }
+
+    /// The stream, the first time.
+    fn take(&self) -> Option<Box<dyn std::io::Read + Send>> {
+        self.stream.lock().ok().and_then(|mut s| s.take())
+    }
+}
+
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader").field("name", &self.name).finish()
+    }
+}
+
+impl PartialEq for Reader {
+    fn eq(&self, other: &Reader) -> bool {
+        std::sync::Arc::ptr_eq(&self.stream, &other.stream)
+    }
+}
+
+impl Eq for Reader {}
 
 impl Source {
     /// `-` is standard input; anything else a path.
@@ -56,6 +94,7 @@ impl Source {
         match self {
             Source::Path(p) => p.display().to_string(),
             Source::Stdin => "<stdin>".to_string(),
+            Source::Reader(r) => r.name.clone(),
         }
     }
 }
@@ -148,6 +187,14 @@ pub fn read_bundle(
         Source::Stdin => {
             progress.start_bytes(None);
             tar::read_stream(Box::new(std::io::stdin()), &name, limits, progress)?
+        }
+        Source::Reader(r) => {
+            let stream = r.take().ok_or_else(|| BundleError::SourceNotFound {
+                name: name.clone(),
+                reason: "the stream was already read".to_string(),
+            })?;
+            progress.start_bytes(None);
+            tar::read_stream(stream, &name, limits, progress)?
         }
     };
     progress.finish();

@@ -271,7 +271,7 @@ fn read_tar(
             let keep = (size <= limits.max_json_blob).then_some(size);
             let algorithm = match &what {
                 EntryKind::Blob(d) => d.algorithm(),
-                _ => crate::oci::digest::Algorithm::Sha256,
+                _ => crate::digest::Algorithm::Sha256,
             };
             if matches!(what, EntryKind::OciLayout | EntryKind::IndexJson) && keep.is_none() {
                 return Err(BundleError::JsonTooLarge {

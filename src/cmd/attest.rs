@@ -10,7 +10,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{Exit, Failure, Format, VerifyAttestationArgs};
@@ -19,8 +18,9 @@ use crate::attest::check::{parse_duration, verify_attestation, CheckedAttestatio
 use crate::attest::keys::VerificationKey;
 use crate::attest::{read_limited, AttestError};
 use crate::bundle::{read_bundle, ProgressSink, Source};
-use crate::oci::digest::Digest;
+use crate::digest::Digest;
 use crate::oci::Graph;
+use crate::report::attestation;
 
 /// Where the attestation(s) to check come from.
 enum Candidates {
@@ -62,7 +62,7 @@ pub fn run(args: &VerifyAttestationArgs) -> Result<Exit, Failure> {
     for (name, bytes) in attempts {
         match verify_attestation(&bytes, &key, &expect) {
             Ok(checked) => {
-                print_verified(args.format, &name, &digest, &checked);
+                print_verified(args.format, &name, &digest, &checked)?;
                 return Ok(Exit::Verified);
             }
             Err(e) if e.is_usage() => return Err(Failure::usage(e.to_string())),
@@ -78,26 +78,22 @@ pub fn run(args: &VerifyAttestationArgs) -> Result<Exit, Failure> {
             ),
         ),
     };
+    let report = attestation::NotVerified {
+        version: attestation::ATTESTATION_REPORT_VERSION,
+        verified: false,
+        attestation: &name,
+        digest: digest.to_string(),
+        keyid: &key.keyid,
+        error: &message,
+    };
     match args.format {
         Format::Json => {
-            let out = json!({
-                "version": 1,
-                "verified": false,
-                "attestation": name,
-                "digest": digest.to_string(),
-                "keyid": key.keyid,
-                "error": message,
-            });
-            println!("{out:#}");
+            print_or_fail(|out| attestation::write_not_verified_json(&report, out))?;
             Ok(Exit::NotVerified)
         }
         Format::Text => Err(Failure {
             exit: Exit::NotVerified,
-            message: if name.is_empty() {
-                format!("not verified: {message}")
-            } else {
-                format!("not verified: {name}: {message}")
-            },
+            message: attestation::not_verified_text(&report),
         }),
     }
 }
@@ -132,7 +128,7 @@ fn target(args: &VerifyAttestationArgs) -> Result<(Digest, Candidates), Failure>
             }
             let image = graph
                 .resolve(args.reference.as_deref())
-                .map_err(|e| Failure::usage(format!("{}: {e}", bundle.name)))?;
+                .map_err(|e| Failure::usage(format!("{}: {}", bundle.name, super::resolve_message(&e))))?;
             let digest = image.descriptor.digest.clone();
             match &args.attestation {
                 Some(file) => Ok((digest, Candidates::File(file.clone()))),
@@ -148,45 +144,27 @@ fn target(args: &VerifyAttestationArgs) -> Result<(Digest, Candidates), Failure>
     }
 }
 
-fn print_verified(format: Format, name: &str, digest: &Digest, c: &CheckedAttestation) {
-    let p = &c.statement.predicate;
-    match format {
-        Format::Json => {
-            let out = json!({
-                "version": 1,
-                "verified": true,
-                "attestation": name,
-                "attestationDigest": c.envelope_digest.to_string(),
-                "digest": digest.to_string(),
-                "keyid": c.keyid,
-                "envelopeKeyid": c.envelope_keyid,
-                "keyidMatched": c.keyid_matched,
-                "subject": c.statement.subject,
-                "verifier": p.verifier,
-                "timeVerified": p.time_verified,
-                "resourceUri": p.resource_uri,
-                "policy": p.policy,
-                "verificationResult": p.verification_result,
-                "verifiedLevels": p.verified_levels,
-            });
-            println!("{out:#}");
-        }
-        Format::Text => {
-            println!("verified: {name}");
-            println!("  about:    {digest} ({})", p.resource_uri);
-            println!(
-                "  result:   {} {}",
-                p.verification_result,
-                p.verified_levels.join(", ")
-            );
-            println!("  verifier: {} at {}", p.verifier.id, p.time_verified);
-            println!("  key:      {}", c.keyid);
-            if !c.keyid_matched {
-                println!(
-                    "  note:     the envelope names keyid {:?}; the signature verified with the given key anyway",
-                    c.envelope_keyid
-                );
-            }
-        }
-    }
+fn print_verified(
+    format: Format,
+    name: &str,
+    digest: &Digest,
+    c: &CheckedAttestation,
+) -> Result<(), Failure> {
+    let report = attestation::Verified::new(name, digest, c);
+    print_or_fail(|out| match format {
+        Format::Json => attestation::write_verified_json(&report, out),
+        Format::Text => attestation::write_verified_text(&report, out),
+    })
+}
+
+/// Write to standard output; a failure to write is a usage error (a closed pipe, a full disk).
+fn print_or_fail(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::usage(format!("cannot write the report: {e}")))
 }

@@ -4,6 +4,7 @@
 
 pub mod attest;
 pub mod inspect;
+mod progress;
 pub mod verify;
 
 use std::path::PathBuf;
@@ -35,6 +36,60 @@ impl From<Exit> for ExitCode {
 pub struct Failure {
     pub exit: Exit,
     pub message: String,
+}
+
+impl From<crate::bundle::BundleError> for Failure {
+    /// A bundle error ends any command: exit 3 (damaged or malformed), or 2 for a path that
+    /// cannot be opened.
+    fn from(e: crate::bundle::BundleError) -> Failure {
+        let message = match e.limit() {
+            Some(limit) => format!(
+                "{e} (raise it with --{} if the bundle is genuine)",
+                limit_flag(limit)
+            ),
+            None => e.to_string(),
+        };
+        if e.is_usage() {
+            Failure::usage(message)
+        } else {
+            Failure::damaged(message)
+        }
+    }
+}
+
+/// The flag that raises a limit.
+fn limit_flag(limit: crate::limits::Limit) -> &'static str {
+    use crate::limits::Limit;
+    match limit {
+        Limit::JsonBlob => "max-json-blob",
+        Limit::InflateRatio => "max-inflate-ratio",
+        Limit::Manifests => "max-manifests",
+    }
+}
+
+/// Why an image cannot be chosen, with the flag that chooses one.
+pub(crate) fn resolve_message(e: &crate::oci::ResolveError) -> String {
+    match e {
+        crate::oci::ResolveError::Ambiguous { reason, images } => {
+            format!("{reason}; choose one with --ref: {}", images.join(", "))
+        }
+        e => e.to_string(),
+    }
+}
+
+impl Progress {
+    /// The sink for a `--progress` choice: `auto` draws when standard error is a terminal.
+    pub fn sink(self) -> crate::bundle::ProgressSink {
+        use crate::bundle::ProgressSink;
+        use progress::Bars;
+        use std::io::IsTerminal;
+        match self {
+            Progress::Never => ProgressSink::none(),
+            Progress::Always => Bars::stderr_always(),
+            Progress::Auto if std::io::stderr().is_terminal() => Bars::stderr(),
+            Progress::Auto => ProgressSink::none(),
+        }
+    }
 }
 
 impl Failure {
@@ -260,26 +315,5 @@ pub fn run(cli: Cli) -> ExitCode {
             eprintln!("airgap-verify: {}", f.message);
             f.exit.into()
         }
-    }
-}
-
-/// The report's summary of a bundle's integrity.
-pub(crate) fn bundle_summary(
-    bundle: &crate::bundle::Bundle,
-    graph: &crate::oci::Graph,
-) -> crate::report::BundleSummary {
-    let integrity = graph.integrity();
-    crate::report::BundleSummary {
-        name: bundle.name.clone(),
-        format: bundle.format.name().to_string(),
-        blobs: integrity.blobs,
-        bytes: integrity.bytes,
-        damaged: integrity.is_damaged(),
-        problems: integrity.problems.iter().map(|p| p.to_string()).collect(),
-        unreferenced: integrity
-            .unreferenced
-            .iter()
-            .map(|d| d.to_string())
-            .collect(),
     }
 }

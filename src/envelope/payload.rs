@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::EnvelopeError;
-use crate::oci::digest::{Descriptor, Digest};
+use crate::digest::{Descriptor, Digest};
 
 /// The Notation payload: `{"targetArtifact": <OCI descriptor>}`.
 #[derive(Debug, Clone, PartialEq, Eq)]

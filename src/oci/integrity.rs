@@ -158,7 +158,7 @@ fn blob_content_matches_its_name(claimed: &Digest, actual: &Digest) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oci::digest::Algorithm;
+    use crate::digest::Algorithm;
 
     #[test]
     fn blob_content_matches_its_name_for_sha256_and_sha512() {

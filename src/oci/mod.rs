@@ -10,7 +10,8 @@
 //!   documented deterministic order;
 //! - [`Graph::blob`]: the content of a small blob.
 
-pub mod digest;
+/// Digests and descriptors, also reachable here for code that names them by their OCI home.
+pub use crate::digest;
 mod graph;
 mod integrity;
 pub mod model;
@@ -19,7 +20,7 @@ mod signatures;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::oci::digest::{Descriptor, Digest};
+use crate::digest::{Descriptor, Digest};
 
 pub use graph::{CONTAINERD_NAME, REF_NAME};
 pub use integrity::{Integrity, Problem, ProblemKind};
@@ -149,7 +150,7 @@ pub enum ResolveError {
     #[error("the bundle holds no image (index.json lists no manifest that is not a referrer)")]
     NoImages,
     /// No reference was given and the bundle holds several images, or a tag names several.
-    #[error("{reason}; choose one with --ref: {}", .images.join(", "))]
+    #[error("{reason}; choose one of: {}", .images.join(", "))]
     Ambiguous {
         /// Why a choice is needed.
         reason: String,

@@ -169,7 +169,7 @@ fn thumbprints(doc: &Document) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oci::digest::Algorithm;
+    use crate::digest::Algorithm;
 
     fn doc(json: &str) -> Document {
         Document::parse(json.as_bytes()).unwrap()

@@ -196,7 +196,7 @@ impl Cert {
 
     /// Lowercase hex SHA-256 of the DER encoding (the `#S256` thumbprint).
     pub fn sha256_thumbprint(&self) -> String {
-        crate::oci::digest::Algorithm::Sha256
+        crate::digest::Algorithm::Sha256
             .digest(&self.der)
             .hex()
             .to_string()

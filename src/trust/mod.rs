@@ -1,16 +1,16 @@
 //! Trust material with Flux's semantics (FLUX.md §1, §2): a Kubernetes Secret ([`secret`]), a
-//! mounted Secret folder ([`dir`]), or Flux manifests, OCIRepository + Secret ([`flux`]).
+//! mounted Secret folder ([`dir`]), or the Secrets that Flux manifests name
+//! ([`crate::flux`]).
 //!
 //! All three end in a [`TrustMaterial`]: the trust policy (parsed, cleaned as Flux does, and
 //! validated), every certificate of every `.crt`/`.pem` key (all of them serve every trust store
 //! the policy names, whatever its type and name: FLUX.md §2.4), and the raw `.crl` values.
 
 pub mod dir;
-pub mod flux;
 pub mod notation;
 pub mod pem;
 pub mod secret;
-mod yaml;
+pub(crate) mod yaml;
 
 use std::collections::BTreeMap;
 
@@ -22,7 +22,6 @@ use crate::policy::document::TrustStoreRef;
 use crate::policy::{clean_trust_policy, Document, PolicyError};
 
 pub use dir::from_dir;
-pub use flux::{load_flux, pick_semver, FluxObjects, FluxRef, FluxRepository, FluxVerify};
 pub use notation::from_notation_config;
 pub use secret::{from_secret_file, SecretObject};
 
@@ -272,6 +271,30 @@ fn looks_like_ignored_certificate(key: &str) -> bool {
 /// The keys of a Secret (or folder) that trust material needs to read.
 pub(crate) fn is_wanted_key(key: &str) -> bool {
     key == TRUST_POLICY_KEY || is_certificate_key(key) || is_crl_key(key)
+}
+
+impl TrustMaterial {
+    /// Trust material from the decoded entries of a Secret (key to value, as a program that
+    /// reads Secrets from the API server has them: `trustpolicy.json`, `*.crt`, `*.pem`,
+    /// `*.crl`; other keys are ignored). `name` names the Secret (`namespace/name`) in the
+    /// report and in messages. The checks are Flux's, in its order (FLUX.md §1).
+    pub fn from_entries(
+        name: &str,
+        entries: BTreeMap<String, Vec<u8>>,
+        limits: &Limits,
+    ) -> Result<TrustMaterial, TrustError> {
+        let entries = entries
+            .into_iter()
+            .filter(|(k, _)| is_wanted_key(k))
+            .collect();
+        build_material(
+            name.to_string(),
+            &format!("secret '{name}'"),
+            entries,
+            Vec::new(),
+            limits,
+        )
+    }
 }
 
 /// Build trust material from decoded Secret entries, in Flux's order of checks (FLUX.md §1):

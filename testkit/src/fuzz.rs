@@ -229,7 +229,7 @@ pub fn secret_flux_yaml(data: &[u8]) {
     let limits = limits();
     if let Some(path) = scratch_file("secret.yaml", data) {
         let _ = trust::from_secret_file(&path, &limits);
-        let _ = trust::load_flux(&[path], &limits);
+        let _ = airgap_verify::flux::load_flux(&[path], &limits);
     }
 }
 

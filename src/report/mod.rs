@@ -1,5 +1,6 @@
-//! Rendering verification outcomes for people (text) and machines (JSON). Both come from the same
-//! [`Report`], so they never disagree.
+//! Rendering for people (text) and machines (JSON): the report of `verify` ([`Report`]) of `inspect`
+//! ([`inspect::InspectReport`]) and of `verify-attestation` ([`attestation`]). Text and JSON come from the same values, so they never
+//! disagree.
 //!
 //! The JSON report is versioned (`"version": 1`); field names are stable: fields may be added,
 //! never renamed or removed. Shape:
@@ -19,6 +20,9 @@
 //!                                    "revocationDetails": [ { "subject", "status", "detail" } ],
 //!                                    "warnings": [..], "error", "verified" } ] } ] }
 //! ```
+
+pub mod attestation;
+pub mod inspect;
 
 use std::io::{self, Write};
 
@@ -57,6 +61,19 @@ pub struct FluxStatus {
     pub status: String,
     pub reason: String,
     pub message: String,
+}
+
+impl FluxStatus {
+    /// The report's form of an OCIRepository's `SourceVerified` condition.
+    pub fn of(ocirepository: &str, condition: crate::flux::SourceVerified) -> FluxStatus {
+        FluxStatus {
+            ocirepository: ocirepository.to_string(),
+            condition: crate::flux::condition::SOURCE_VERIFIED.to_string(),
+            status: condition.status.as_str().to_string(),
+            reason: condition.reason.to_string(),
+            message: condition.message,
+        }
+    }
 }
 
 /// One result line of the report: an image's outcome, or a Flux object that could not be

@@ -1,0 +1,84 @@
+//! What an attestation says of one verified image: a [`Verdict`] made from the image's
+//! [`Outcome`], with the verification time and its source taken from the outcome (the
+//! report's), never read here.
+
+use time::OffsetDateTime;
+
+use super::{Verdict, VerifiedSignature};
+use crate::digest::{Digest, DigestError};
+use crate::verify::{Outcome, TimeSource};
+
+/// Why an outcome cannot be attested.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerdictError {
+    /// The image's `registry/repository` is not known (the policy's `*` statement applied), and
+    /// the attestation's `resourceUri` needs it.
+    #[error(
+        "the attestation of {reference} needs the image's registry/repository for its resourceUri"
+    )]
+    NoScope {
+        /// The reference of the image, as asked for.
+        reference: String,
+    },
+    /// The outcome's policy digest is not a digest.
+    #[error(transparent)]
+    PolicyDigest(#[from] DigestError),
+}
+
+impl Verdict {
+    /// The verdict of `outcome`: `passed` (a verified image) or failed (then every signature
+    /// tried is listed, not only those that verified). `time_verified` is when the verification
+    /// ran.
+    pub fn from_outcome(
+        outcome: &Outcome,
+        passed: bool,
+        time_verified: OffsetDateTime,
+    ) -> Result<Verdict, VerdictError> {
+        if outcome.scope == "*" {
+            return Err(VerdictError::NoScope {
+                reference: outcome.reference.clone(),
+            });
+        }
+        let policy_digest = Digest::parse(&outcome.policy_digest)?;
+        let signatures = outcome
+            .signatures
+            .iter()
+            .filter(|s| s.verified || !passed)
+            .filter_map(|s| {
+                Some(VerifiedSignature {
+                    envelope_digest: s.envelope_digest.clone()?,
+                    manifest_digest: Some(s.digest.clone()),
+                    signer_subject: s
+                        .signer
+                        .as_ref()
+                        .map(|x| x.subject.clone())
+                        .unwrap_or_default(),
+                    thumbprints: s
+                        .signer
+                        .as_ref()
+                        .map(|x| x.thumbprints.clone())
+                        .unwrap_or_default(),
+                    signing_time: s.signing_time,
+                    timestamp: s.timestamp.as_ref().map(|t| t.gen_time),
+                })
+            })
+            .collect();
+        Ok(Verdict {
+            subject_name: outcome.scope.clone(),
+            digest: outcome.digest.clone(),
+            scope: outcome.scope.clone(),
+            passed,
+            level: outcome.level.clone().unwrap_or_default(),
+            policy_uri: None,
+            policy_digest,
+            signatures,
+            time_verified,
+            time_used: outcome.time,
+            time_source: match outcome.time_source {
+                TimeSource::At => "--at".to_string(),
+                _ => "clock".to_string(),
+            },
+        })
+    }
+}

@@ -1,0 +1,495 @@
+//! The front door of the library: a [`Verifier`] built once from trust material (a Secret's
+//! decoded entries, a mounted folder, or Flux manifests), CRLs and limits, that verifies the
+//! images of a bundle at an explicit time ([`At`]) and returns the [`Report`] that the command
+//! line renders.
+//!
+//! Where signatures come from is a seam ([`SignatureSource`]): the bundle's OCI graph is one
+//! source, and any other (a second signature format, an in-memory test double) can be another.
+
+use std::collections::BTreeSet;
+
+use time::OffsetDateTime;
+
+use crate::bundle::{self, Bundle, BundleError, ProgressSink, Source};
+use crate::flux::{self, FluxObjects, FluxRepository, SelectError};
+use crate::limits::Limits;
+use crate::oci::{Graph, Image, ResolveError};
+use crate::pki::revocation::{CrlSet, RevocationError};
+use crate::report::{BundleSummary, FluxStatus, Report, ResultEntry, REPORT_VERSION};
+use crate::trust::{TrustError, TrustMaterial};
+pub use crate::verify::SignatureSource;
+use crate::verify::{self, Outcome, TimeSource, Verdict, VerifyContext, VerifyError};
+
+/// The time a verification is done at: the clock's reading when it ran, or a time given for a
+/// forensic re-verification. The report and the attestation both say which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// Now, as read from the clock by the caller.
+    Now(OffsetDateTime),
+    /// As of a given time (a forensic re-verification).
+    AsOf(OffsetDateTime),
+}
+
+impl At {
+    /// The clock, now.
+    pub fn now() -> At {
+        At::Now(OffsetDateTime::now_utc())
+    }
+
+    /// The verification time.
+    pub fn time(self) -> OffsetDateTime {
+        match self {
+            At::Now(t) | At::AsOf(t) => t,
+        }
+    }
+
+    /// Where the verification time came from, as the report names it.
+    pub fn source(self) -> TimeSource {
+        match self {
+            At::Now(_) => TimeSource::Now,
+            At::AsOf(_) => TimeSource::At,
+        }
+    }
+}
+
+/// The trust a [`Verifier`] verifies against.
+#[derive(Debug, Clone)]
+enum Trust {
+    /// One trust material for every image, with its CRLs.
+    Material {
+        material: Box<TrustMaterial>,
+        crls: CrlSet,
+    },
+    /// Flux manifests: each OCIRepository names its image and its Secret.
+    Flux(Box<FluxObjects>),
+}
+
+/// Which images of a bundle to verify (with trust material; Flux manifests name their own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Images {
+    /// One image, by tag or digest; `None` when the bundle holds one image.
+    One(Option<String>),
+    /// Every image of the bundle (not the referrers).
+    All,
+}
+
+/// What to verify in a bundle, and how.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The images (ignored with Flux manifests).
+    pub images: Images,
+    /// The `registry/repository` the trust policy is matched against (ignored with Flux
+    /// manifests, whose `spec.url` gives it).
+    pub scope: Option<String>,
+    /// With Flux manifests: only the OCIRepository `namespace/name`.
+    pub ocirepository: Option<String>,
+    /// The verification time.
+    pub at: At,
+}
+
+/// How a whole run ended, worst first in importance: the command line maps it to exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Conclusion {
+    /// Every image verified (or was ignored by its policy).
+    Verified,
+    /// An image did not verify, or is missing from the bundle.
+    NotVerified,
+    /// A Flux object's configuration is invalid (Secret, policy, `spec.ref`).
+    Misconfigured,
+}
+
+impl Conclusion {
+    /// The conclusion of one verdict.
+    pub fn of(v: Verdict) -> Conclusion {
+        match v {
+            Verdict::Verified | Verdict::Skipped => Conclusion::Verified,
+            Verdict::Failed => Conclusion::NotVerified,
+        }
+    }
+}
+
+/// What a run produced: the report, how it ended, and remarks about the input read on the way.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The report of every image verified.
+    pub report: Report,
+    /// The worst result.
+    pub conclusion: Conclusion,
+    /// Remarks about the trust material that are not warnings (files skipped, keys ignored), in
+    /// the order they were met.
+    pub notes: Vec<String>,
+}
+
+/// Why a verification could not be run or finished.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The bundle cannot be read.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The bundle is damaged: the report (integrity only) is in `report`.
+    #[error("bundle {} is damaged: {}", .report.bundle.name, .report.bundle.problems.join("; "))]
+    Damaged {
+        /// The report, with the bundle's integrity problems.
+        report: Box<Report>,
+    },
+    /// The image asked for is not in the bundle, or the choice is ambiguous.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// A verifier of Flux manifests was asked to verify one image: the manifests name theirs.
+    #[error("Flux manifests name their own images: verify the bundle instead")]
+    NotOneImage,
+    /// An image cannot be verified against the trust material (no scope, no policy statement).
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// A CRL of the trust material cannot be parsed.
+    #[error(transparent)]
+    Crl(#[from] RevocationError),
+    /// No OCIRepository of the Flux manifests is the one asked for.
+    #[error("no OCIRepository matches")]
+    NoRepository {
+        /// The `namespace/name` asked for, if any.
+        wanted: Option<String>,
+        /// The `namespace/name` of every OCIRepository read.
+        known: Vec<String>,
+    },
+}
+
+/// The verifier: trust, CRLs and limits, fixed once; verify any number of bundles with it.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    trust: Trust,
+    crls: CrlSet,
+    limits: Limits,
+}
+
+impl Verifier {
+    /// A verifier of `material` (a Secret's entries, [`TrustMaterial::from_entries`], or a
+    /// folder), with the CRLs of `crls` and those of the material's `*.crl` entries.
+    pub fn new(
+        material: TrustMaterial,
+        crls: CrlSet,
+        limits: Limits,
+    ) -> Result<Verifier, RevocationError> {
+        let merged = crl_set(&crls, &material, &limits)?;
+        Ok(Verifier {
+            trust: Trust::Material {
+                material: Box::new(material),
+                crls: merged,
+            },
+            crls,
+            limits,
+        })
+    }
+
+    /// A verifier of Flux manifests: each OCIRepository's image is verified against its own
+    /// Secret (`spec.verify.secretRef`, same namespace), reported with Flux's `SourceVerified`
+    /// condition.
+    pub fn for_flux(objects: FluxObjects, crls: CrlSet, limits: Limits) -> Verifier {
+        Verifier {
+            trust: Trust::Flux(Box::new(objects)),
+            crls,
+            limits,
+        }
+    }
+
+    /// The limits this verifier applies.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Read a bundle (a folder, an archive, standard input or any reader) with this verifier's
+    /// limits.
+    pub fn read_bundle(
+        &self,
+        source: &Source,
+        progress: &ProgressSink,
+    ) -> Result<Bundle, BundleError> {
+        bundle::read_bundle(source, &self.limits, progress)
+    }
+
+    /// Verify one image whose signatures come from `signatures`, against the trust material.
+    /// `reference` is how the image was asked for (tag or digest); `scope` its
+    /// `registry/repository`, when not named by the image itself. With Flux manifests there is
+    /// no single trust material: use [`Verifier::verify`].
+    pub fn verify_image(
+        &self,
+        signatures: &dyn SignatureSource,
+        image: &Image,
+        reference: &str,
+        scope: Option<&str>,
+        at: At,
+    ) -> Result<Outcome, RunError> {
+        match &self.trust {
+            Trust::Material { material, crls } => {
+                let ctx = VerifyContext {
+                    trust: material,
+                    at: at.time(),
+                    at_source: at.source(),
+                    crls,
+                    limits: &self.limits,
+                };
+                Ok(verify::verify_image(
+                    signatures, image, reference, scope, &ctx,
+                )?)
+            }
+            Trust::Flux(_) => Err(RunError::NotOneImage),
+        }
+    }
+
+    /// Verify what `request` asks for in a bundle already read: its integrity first (a damaged
+    /// bundle is [`RunError::Damaged`]), then every image asked for, in bundle order.
+    pub fn verify(&self, bundle: &Bundle, request: &Request) -> Result<Run, RunError> {
+        let graph = Graph::build(bundle, &self.limits)?;
+        let mut report = Report {
+            version: REPORT_VERSION,
+            bundle: bundle_summary(bundle, &graph),
+            results: Vec::new(),
+            not_requested: Vec::new(),
+        };
+        if report.bundle.damaged {
+            return Err(RunError::Damaged {
+                report: Box::new(report),
+            });
+        }
+        let mut run = match &self.trust {
+            Trust::Material { .. } => self.verify_images(&graph, request, report)?,
+            Trust::Flux(objects) => {
+                let mut notes = Vec::new();
+                let conclusion =
+                    self.verify_flux(objects, &graph, request, &mut report, &mut notes)?;
+                Run {
+                    report,
+                    conclusion,
+                    notes,
+                }
+            }
+        };
+        run.notes.shrink_to_fit();
+        Ok(run)
+    }
+
+    fn verify_images(
+        &self,
+        graph: &Graph,
+        request: &Request,
+        mut report: Report,
+    ) -> Result<Run, RunError> {
+        let images: Vec<(&Image, String)> = match &request.images {
+            Images::All => graph.images().iter().map(|i| (i, image_label(i))).collect(),
+            Images::One(reference) => {
+                let image = graph.resolve(reference.as_deref())?;
+                let label = reference.clone().unwrap_or_else(|| image_label(image));
+                vec![(image, label)]
+            }
+        };
+        // Images are independent: verify them on all cores, report them in bundle order.
+        use rayon::prelude::*;
+        let outcomes: Vec<_> = images
+            .par_iter()
+            .map(|(image, label)| {
+                self.verify_image(graph, image, label, request.scope.as_deref(), request.at)
+            })
+            .collect();
+        let mut conclusion = Conclusion::Verified;
+        for outcome in outcomes {
+            let outcome = outcome?;
+            conclusion = conclusion.max(Conclusion::of(outcome.verdict));
+            report.results.push(ResultEntry::from_outcome(outcome));
+        }
+        Ok(Run {
+            report,
+            conclusion,
+            notes: Vec::new(),
+        })
+    }
+
+    /// Every OCIRepository (or the one asked for), each with its own image (`spec.ref`), scope
+    /// (`spec.url`) and Secret (`spec.verify.secretRef`, same namespace), reported with Flux's
+    /// `SourceVerified` condition. A repository whose Secret, policy or `spec.ref` is invalid is
+    /// [`Conclusion::Misconfigured`]; one whose image is missing from the bundle or does not
+    /// verify is [`Conclusion::NotVerified`].
+    fn verify_flux(
+        &self,
+        objects: &FluxObjects,
+        graph: &Graph,
+        request: &Request,
+        report: &mut Report,
+        notes: &mut Vec<String>,
+    ) -> Result<Conclusion, RunError> {
+        let mut worst = Conclusion::Verified;
+        let mut requested = BTreeSet::new();
+        let repos: Vec<&FluxRepository> = objects
+            .repositories
+            .iter()
+            .filter(|r| {
+                request
+                    .ocirepository
+                    .as_deref()
+                    .is_none_or(|want| want == r.namespaced_name())
+            })
+            .collect();
+        if repos.is_empty() {
+            return Err(RunError::NoRepository {
+                wanted: request.ocirepository.clone(),
+                known: objects
+                    .repositories
+                    .iter()
+                    .map(|r| r.namespaced_name())
+                    .collect(),
+            });
+        }
+        for repo in repos {
+            // Flux resolves the artifact before it verifies: the image comes first.
+            let selection = flux::select_image(repo, graph.images());
+            if let Ok(sel) = &selection {
+                requested.insert(sel.image.descriptor.digest.clone());
+            }
+            let (conclusion, entry) =
+                self.verify_repository(objects, graph, repo, selection, request.at, notes);
+            worst = worst.max(conclusion);
+            report.results.push(entry);
+        }
+        report.not_requested = graph
+            .images()
+            .iter()
+            .filter(|i| !requested.contains(&i.descriptor.digest))
+            .map(|i| format!("{} ({})", i.reference(), i.descriptor.digest))
+            .collect();
+        Ok(worst)
+    }
+
+    /// One OCIRepository: its `SourceVerified` condition and report entry.
+    fn verify_repository(
+        &self,
+        objects: &FluxObjects,
+        graph: &Graph,
+        repo: &FluxRepository,
+        selection: Result<flux::Selection<'_>, SelectError>,
+        at: At,
+        notes: &mut Vec<String>,
+    ) -> (Conclusion, ResultEntry) {
+        let id = repo.namespaced_name();
+        let unverified =
+            |condition: flux::SourceVerified, verdict: Verdict, note: Option<String>| ResultEntry {
+                outcome: None,
+                flux: Some(FluxStatus::of(&id, condition)),
+                verdict: Some(verdict),
+                note,
+            };
+        let image_note = || {
+            selection
+                .as_ref()
+                .ok()
+                .map(|s| format!("image {} ({})", s.reference, s.image.descriptor.digest))
+        };
+        let Some(verify) = &repo.verify else {
+            return (
+                Conclusion::Verified,
+                unverified(
+                    flux::SourceVerified::not_configured(),
+                    Verdict::Skipped,
+                    image_note(),
+                ),
+            );
+        };
+        if verify.provider != "notation" {
+            return (
+                Conclusion::NotVerified,
+                unverified(
+                    flux::SourceVerified::unsupported_provider(&verify.provider),
+                    Verdict::Failed,
+                    image_note(),
+                ),
+            );
+        }
+        let step = (|| -> Result<(Outcome, Option<String>), (Conclusion, String)> {
+            let sel = selection.clone().map_err(|e| match e {
+                SelectError::Invalid(e) => (Conclusion::Misconfigured, e.to_string()),
+                SelectError::NotFound(m) => (Conclusion::NotVerified, m),
+            })?;
+            let config = |e: String| (Conclusion::Misconfigured, e);
+            let secret = verify.secret_ref.as_deref().ok_or_else(|| {
+                config(format!(
+                    "verification secret cannot be empty: '{}@{}'",
+                    repo.scope, sel.image.descriptor.digest
+                ))
+            })?;
+            let material = objects
+                .secret_material(&repo.namespace, secret, &self.limits)
+                .map_err(|e: TrustError| config(e.to_string()))?;
+            notes.extend(material.notes.iter().cloned());
+            let crls =
+                crl_set(&self.crls, &material, &self.limits).map_err(|e| config(e.to_string()))?;
+            let ctx = VerifyContext {
+                trust: &material,
+                at: at.time(),
+                at_source: at.source(),
+                crls: &crls,
+                limits: &self.limits,
+            };
+            let outcome =
+                verify::verify_image(graph, sel.image, &sel.reference, Some(&repo.scope), &ctx)
+                    .map_err(|e| config(e.to_string()))?;
+            Ok((outcome, sel.note))
+        })();
+        match step {
+            Ok((outcome, note)) => {
+                let condition = flux::SourceVerified::of_outcome(&outcome);
+                let conclusion = Conclusion::of(outcome.verdict);
+                let mut entry = ResultEntry::from_outcome(outcome);
+                entry.flux = Some(FluxStatus::of(&id, condition));
+                entry.note = note;
+                (conclusion, entry)
+            }
+            Err((conclusion, message)) => (
+                conclusion,
+                unverified(
+                    flux::SourceVerified::failed(&message),
+                    Verdict::Failed,
+                    image_note(),
+                ),
+            ),
+        }
+    }
+}
+
+/// The label of an image in the report: its first tag, or its digest.
+fn image_label(image: &Image) -> String {
+    image
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| image.descriptor.digest.to_string())
+}
+
+/// The CRLs of `crls` (already parsed) and of the trust material's `*.crl` entries.
+fn crl_set(
+    crls: &CrlSet,
+    material: &TrustMaterial,
+    limits: &Limits,
+) -> Result<CrlSet, RevocationError> {
+    let mut set = crls.clone();
+    for (name, bytes) in &material.crls {
+        set.add_bytes(name, bytes, limits)?;
+    }
+    Ok(set)
+}
+
+/// The report's summary of a bundle's integrity.
+pub fn bundle_summary(bundle: &Bundle, graph: &Graph) -> BundleSummary {
+    let integrity = graph.integrity();
+    BundleSummary {
+        name: bundle.name.clone(),
+        format: bundle.format.name().to_string(),
+        blobs: integrity.blobs,
+        bytes: integrity.bytes,
+        damaged: integrity.is_damaged(),
+        problems: integrity.problems.iter().map(|p| p.to_string()).collect(),
+        unreferenced: integrity
+            .unreferenced
+            .iter()
+            .map(|d| d.to_string())
+            .collect(),
+    }
+}
