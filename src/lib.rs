@@ -6,6 +6,7 @@
 pub mod attest;
 pub mod bundle;
 pub mod cmd;
+pub mod cosign;
 pub mod envelope;
 pub mod limits;
 pub mod oci;

@@ -1,0 +1,356 @@
+//! Cosign signatures, verified offline from the bundle with Flux's semantics
+//! (`internal/oci/cosign` and the cosign part of the OCIRepository controller of
+//! fluxcd/source-controller).
+//!
+//! Library-level for now: the CLI does not route images here yet.
+//!
+//! # Keyed verification ([`verify_image_keyed`])
+//! Flux verifies with every `*.pub` entry of `spec.verify.secretRef`, each loaded as a PEM PKIX
+//! public key (ECDSA P-256/P-384/P-521 checked over SHA-256, RSA PKCS #1 v1.5 over SHA-256,
+//! Ed25519), with `Offline` and `IgnoreTlog` set: no transparency log is needed or examined. The
+//! image verifies when a signature verifies with any key. For each key:
+//! - cosign v3 **bundles** first: the referrers of the image whose manifest has exactly one
+//!   layer of a `application/vnd.dev.sigstore.bundle…` media type that parses as a bundle of
+//!   version 0.3 or later (a referrer that does not is skipped, as `cosign.GetBundles` skips
+//!   it). A bundle must hold a DSSE envelope signed by the key over an in-toto statement that
+//!   names the image digest among its subjects; any predicate type passes
+//!   (`VerifyImageAttestations`). When bundles are found and none verifies, the image fails,
+//!   even if a good v2 signature is present.
+//! - else cosign v2 **signatures**: the `sha256-<hex>.sig` tag of the image (the shape
+//!   `oras copy -r --to-oci-layout` writes), else an untagged simple-signing manifest (the
+//!   shape `cosign save` writes, one image per layout). Each layer is a
+//!   `application/vnd.dev.cosign.simplesigning.v1+json` payload with its base64 signature in the
+//!   `dev.cosignproject.cosign/signature` annotation; the payload's
+//!   `critical.image.docker-manifest-digest` must equal the image digest and `critical.type`
+//!   must be `cosign container image signature` (`docker-reference` is ignored, as cosign
+//!   does).
+//!
+//! The failure message is Flux's: `no matching signatures were found for '<reference>'`
+//! (Flux's condition prefixes it with `failed to verify the signature using provider
+//! 'cosign': `); cosign's own errors per key (`no matching signatures: …`,
+//! `no matching attestations: …`, `no signatures found`) are kept apart as details.
+//!
+//! Difference from Flux: Flux calls `VerifyImageSignatures` without a claim verifier, so the
+//! payload's digest is not compared there; cosign's CLI compares it, and so does this module.
+//!
+//! # The Sigstore bundle verifier ([`bundle::verify`])
+//! Keyed or keyless, for blobs (message signatures and DSSE) and images (DSSE), against a
+//! Sigstore `TrustedRoot` ([`TrustRoot`]); see [`bundle`] for the steps. Nothing is fetched: the
+//! trust root is given, there is no TUF and no Rekor or Fulcio lookup.
+
+pub mod bundle;
+pub mod fulcio;
+pub mod keys;
+pub mod tlog;
+pub mod trust_root;
+
+use base64::Engine as _;
+
+pub use bundle::{Artifact, Policy, Signer, Verified};
+pub use fulcio::{CertIdentity, IdentityMatcher};
+pub use keys::CosignKey;
+pub use trust_root::TrustRoot;
+
+use crate::limits::Limits;
+use crate::oci::digest::{Descriptor, Digest};
+use crate::oci::model::Document;
+use crate::oci::Graph;
+
+/// Largest bundle read.
+pub const MAX_BUNDLE: u64 = 16 * 1024 * 1024;
+/// Largest trust root read.
+pub const MAX_TRUST_ROOT: u64 = 4 * 1024 * 1024;
+/// Largest simple-signing payload read.
+pub const MAX_PAYLOAD: u64 = 1024 * 1024;
+
+/// The artifact type of cosign v3 bundles.
+pub const BUNDLE_ARTIFACT_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+/// The prefix of bundle layer media types cosign accepts.
+pub const BUNDLE_MEDIA_TYPE_PREFIX: &str = "application/vnd.dev.sigstore.bundle";
+/// The layer media type of cosign v2 signatures.
+pub const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+/// The annotation holding a v2 signature.
+pub const SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
+/// `critical.type` of a simple-signing payload.
+pub const SIMPLE_SIGNING_TYPE: &str = "cosign container image signature";
+
+/// Why a bundle or trust root was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SigstoreError {
+    /// The trust root does not parse or breaks a rule.
+    #[error("trust root {file}: {message}")]
+    TrustRoot { file: String, message: String },
+    /// The bundle is malformed.
+    #[error("malformed bundle: {0}")]
+    Malformed(String),
+    /// The bundle is well formed and does not verify.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The format of the signature that verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// cosign v2: a simple-signing payload under the `.sig` tag.
+    SimpleSigning,
+    /// cosign v3: a Sigstore bundle referrer.
+    Bundle,
+}
+
+/// The verdict on one image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A signature verified.
+    Verified {
+        /// The key's name (Secret entry or file).
+        key_name: String,
+        /// `sha256:<hex>` of the key's DER SubjectPublicKeyInfo.
+        key_id: String,
+        format: Format,
+        /// The signature manifest.
+        signature: Digest,
+    },
+    /// No signature verified.
+    Failed {
+        /// Flux's message.
+        message: String,
+        /// cosign's error for each key, as `key: error`.
+        details: Vec<String>,
+    },
+}
+
+/// Verify `image` (its manifest or index descriptor, named `reference` in messages) with
+/// Flux's keyed semantics. See the module documentation.
+pub fn verify_image_keyed(
+    graph: &Graph,
+    image: &Descriptor,
+    reference: &str,
+    keys: &[CosignKey],
+    limits: &Limits,
+) -> Outcome {
+    let bundles = find_bundles(graph, &image.digest, limits);
+    let signatures = if bundles.is_empty() {
+        find_simple_signing(graph, &image.digest, limits)
+    } else {
+        Vec::new()
+    };
+    let mut details = Vec::new();
+    for key in keys {
+        let result = if bundles.is_empty() {
+            verify_simple_signing(&signatures, &image.digest, key)
+        } else {
+            verify_bundles(&bundles, &image.digest, key)
+        };
+        match result {
+            Ok((format, signature)) => {
+                return Outcome::Verified {
+                    key_name: key.name.clone(),
+                    key_id: key.key_id(),
+                    format,
+                    signature,
+                }
+            }
+            Err(e) => details.push(format!("{}: {e}", key.name)),
+        }
+    }
+    if keys.is_empty() {
+        details.push("no public key (no *.pub entry) to verify with".to_string());
+    }
+    Outcome::Failed {
+        message: format!("no matching signatures were found for '{reference}'"),
+        details,
+    }
+}
+
+/// The content of a blob named by a descriptor: present, of its size, matching its digest.
+fn blob_of(graph: &Graph, d: &Descriptor, max: u64) -> Result<std::sync::Arc<[u8]>, String> {
+    if d.size > max {
+        return Err(format!(
+            "{} is {} bytes, more than the limit of {max}",
+            d.digest, d.size
+        ));
+    }
+    let content = graph
+        .blob(&d.digest)
+        .ok_or_else(|| format!("{} is missing from the bundle", d.digest))?;
+    if content.len() as u64 != d.size || d.digest.algorithm().digest(&content) != d.digest {
+        return Err(format!("{} does not match its descriptor", d.digest));
+    }
+    Ok(content)
+}
+
+fn manifest(graph: &Graph, digest: &Digest) -> Option<Document> {
+    graph.blob(digest).and_then(|b| Document::parse(&b).ok())
+}
+
+/// cosign v3 bundles among the referrers of `digest` (`cosign.GetBundles`): exactly one layer
+/// of a bundle media type that parses as a bundle of version 0.3 or later. Others are skipped.
+fn find_bundles(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<(Digest, bundle::Parsed)> {
+    let mut out = Vec::new();
+    for r in graph
+        .referrers(digest)
+        .into_iter()
+        .take(limits.max_referrers_per_image as usize)
+    {
+        let Some(doc) = manifest(graph, &r.descriptor.digest) else {
+            continue;
+        };
+        let layers = if doc.layers.is_empty() {
+            &doc.blobs
+        } else {
+            &doc.layers
+        };
+        let [layer] = layers.as_slice() else {
+            continue;
+        };
+        if !layer.media_type.starts_with(BUNDLE_MEDIA_TYPE_PREFIX) {
+            continue;
+        }
+        let Ok(content) = blob_of(graph, &layer.descriptor(), MAX_BUNDLE) else {
+            continue;
+        };
+        match bundle::parse(&content) {
+            Ok(p) if p.version >= 3 => out.push((r.descriptor.digest.clone(), p)),
+            _ => continue,
+        }
+    }
+    out
+}
+
+fn verify_bundles(
+    bundles: &[(Digest, bundle::Parsed)],
+    image: &Digest,
+    key: &CosignKey,
+) -> Result<(Format, Digest), String> {
+    let policy = Policy {
+        trust_root: None,
+        key: Some(key),
+        identities: &[],
+        require_tlog: false,
+        at: time::OffsetDateTime::now_utc(),
+    };
+    let mut errors = Vec::new();
+    for (manifest, parsed) in bundles {
+        match bundle::verify_parsed(parsed, Artifact::Digest(image), &policy) {
+            Ok(v) if v.dsse.is_some() => return Ok((Format::Bundle, manifest.clone())),
+            Ok(_) => errors.push("bundle does not contain a DSSE envelope".to_string()),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    Err(format!("no matching attestations: {}", errors.join("\n")))
+}
+
+/// One v2 signature layer: its payload and base64 signature, or why it cannot be had.
+type SimpleSignature = Result<(Vec<u8>, String), String>;
+
+/// The v2 signature manifest of `digest`: the `sha256-<hex>.sig` tag, else the untagged
+/// simple-signing manifests of a `cosign save` layout.
+fn find_simple_signing(
+    graph: &Graph,
+    digest: &Digest,
+    limits: &Limits,
+) -> Vec<(Digest, SimpleSignature)> {
+    let tag = format!("{}.sig", digest.referrers_tag());
+    let tagged: Vec<&Descriptor> = graph
+        .images()
+        .iter()
+        .filter(|i| i.tags.iter().any(|t| t == &tag))
+        .map(|i| &i.descriptor)
+        .collect();
+    let candidates: Vec<&Descriptor> = if tagged.is_empty() {
+        graph
+            .images()
+            .iter()
+            .filter(|i| i.tags.is_empty() && &i.descriptor.digest != digest)
+            .map(|i| &i.descriptor)
+            .filter(|d| {
+                manifest(graph, &d.digest).is_some_and(|m| {
+                    !m.layers.is_empty() && m.layers.iter().all(|l| l.media_type == SIMPLE_SIGNING)
+                })
+            })
+            .collect()
+    } else {
+        tagged
+    };
+    let mut out = Vec::new();
+    for d in candidates {
+        let Some(doc) = manifest(graph, &d.digest) else {
+            continue;
+        };
+        for layer in doc
+            .layers
+            .iter()
+            .take(limits.max_signatures_per_image as usize)
+        {
+            let sig = layer
+                .annotations
+                .get(SIGNATURE_ANNOTATION)
+                .cloned()
+                .ok_or_else(|| {
+                    format!(
+                        "layer {} has no {SIGNATURE_ANNOTATION} annotation",
+                        layer.digest
+                    )
+                });
+            let payload = blob_of(graph, &layer.descriptor(), MAX_PAYLOAD).map(|c| c.to_vec());
+            out.push((d.digest.clone(), payload.and_then(|p| sig.map(|s| (p, s)))));
+        }
+    }
+    out
+}
+
+fn verify_simple_signing(
+    signatures: &[(Digest, SimpleSignature)],
+    image: &Digest,
+    key: &CosignKey,
+) -> Result<(Format, Digest), String> {
+    if signatures.is_empty() {
+        return Err("no signatures found".to_string());
+    }
+    let mut errors = Vec::new();
+    for (manifest, sig) in signatures {
+        match sig
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|(payload, b64)| check_simple_signing(payload, b64, image, key))
+        {
+            Ok(()) => return Ok((Format::SimpleSigning, manifest.clone())),
+            Err(e) => errors.push(e),
+        }
+    }
+    Err(format!("no matching signatures: {}", errors.join("\n ")))
+}
+
+/// cosign's `verifyOCISignature` then `SimpleClaimVerifier`, and the payload's type.
+fn check_simple_signing(
+    payload: &[u8],
+    b64: &str,
+    image: &Digest,
+    key: &CosignKey,
+) -> Result<(), String> {
+    let sig = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| format!("illegal base64 data: {e}"))?;
+    key.verify(payload, &sig)
+        .map_err(|_| "invalid signature when validating ASN.1 encoded signature".to_string())?;
+    let v: serde_json::Value =
+        serde_json::from_slice(payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
+    let found = v
+        .pointer("/critical/image/docker-manifest-digest")
+        .and_then(|d| d.as_str())
+        .unwrap_or_default();
+    if found != image.to_string() {
+        return Err(format!("invalid or missing digest in claim: {found}"));
+    }
+    let kind = v
+        .pointer("/critical/type")
+        .and_then(|d| d.as_str())
+        .unwrap_or_default();
+    if kind != SIMPLE_SIGNING_TYPE {
+        return Err(format!(
+            "the payload's critical.type is {kind:?}, not {SIMPLE_SIGNING_TYPE:?}"
+        ));
+    }
+    Ok(())
+}
