@@ -498,6 +498,8 @@ fn verify_rfc3161(
     at: OffsetDateTime,
 ) -> Result<OffsetDateTime, SigstoreError> {
     let limits = Limits::default();
+    let token = timestamp_token(token)?;
+    let token = token.as_slice();
     let mut last = fail("no timestamp authority in the trust root");
     for tsa in &root.timestamp_authorities {
         match crate::pki::timestamp::verify_timestamp(token, signature, &tsa.chain, &limits) {
@@ -518,4 +520,25 @@ fn verify_rfc3161(
         }
     }
     Err(last)
+}
+
+/// The token of a DER `TimeStampResp` (what Sigstore bundles carry), or the bytes themselves
+/// when they are a bare token.
+fn timestamp_token(bytes: &[u8]) -> Result<Vec<u8>, SigstoreError> {
+    use der::{Decode, Encode};
+    match x509_tsp::TimeStampResp::from_der(bytes) {
+        Ok(resp) => {
+            // PKIStatus granted (0) or grantedWithMods (1).
+            if !matches!(resp.status.status as u32, 0 | 1) {
+                return Err(fail("the RFC 3161 timestamp response was not granted"));
+            }
+            let token = resp
+                .time_stamp_token
+                .ok_or_else(|| fail("the RFC 3161 timestamp response holds no token"))?;
+            token
+                .to_der()
+                .map_err(|e| bad(format!("the RFC 3161 timestamp token: {e}")))
+        }
+        Err(_) => Ok(bytes.to_vec()),
+    }
 }

@@ -182,7 +182,8 @@ pub struct Expected<'a> {
 fn pem_der(pem_b64: &str) -> Option<Vec<u8>> {
     let pem = b64(pem_b64)?;
     let text = std::str::from_utf8(&pem).ok()?;
-    let (_, der) = pem_rfc7468::decode_vec(text.trim().as_bytes()).ok()?;
+    // The first block: the signer (a certificate may be followed by its chain).
+    let (_, der) = crate::pki::cert::pem_blocks(text).next()?.ok()?;
     Some(der)
 }
 

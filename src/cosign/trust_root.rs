@@ -17,6 +17,10 @@ pub const MAX_TRUST_ROOT_ENTRIES: usize = 64;
 /// Most certificates in one CA chain of a trust root.
 pub const MAX_CA_CHAIN: usize = 10;
 
+/// `keyDetails` of RSA keys given as PKCS #1 `RSAPublicKey` rather than PKIX
+/// (`PKCS1_RSA_PKCS1V5`, `PKCS1_RSA_PSS`).
+const PKCS1_RSA: [i32; 2] = [1, 2];
+
 /// A closed validity interval; `end` absent means still valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Validity {
@@ -93,7 +97,24 @@ fn log_key(l: &TransparencyLogInstance, what: &str) -> Result<LogKey, String> {
         .raw_bytes
         .as_deref()
         .ok_or_else(|| format!("{what}: publicKey.rawBytes is missing"))?;
-    let key = PublicKey::from_spki_der(raw).map_err(|e| format!("{what}: publicKey: {e}"))?;
+    let key = if PKCS1_RSA.contains(&pk.key_details) {
+        use der::Encode;
+        let spki = spki::SubjectPublicKeyInfoOwned {
+            algorithm: spki::AlgorithmIdentifierOwned {
+                oid: crate::pki::crypto::oid::RSA_ENCRYPTION,
+                parameters: Some(der::asn1::Null.into()),
+            },
+            subject_public_key: der::asn1::BitString::from_bytes(raw)
+                .map_err(|e| format!("{what}: publicKey: {e}"))?,
+        };
+        let der = spki
+            .to_der()
+            .map_err(|e| format!("{what}: publicKey: {e}"))?;
+        PublicKey::from_spki_der(&der)
+    } else {
+        PublicKey::from_spki_der(raw)
+    }
+    .map_err(|e| format!("{what}: publicKey: {e}"))?;
     let log_id = l
         .log_id
         .as_ref()
