@@ -117,8 +117,11 @@ pub fn parse(json: &[u8]) -> Result<Parsed, SigstoreError> {
         )));
     }
     crate::oci::model::json_nesting_is_within_limit(json, 64).map_err(bad)?;
-    let bundle: Bundle =
+    let mut value: serde_json::Value =
         serde_json::from_slice(json).map_err(|e| bad(format!("the bundle does not parse: {e}")))?;
+    strip_base64_line_breaks(&mut value);
+    let bundle: Bundle = serde_json::from_value(value)
+        .map_err(|e| bad(format!("the bundle does not parse: {e}")))?;
     let version = match bundle.media_type.as_str() {
         "application/vnd.dev.sigstore.bundle+json;version=0.1" => 1,
         "application/vnd.dev.sigstore.bundle+json;version=0.2" => 2,
@@ -127,6 +130,28 @@ pub fn parse(json: &[u8]) -> Result<Parsed, SigstoreError> {
         other => return Err(bad(format!("unsupported bundle media type {other:?}"))),
     };
     Ok(Parsed { bundle, version })
+}
+
+/// Go's base64 decoder (used by `protojson` in cosign and sigstore-go) skips `\r` and `\n`:
+/// remove them from strings that are otherwise wholly base64, so that such bytes fields read
+/// as they do there. Strings with any other character (a checkpoint note, a media type) are
+/// left as they are. The walk is iterative; nesting was bounded before.
+fn strip_base64_line_breaks(v: &mut serde_json::Value) {
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_');
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::String(s)
+                if s.contains(['\n', '\r'])
+                    && s.chars().all(|c| is_b64(c) || c == '\n' || c == '\r') =>
+            {
+                s.retain(|c| c != '\n' && c != '\r');
+            }
+            serde_json::Value::Array(a) => stack.extend(a.iter_mut()),
+            serde_json::Value::Object(o) => stack.extend(o.values_mut()),
+            _ => {}
+        }
+    }
 }
 
 /// Parse and verify a bundle over an artifact under a policy.
@@ -502,7 +527,15 @@ fn verify_rfc3161(
     let token = token.as_slice();
     let mut last = fail("no timestamp authority in the trust root");
     for tsa in &root.timestamp_authorities {
-        match crate::pki::timestamp::verify_timestamp(token, signature, &tsa.chain, &limits) {
+        // A token may leave out its certificates: the trust root's chain then supplies them.
+        let result = crate::pki::timestamp::verify_timestamp(token, signature, &tsa.chain, &limits)
+            .or_else(|first| match with_certificates(token, &tsa.chain) {
+                Some(t) => {
+                    crate::pki::timestamp::verify_timestamp(&t, signature, &tsa.chain, &limits)
+                }
+                None => Err(first),
+            });
+        match result {
             Ok(ts) => {
                 let t = ts.gen_time;
                 if !tsa.validity.contains(t) {
@@ -541,4 +574,28 @@ fn timestamp_token(bytes: &[u8]) -> Result<Vec<u8>, SigstoreError> {
         }
         Err(_) => Ok(bytes.to_vec()),
     }
+}
+
+/// The token with `certs` added to its SignedData certificates (None when it does not parse).
+fn with_certificates(token: &[u8], certs: &[Cert]) -> Option<Vec<u8>> {
+    use cms::cert::CertificateChoices;
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::{CertificateSet, SignedData};
+    use der::{Decode, Encode};
+    let mut info = ContentInfo::from_der(token).ok()?;
+    let mut signed: SignedData = info.content.decode_as().ok()?;
+    let mut set = signed
+        .certificates
+        .take()
+        .map(|s| s.0.into_vec())
+        .unwrap_or_default();
+    for c in certs {
+        let choice = CertificateChoices::Certificate(c.inner().clone());
+        if !set.contains(&choice) {
+            set.push(choice);
+        }
+    }
+    signed.certificates = Some(CertificateSet(der::asn1::SetOfVec::try_from(set).ok()?));
+    info.content = der::Any::encode_from(&signed).ok()?;
+    info.to_der().ok()
 }

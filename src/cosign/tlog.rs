@@ -182,9 +182,15 @@ pub struct Expected<'a> {
 fn pem_der(pem_b64: &str) -> Option<Vec<u8>> {
     let pem = b64(pem_b64)?;
     let text = std::str::from_utf8(&pem).ok()?;
-    // The first block: the signer (a certificate may be followed by its chain).
-    let (_, der) = crate::pki::cert::pem_blocks(text).next()?.ok()?;
-    Some(der)
+    // The first block: the signer (a certificate may be followed by its chain). Line lengths
+    // vary between clients, so the base64 between the first BEGIN and END lines is read
+    // leniently.
+    let start = text.find("-----BEGIN ")?;
+    let body = &text[start..];
+    let body = &body[body.find('\n')? + 1..];
+    let end = body.find("-----END ")?;
+    let b64_text: String = body[..end].split_whitespace().collect();
+    b64(&b64_text)
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
