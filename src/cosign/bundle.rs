@@ -161,7 +161,7 @@ pub fn verify(json: &[u8], artifact: Artifact, policy: &Policy) -> Result<Verifi
 
 enum SignerMaterial<'a> {
     Key(&'a CosignKey),
-    Cert(Cert),
+    Cert(Box<Cert>),
 }
 
 /// The signature bytes and what they cover.
@@ -265,9 +265,11 @@ pub fn verify_parsed(
                 "the bundle is signed with a certificate, and a key was given to verify it",
             ))
         }
-        (Some(verification_material::Content::Certificate(c)), None) => SignerMaterial::Cert(
-            Cert::from_der(&c.raw_bytes).map_err(|e| bad(format!("the certificate: {e}")))?,
-        ),
+        (Some(verification_material::Content::Certificate(c)), None) => {
+            SignerMaterial::Cert(Box::new(
+                Cert::from_der(&c.raw_bytes).map_err(|e| bad(format!("the certificate: {e}")))?,
+            ))
+        }
         (Some(verification_material::Content::X509CertificateChain(chain)), None) => {
             if parsed.version >= 3 {
                 return Err(bad(
@@ -293,10 +295,10 @@ pub fn verify_parsed(
                     ));
                 }
             }
-            SignerMaterial::Cert(
+            SignerMaterial::Cert(Box::new(
                 Cert::from_der(&first.raw_bytes)
                     .map_err(|e| bad(format!("the certificate: {e}")))?,
-            )
+            ))
         }
         (None, None) => return Err(bad("the bundle has no certificate or public key")),
     };
