@@ -4,87 +4,17 @@
 
 use std::path::Path;
 
-use airgap_verify::bundle::{read_bundle, ProgressSink, Source};
+#[path = "cosign_support/mod.rs"]
+mod cosign_support;
+
 use airgap_verify::cosign::{verify_image_keyed, CosignKey, Format, Outcome};
 use airgap_verify::limits::Limits;
 use airgap_verify::oci::Graph;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
+use cosign_support::{sha, Layout};
 use p256::pkcs8::EncodePublicKey as _;
 use serde_json::{json, Value};
-use sha2::{Digest as _, Sha256};
-
-/// An OCI layout under construction.
-struct Layout {
-    dir: tempfile::TempDir,
-    index: Vec<Value>,
-}
-
-fn sha(b: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(b)))
-}
-
-impl Layout {
-    fn new() -> Layout {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("blobs/sha256")).unwrap();
-        std::fs::write(
-            dir.path().join("oci-layout"),
-            br#"{"imageLayoutVersion":"1.0.0"}"#,
-        )
-        .unwrap();
-        Layout {
-            dir,
-            index: Vec::new(),
-        }
-    }
-
-    fn blob(&self, media_type: &str, bytes: &[u8]) -> Value {
-        let d = sha(bytes);
-        std::fs::write(self.dir.path().join("blobs/sha256").join(&d[7..]), bytes).unwrap();
-        json!({"mediaType": media_type, "digest": d, "size": bytes.len()})
-    }
-
-    fn list(&mut self, desc: &Value, annotations: Value) {
-        let mut d = desc.clone();
-        if annotations.as_object().is_some_and(|a| !a.is_empty()) {
-            d["annotations"] = annotations;
-        }
-        self.index.push(d);
-    }
-
-    /// The image: a manifest with one layer, tagged `v1`.
-    fn image(&mut self) -> Value {
-        let config = self.blob("application/vnd.oci.image.config.v1+json", b"{}");
-        let layer = self.blob("application/vnd.oci.image.layer.v1.tar", b"layer bytes");
-        let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": config, "layers": [layer]});
-        let desc = self.blob(
-            "application/vnd.oci.image.manifest.v1+json",
-            &serde_json::to_vec(&m).unwrap(),
-        );
-        self.list(&desc, json!({"org.opencontainers.image.ref.name": "v1"}));
-        desc
-    }
-
-    fn finish(&self) -> Graph {
-        let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-            "manifests": self.index});
-        std::fs::write(
-            self.dir.path().join("index.json"),
-            serde_json::to_vec(&index).unwrap(),
-        )
-        .unwrap();
-        let limits = Limits::default();
-        let b = read_bundle(
-            &Source::Path(self.dir.path().into()),
-            &limits,
-            &ProgressSink::none(),
-        )
-        .unwrap();
-        Graph::build(&b, &limits).unwrap()
-    }
-}
 
 /// A signing key and its cosign public key.
 struct Signer {

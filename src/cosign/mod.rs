@@ -163,6 +163,50 @@ pub fn verify_image_keyed(
     }
 }
 
+/// The verdict on one image verified keyless.
+#[derive(Debug, Clone)]
+pub enum KeylessOutcome {
+    /// A bundle verified: its manifest and what it proved (identity, signing times).
+    Verified {
+        signature: Digest,
+        verified: Verified,
+    },
+    /// No bundle verified: cosign's message.
+    Failed { message: String },
+}
+
+/// Verify `image` keyless from its cosign v3 bundle referrers under `policy` (a trust root and
+/// the `matchOIDCIdentity` identities; `require_tlog` set). The message on failure is cosign's
+/// (`no matching attestations: …`); Flux reports it after `failed to verify the signature
+/// using provider 'cosign keyless': `. Keyless v2 `.sig` signatures (certificate and Rekor
+/// bundle in annotations) are not verified yet: an image with only those fails with a message
+/// that says so.
+pub fn verify_image_keyless(
+    graph: &Graph,
+    image: &Descriptor,
+    policy: &Policy,
+    limits: &Limits,
+) -> KeylessOutcome {
+    let bundles = find_bundles(graph, &image.digest, limits);
+    if bundles.is_empty() {
+        let v2 = find_simple_signing(graph, &image.digest, limits);
+        return KeylessOutcome::Failed {
+            message: if v2.is_empty() {
+                "no matching attestations: no valid bundles exist in the bundle's referrers".into()
+            } else {
+                "keyless cosign v2 signatures (.sig tags) are not supported yet; sign with cosign v3 bundles".into()
+            },
+        };
+    }
+    match verify_bundles_under(&bundles, &image.digest, policy) {
+        Ok((signature, verified)) => KeylessOutcome::Verified {
+            signature,
+            verified,
+        },
+        Err(message) => KeylessOutcome::Failed { message },
+    }
+}
+
 /// The content of a blob named by a descriptor: present, of its size, matching its digest.
 fn blob_of(graph: &Graph, d: &Descriptor, max: u64) -> Result<std::sync::Arc<[u8]>, String> {
     if d.size > max {
@@ -230,10 +274,20 @@ fn verify_bundles(
         require_tlog: false,
         at: time::OffsetDateTime::now_utc(),
     };
+    verify_bundles_under(bundles, image, &policy).map(|(d, _)| (Format::Bundle, d))
+}
+
+/// `verifyImageAttestationsSigstoreBundle`: the first bundle that verifies under the policy
+/// and holds a DSSE envelope, else `no matching attestations: …`.
+fn verify_bundles_under(
+    bundles: &[(Digest, bundle::Parsed)],
+    image: &Digest,
+    policy: &Policy,
+) -> Result<(Digest, Verified), String> {
     let mut errors = Vec::new();
     for (manifest, parsed) in bundles {
-        match bundle::verify_parsed(parsed, Artifact::Digest(image), &policy) {
-            Ok(v) if v.dsse.is_some() => return Ok((Format::Bundle, manifest.clone())),
+        match bundle::verify_parsed(parsed, Artifact::Digest(image), policy) {
+            Ok(v) if v.dsse.is_some() => return Ok((manifest.clone(), v)),
             Ok(_) => errors.push("bundle does not contain a DSSE envelope".to_string()),
             Err(e) => errors.push(e.to_string()),
         }
