@@ -4,10 +4,17 @@
 
 use std::str::FromStr;
 
+#[path = "cosign_support/mod.rs"]
+mod cosign_support;
+
 use airgap_verify::cosign::bundle::{self, Artifact, Policy};
-use airgap_verify::cosign::{IdentityMatcher, TrustRoot};
+use airgap_verify::cosign::{
+    verify_image_keyless, IdentityMatcher, KeylessOutcome, Signer, TrustRoot,
+};
+use airgap_verify::limits::Limits;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
+use cosign_support::{sha, Layout};
 use der::asn1::{BitString, OctetString, Utf8StringRef};
 use der::{Decode, Encode};
 use p256::ecdsa::signature::Signer as _;
@@ -76,7 +83,6 @@ struct CertParts<'a> {
     from: OffsetDateTime,
     to: OffsetDateTime,
     key: &'a SigningKey,
-    issuer_key: &'a SigningKey,
     extensions: Vec<Extension>,
 }
 
@@ -135,7 +141,6 @@ impl Instance {
                 from: start,
                 to: start + time::Duration::days(3650),
                 key: &ca_key,
-                issuer_key: &ca_key,
                 extensions: vec![
                     ext(
                         "2.5.29.19",
@@ -258,7 +263,6 @@ impl Instance {
             from,
             to: from + time::Duration::minutes(10),
             key,
-            issuer_key: &self.ca_key,
             extensions,
         };
         let pre = tbs(&parts);
@@ -331,34 +335,74 @@ fn make_bundle(inst: &Instance, artifact: &[u8], br: Breakage) -> Value {
             "signature": {"content": B64.encode(&sig), "publicKey": {"content": B64.encode(pem)}}}}))
     .unwrap();
     let integrated = now.unix_timestamp() + if br.log_time_after_cert { 3600 } else { 60 };
+    let entry = log_entry(
+        inst,
+        &body,
+        "hashedrekord",
+        integrated,
+        !br.no_inclusion_proof,
+    );
+    json!({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"certificate": {"rawBytes": B64.encode(&leaf)}, "tlogEntries": [entry]},
+        "messageSignature": {"messageDigest": {"algorithm": "SHA2_256", "digest": B64.encode(digest)},
+            "signature": B64.encode(&sig)}})
+}
+
+/// A Rekor v1 entry for `body`: signed entry timestamp and, if asked, an inclusion proof in a
+/// one-leaf tree with a checkpoint signed by the log.
+fn log_entry(inst: &Instance, body: &[u8], kind: &str, integrated: i64, proof: bool) -> Value {
     let set_payload = format!(
         "{{\"body\":\"{}\",\"integratedTime\":{integrated},\"logID\":\"{}\",\"logIndex\":0}}",
-        B64.encode(&body),
+        B64.encode(body),
         hex::encode(inst.log_id())
     );
     let set = sign(&inst.log_key, set_payload.as_bytes());
     let mut leaf_hash = Sha256::new();
     leaf_hash.update([0u8]);
-    leaf_hash.update(&body);
+    leaf_hash.update(body);
     let root = leaf_hash.finalize();
     let note = format!("rekor.example - 1\n1\n{}\n", B64.encode(root));
     let mut note_sig = inst.log_id()[..4].to_vec();
     note_sig.extend_from_slice(&sign(&inst.log_key, note.as_bytes()));
     let checkpoint = format!("{note}\n\u{2014} rekor.example {}\n", B64.encode(note_sig));
     let mut entry = json!({"logIndex": "0", "logId": {"keyId": B64.encode(inst.log_id())},
-        "kindVersion": {"kind": "hashedrekord", "version": "0.0.1"},
+        "kindVersion": {"kind": kind, "version": "0.0.1"},
         "integratedTime": integrated.to_string(),
         "inclusionPromise": {"signedEntryTimestamp": B64.encode(set)},
         "inclusionProof": {"logIndex": "0", "rootHash": B64.encode(root), "treeSize": "1", "hashes": [],
             "checkpoint": {"envelope": checkpoint}},
-        "canonicalizedBody": B64.encode(&body)});
-    if br.no_inclusion_proof {
+        "canonicalizedBody": B64.encode(body)});
+    if !proof {
         entry.as_object_mut().unwrap().remove("inclusionProof");
     }
+    entry
+}
+
+/// A keyless DSSE bundle over an in-toto statement naming `subject` (`sha256:<hex>`).
+fn make_dsse_bundle(inst: &Instance, subject: &str) -> Value {
+    let signer = key();
+    let now = OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let leaf = inst.leaf(&signer, now, &inst.ct_key);
+    let statement = serde_json::to_vec(&json!({"_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "registry.example/app", "digest": {"sha256": &subject[7..]}}],
+        "predicateType": "https://slsa.dev/provenance/v1", "predicate": {}}))
+    .unwrap();
+    let payload_type = "application/vnd.in-toto+json";
+    let sig = sign(
+        &signer,
+        &airgap_verify::attest::dsse::pae(payload_type.as_bytes(), &statement),
+    );
+    let pem =
+        pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &leaf).unwrap();
+    let body = serde_json::to_vec(&json!({"apiVersion": "0.0.1", "kind": "dsse",
+        "spec": {"payloadHash": {"algorithm": "sha256", "value": hex::encode(Sha256::digest(&statement))},
+            "signatures": [{"signature": B64.encode(&sig), "verifier": B64.encode(pem)}]}}))
+    .unwrap();
+    let entry = log_entry(inst, &body, "dsse", now.unix_timestamp() + 60, true);
     json!({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
         "verificationMaterial": {"certificate": {"rawBytes": B64.encode(&leaf)}, "tlogEntries": [entry]},
-        "messageSignature": {"messageDigest": {"algorithm": "SHA2_256", "digest": B64.encode(digest)},
-            "signature": B64.encode(&sig)}})
+        "dsseEnvelope": {"payload": B64.encode(&statement), "payloadType": payload_type,
+            "signatures": [{"sig": B64.encode(&sig), "keyid": ""}]}})
 }
 
 fn ours(
@@ -497,5 +541,82 @@ fn keyless_bundle_verifies_and_each_break_fails() {
     match python_sigstore(&inst, &good, artifact) {
         Some(verified) => assert!(verified, "python sigstore rejected the good bundle"),
         None => eprintln!("skipped: Python sigstore (pip install sigstore) not installed"),
+    }
+}
+
+fn add_bundle_referrer(l: &mut Layout, image: &Value, bundle: &Value) {
+    let config = l.blob("application/vnd.oci.empty.v1+json", b"{}");
+    let layer = l.blob(
+        "application/vnd.dev.sigstore.bundle.v0.3+json",
+        &serde_json::to_vec(bundle).unwrap(),
+    );
+    let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "config": config, "layers": [layer], "subject": image});
+    let desc = l.blob(
+        "application/vnd.oci.image.manifest.v1+json",
+        &serde_json::to_vec(&m).unwrap(),
+    );
+    l.list(&desc, json!({}));
+}
+
+#[test]
+fn keyless_image_verifies_from_its_bundle_referrer() {
+    let inst = Instance::new();
+    let root =
+        TrustRoot::from_json("test", &serde_json::to_vec(&inst.trust_root()).unwrap()).unwrap();
+    let ids = [IdentityMatcher::from_regexps(
+        "^https://token\\.actions\\.githubusercontent\\.com$",
+        "^https://github\\.com/example/",
+    )
+    .unwrap()];
+    let wrong = [IdentityMatcher::from_regexps(".*", "^https://github\\.com/other/").unwrap()];
+    for (subject_is_image, identities, want) in [
+        (true, &ids, None),
+        (
+            true,
+            &wrong,
+            Some("none of the expected identities matched"),
+        ),
+        (false, &ids, Some("no matching subject digest found")),
+    ] {
+        let mut l = Layout::new();
+        let image = l.image();
+        let digest = image["digest"].as_str().unwrap().to_string();
+        let subject = if subject_is_image {
+            digest
+        } else {
+            sha(b"another manifest")
+        };
+        add_bundle_referrer(&mut l, &image, &make_dsse_bundle(&inst, &subject));
+        let g = l.finish();
+        let policy = Policy {
+            trust_root: Some(&root),
+            key: None,
+            identities,
+            require_tlog: true,
+            at: OffsetDateTime::now_utc(),
+        };
+        let d = serde_json::from_value(image.clone()).unwrap();
+        match (
+            verify_image_keyless(&g, &d, &policy, &Limits::default()),
+            want,
+        ) {
+            (KeylessOutcome::Verified { verified, .. }, None) => match verified.signer {
+                Signer::Certificate(id) => {
+                    assert_eq!(id.subject, IDENTITY);
+                    assert_eq!(id.issuer, ISSUER);
+                }
+                s => panic!("{s:?}"),
+            },
+            (KeylessOutcome::Failed { message }, Some(want)) => {
+                assert!(
+                    message.starts_with("no matching attestations: "),
+                    "{message}"
+                );
+                assert!(message.contains(want), "{message}");
+            }
+            (o, want) => panic!("{want:?}: {o:?}"),
+        }
     }
 }
