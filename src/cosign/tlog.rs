@@ -51,7 +51,7 @@ pub fn root_from_inclusion_proof(
         ));
     }
     let inner = (64 - (index ^ (size - 1)).leading_zeros()) as usize;
-    let border = (index >> inner).count_ones() as usize;
+    let border = index.checked_shr(inner as u32).unwrap_or(0).count_ones() as usize;
     if proof.len() > MAX_PROOF_HASHES || proof.len() != inner + border {
         return Err(format!(
             "inclusion proof: {} hashes for index {index} in a tree of size {size}, which needs {}",
@@ -181,16 +181,8 @@ pub struct Expected<'a> {
 
 fn pem_der(pem_b64: &str) -> Option<Vec<u8>> {
     let pem = b64(pem_b64)?;
-    let text = std::str::from_utf8(&pem).ok()?;
-    // The first block: the signer (a certificate may be followed by its chain). Line lengths
-    // vary between clients, so the base64 between the first BEGIN and END lines is read
-    // leniently.
-    let start = text.find("-----BEGIN ")?;
-    let body = &text[start..];
-    let body = &body[body.find('\n')? + 1..];
-    let end = body.find("-----END ")?;
-    let b64_text: String = body[..end].split_whitespace().collect();
-    b64(&b64_text)
+    // The first block: the signer (a certificate may be followed by its chain).
+    super::keys::first_pem_block(std::str::from_utf8(&pem).ok()?).map(|(_, der)| der)
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
