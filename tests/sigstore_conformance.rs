@@ -52,6 +52,159 @@ fn verify_case(suite: &Path, case: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Why each `_fail` case must fail: a case failing for another reason (say, a trust root we
+/// cannot read) would hide a missing check.
+const REASONS: &[(&str, &str)] = &[
+    (
+        "bundle-empty-certificate-chain_fail",
+        "certificate chain is empty",
+    ),
+    (
+        "bundle-from-wrong-instance_fail",
+        "transparency log not in the trust root",
+    ),
+    ("bundle-invalid-base64-signature_fail", "invalid base64"),
+    ("bundle-malformed-json_fail", "the bundle does not parse"),
+    ("bundle-negative-log-index_fail", "negative log index"),
+    (
+        "bundle-unknown-version_fail",
+        "unsupported bundle media type",
+    ),
+    ("bundle-with-root-cert_fail", "contains a root certificate"),
+    (
+        "checkpoint-bad-keyhint_fail",
+        "no signature by the log's key",
+    ),
+    ("checkpoint-wrong-roothash_fail", "root hash differs"),
+    ("dsse-invalid-sig_fail", "invalid signature"),
+    (
+        "dsse-mismatch-envelope_fail",
+        "does not match the bundle: payload hash",
+    ),
+    (
+        "dsse-mismatch-sig_fail",
+        "does not match the bundle: signature",
+    ),
+    (
+        "inclusion-proof-corrupted-hash_fail",
+        "does not lead to its root hash",
+    ),
+    (
+        "incorrect-public-key_fail",
+        "does not match the bundle: certificate or public key",
+    ),
+    (
+        "integrated-time-in-future_fail",
+        "is not valid at the signing time",
+    ),
+    (
+        "intoto-expired-certificate_fail",
+        "is not valid at the signing time",
+    ),
+    (
+        "intoto-log-entry-mismatch_fail",
+        "does not match the bundle",
+    ),
+    ("intoto-missing-inclusion-proof_fail", "no inclusion proof"),
+    (
+        "intoto-set-outside-signing-cert-validity_fail",
+        "is not valid at the signing time",
+    ),
+    (
+        "intoto-tsa-timestamp-outside-cert-validity_fail",
+        "is not valid at the signing time",
+    ),
+    (
+        "invalid-checkpoint-signature_fail",
+        "the log's signature does not verify",
+    ),
+    ("invalid-ct-key_fail", "SCT"),
+    (
+        "invalid-inclusion-proof_fail",
+        "does not lead to its root hash",
+    ),
+    ("managed-key-no-key_fail", "no key was given"),
+    ("managed-key-wrong-key_fail", "PEM decoding failed"),
+    (
+        "message-digest-mismatch_fail",
+        "message digest does not match",
+    ),
+    (
+        "rekor2-checkpoint-missing-log-signature_fail",
+        "no signature by the log's key",
+    ),
+    (
+        "rekor2-checkpoint-missing-origin_fail",
+        "checkpoint: the tree size line",
+    ),
+    (
+        "rekor2-checkpoint-missing-root-hash_fail",
+        "checkpoint: the root hash line",
+    ),
+    (
+        "rekor2-checkpoint-missing-size_fail",
+        "checkpoint: the tree size line",
+    ),
+    (
+        "rekor2-checkpoint-no-matching-signature_fail",
+        "the log's signature does not verify",
+    ),
+    ("rekor2-dsse-invalid-sig_fail", "invalid signature"),
+    (
+        "rekor2-dsse-mismatch-envelope_fail",
+        "does not match the bundle",
+    ),
+    (
+        "rekor2-dsse-mismatch-sig_fail",
+        "does not match the bundle: signature",
+    ),
+    ("rekor2-no-inclusion-proof_fail", "no inclusion proof"),
+    ("rekor2-no-timestamp_fail", "no verified signing time"),
+    (
+        "rekor2-timestamp-outside-trust-root-tsa-validity_fail",
+        "outside the validity of its timestamp authority",
+    ),
+    (
+        "rekor2-timestamp-outside-tsa-cert-validity_fail",
+        "is not trusted at genTime",
+    ),
+    (
+        "rekor2-timestamp-payload-mismatch_fail",
+        "mismatched message",
+    ),
+    (
+        "rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail",
+        "RFC 3161 timestamp does not verify",
+    ),
+    (
+        "rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail",
+        "RFC 3161 timestamp does not verify",
+    ),
+    (
+        "rekor2-timestamp-with-incorrect-time_fail",
+        "is not valid at the signing time",
+    ),
+    (
+        "set-invalid-signature_fail",
+        "signed entry timestamp does not verify",
+    ),
+    ("signature-mismatch_fail", "invalid signature"),
+    (
+        "trust-root-tlog-missing-validity-start_fail",
+        "validFor.start is missing",
+    ),
+    (
+        "wrong-hashedrekord-artifact_fail",
+        "does not match the bundle",
+    ),
+    (
+        "wrong-hashedrekord-cert-and-sig_fail",
+        "does not match the bundle",
+    ),
+    ("wrong-hashedrekord-entry_fail", "does not match the bundle"),
+    ("wrong-material_fail", "message digest does not match"),
+];
+
 #[test]
 fn every_sigstore_conformance_case_gives_its_verdict() {
     let Some(dir) = conformance() else { return };
@@ -73,6 +226,12 @@ fn every_sigstore_conformance_case_gives_its_verdict() {
         eprintln!("{name}: {verdict:?}");
         if verdict.is_ok() == must_fail {
             wrong.push(format!("{name}: {verdict:?}"));
+        } else if let Err(why) = &verdict {
+            match REASONS.iter().find(|(case, _)| *case == name) {
+                Some((_, reason)) if why.contains(reason) => {}
+                Some((_, reason)) => wrong.push(format!("{name}: {why} (expected: {reason})")),
+                None => wrong.push(format!("{name}: {why} (no expected reason listed)")),
+            }
         }
     }
     eprintln!(
