@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 type Body = fn(&[u8]);
 
 /// Every target, with its body.
-const TARGETS: [(&str, Body); 10] = [
+const TARGETS: [(&str, Body); 12] = [
     ("bundle_stream", fuzz_bodies::bundle_stream),
     ("oci_graph", fuzz_bodies::oci_graph),
     ("jws", fuzz_bodies::jws),
@@ -29,6 +29,8 @@ const TARGETS: [(&str, Body); 10] = [
     ("timestamp", fuzz_bodies::timestamp),
     ("crl", fuzz_bodies::crl),
     ("dsse", fuzz_bodies::dsse),
+    ("sigstore_bundle", fuzz_bodies::sigstore_bundle),
+    ("sigstore_trust_root", fuzz_bodies::sigstore_trust_root),
 ];
 
 fn files_in(dir: PathBuf) -> Vec<PathBuf> {
@@ -94,6 +96,15 @@ fn seeds_reach_deep() {
             airgap_verify::envelope::open(mt, &data, &limits)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
+    }
+
+    for path in files_in(root.join("fuzz/seeds/sigstore_bundle")) {
+        airgap_verify::cosign::bundle::parse(&std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+    for path in files_in(root.join("fuzz/seeds/sigstore_trust_root")) {
+        airgap_verify::cosign::TrustRoot::from_json("seed", &std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
 
     let roots = airgap_verify::pki::cert::parse_certificates(
