@@ -241,3 +241,37 @@ fn every_sigstore_conformance_case_gives_its_verdict() {
     );
     assert!(wrong.is_empty(), "wrong verdicts:\n{}", wrong.join("\n"));
 }
+
+/// Damaged copies of every case's bundle: truncated ones are refused, ones with a byte flipped
+/// are judged without a panic.
+#[test]
+fn damaged_conformance_bundles_never_panic() {
+    let Some(dir) = conformance() else { return };
+    let suite = dir.join("sigstore-conformance");
+    let root_json = fs::read(suite.join("trusted_root.public-good.json")).unwrap();
+    let root = TrustRoot::from_json("public-good", &root_json).unwrap();
+    let artifact = fs::read(suite.join("bundle-verify/a.txt")).unwrap();
+    let identities = [IdentityMatcher::exact(ISSUER, IDENTITY).unwrap()];
+    let policy = Policy {
+        trust_root: Some(&root),
+        key: None,
+        identities: &identities,
+        require_tlog: true,
+        at: time::OffsetDateTime::now_utc(),
+    };
+    let mut tried = 0;
+    for entry in fs::read_dir(suite.join("bundle-verify")).unwrap() {
+        let path = entry.unwrap().path().join("bundle.sigstore.json");
+        let Ok(json) = fs::read(&path) else { continue };
+        let n = json.len();
+        for i in 1..8 {
+            let cut = &json[..n * i / 8];
+            assert!(bundle::verify(cut, Artifact::Bytes(&artifact), &policy).is_err());
+            let mut flipped = json.clone();
+            flipped[n * i / 8] ^= 0x01;
+            let _ = bundle::verify(&flipped, Artifact::Bytes(&artifact), &policy);
+            tried += 2;
+        }
+    }
+    assert!(tried > 100);
+}
