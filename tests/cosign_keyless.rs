@@ -620,3 +620,102 @@ fn keyless_image_verifies_from_its_bundle_referrer() {
         }
     }
 }
+
+/// A cosign v2 keyless signature of `image` under the `.sig` tag: the payload signed by a
+/// Fulcio-like certificate, with its Rekor bundle annotation (SET, body, integrated time).
+fn add_keyless_sig(
+    l: &mut Layout,
+    inst: &Instance,
+    image: &Value,
+    claimed: &str,
+    tamper_set: bool,
+) {
+    let signer = key();
+    let now = OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let leaf = inst.leaf(&signer, now, &inst.ct_key);
+    let payload = serde_json::to_vec(
+        &json!({"critical": {"identity": {"docker-reference": "registry.example/app"},
+        "image": {"docker-manifest-digest": claimed}, "type": "cosign container image signature"},
+        "optional": null}),
+    )
+    .unwrap();
+    let sig = sign(&signer, &payload);
+    let pem =
+        pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &leaf).unwrap();
+    let body = serde_json::to_vec(&json!({"apiVersion": "0.0.1", "kind": "hashedrekord",
+        "spec": {"data": {"hash": {"algorithm": "sha256", "value": hex::encode(Sha256::digest(&payload))}},
+            "signature": {"content": B64.encode(&sig), "publicKey": {"content": B64.encode(&pem)}}}}))
+    .unwrap();
+    let integrated = now.unix_timestamp() + 60;
+    let entry = log_entry(inst, &body, "hashedrekord", integrated, false);
+    let mut set = entry["inclusionPromise"]["signedEntryTimestamp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    if tamper_set {
+        set = B64.encode(sign(&key(), b"other"));
+    }
+    let rekor = json!({"SignedEntryTimestamp": set, "Payload": {"body": B64.encode(&body),
+        "integratedTime": integrated, "logIndex": 0, "logID": hex::encode(inst.log_id())}});
+    let config = l.blob("application/vnd.oci.image.config.v1+json", b"{}");
+    let mut layer = l.blob("application/vnd.dev.cosign.simplesigning.v1+json", &payload);
+    layer["annotations"] = json!({"dev.cosignproject.cosign/signature": B64.encode(&sig),
+        "dev.sigstore.cosign/certificate": pem, "dev.sigstore.cosign/chain": "",
+        "dev.sigstore.cosign/bundle": rekor.to_string()});
+    let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": config, "layers": [layer]});
+    let desc = l.blob(
+        "application/vnd.oci.image.manifest.v1+json",
+        &serde_json::to_vec(&m).unwrap(),
+    );
+    let tag = format!(
+        "{}.sig",
+        image["digest"].as_str().unwrap().replace(':', "-")
+    );
+    l.list(&desc, json!({"org.opencontainers.image.ref.name": tag}));
+}
+
+#[test]
+fn keyless_v2_signature_verifies_from_its_rekor_bundle_annotation() {
+    let inst = Instance::new();
+    let root =
+        TrustRoot::from_json("test", &serde_json::to_vec(&inst.trust_root()).unwrap()).unwrap();
+    let ids = [IdentityMatcher::from_regexps("token\\.actions", "github\\.com/example/").unwrap()];
+    for (other_digest, tamper_set, want) in [
+        (false, false, None),
+        (true, false, Some("invalid or missing digest in claim")),
+        (false, true, Some("signed entry timestamp does not verify")),
+    ] {
+        let mut l = Layout::new();
+        let image = l.image();
+        let claimed = if other_digest {
+            sha(b"another")
+        } else {
+            image["digest"].as_str().unwrap().to_string()
+        };
+        add_keyless_sig(&mut l, &inst, &image, &claimed, tamper_set);
+        let g = l.finish();
+        let policy = Policy {
+            trust_root: Some(&root),
+            key: None,
+            identities: &ids,
+            require_tlog: true,
+            at: OffsetDateTime::now_utc(),
+        };
+        let d = serde_json::from_value(image.clone()).unwrap();
+        match (
+            verify_image_keyless(&g, &d, &policy, &Limits::default()),
+            want,
+        ) {
+            (KeylessOutcome::Verified { verified, .. }, None) => {
+                assert!(matches!(verified.signer, Signer::Certificate(_)));
+                assert_eq!(verified.times.len(), 1);
+            }
+            (KeylessOutcome::Failed { message }, Some(want)) => {
+                assert!(message.starts_with("no matching signatures: "), "{message}");
+                assert!(message.contains(want), "{message}");
+            }
+            (o, want) => panic!("{want:?}: {o:?}"),
+        }
+    }
+}

@@ -178,9 +178,11 @@ pub enum KeylessOutcome {
 /// Verify `image` keyless from its cosign v3 bundle referrers under `policy` (a trust root and
 /// the `matchOIDCIdentity` identities; `require_tlog` set). The message on failure is cosign's
 /// (`no matching attestations: …`); Flux reports it after `failed to verify the signature
-/// using provider 'cosign keyless': `. Keyless v2 `.sig` signatures (certificate and Rekor
-/// bundle in annotations) are not verified yet: an image with only those fails with a message
-/// that says so.
+/// using provider 'cosign keyless': `. Without bundles, the v2 signatures are judged
+/// (`no matching signatures: …`): each layer's certificate (`dev.sigstore.cosign/certificate`)
+/// and Rekor bundle (`dev.sigstore.cosign/bundle`: signed entry timestamp, body, integrated
+/// time) make a v0.1 Sigstore bundle over the payload, verified like any other, then the
+/// payload's claims are checked.
 pub fn verify_image_keyless(
     graph: &Graph,
     image: &Descriptor,
@@ -189,14 +191,7 @@ pub fn verify_image_keyless(
 ) -> KeylessOutcome {
     let bundles = find_bundles(graph, &image.digest, limits);
     if bundles.is_empty() {
-        let v2 = find_simple_signing(graph, &image.digest, limits);
-        return KeylessOutcome::Failed {
-            message: if v2.is_empty() {
-                "no matching attestations: no valid bundles exist in the bundle's referrers".into()
-            } else {
-                "keyless cosign v2 signatures (.sig tags) are not supported yet; sign with cosign v3 bundles".into()
-            },
-        };
+        return verify_simple_signing_keyless(graph, &image.digest, policy, limits);
     }
     match verify_bundles_under(&bundles, &image.digest, policy) {
         Ok((signature, verified)) => KeylessOutcome::Verified {
@@ -298,6 +293,18 @@ fn verify_bundles_under(
 /// One v2 signature layer: its payload and base64 signature, or why it cannot be had.
 type SimpleSignature = Result<(Vec<u8>, String), String>;
 
+/// The annotations of a v2 signature layer (certificate, chain, Rekor bundle), by manifest and
+/// layer position, kept for keyless verification.
+fn layer_annotations(
+    graph: &Graph,
+    manifest_digest: &Digest,
+    index: usize,
+) -> std::collections::BTreeMap<String, String> {
+    manifest(graph, manifest_digest)
+        .and_then(|m| m.layers.get(index).map(|l| l.annotations.clone()))
+        .unwrap_or_default()
+}
+
 /// The v2 signature manifest of `digest`: the `sha256-<hex>.sig` tag, else the untagged
 /// simple-signing manifests of a `cosign save` layout.
 fn find_simple_signing(
@@ -388,6 +395,11 @@ fn check_simple_signing(
         .map_err(|e| format!("illegal base64 data: {e}"))?;
     key.verify(payload, &sig)
         .map_err(|_| "invalid signature when validating ASN.1 encoded signature".to_string())?;
+    simple_signing_claims(payload, image)
+}
+
+/// `SimpleClaimVerifier` (the digest) and the payload's type.
+fn simple_signing_claims(payload: &[u8], image: &Digest) -> Result<(), String> {
     let v: serde_json::Value =
         serde_json::from_slice(payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
     let found = v
@@ -407,4 +419,143 @@ fn check_simple_signing(
         ));
     }
     Ok(())
+}
+
+/// The v2 annotations of a keyless signature.
+pub const CERTIFICATE_ANNOTATION: &str = "dev.sigstore.cosign/certificate";
+/// The Rekor bundle annotation of a v2 signature.
+pub const REKOR_BUNDLE_ANNOTATION: &str = "dev.sigstore.cosign/bundle";
+
+/// cosign v2 keyless: `verifySignatures` with a trust root, offline.
+fn verify_simple_signing_keyless(
+    graph: &Graph,
+    image: &Digest,
+    policy: &Policy,
+    limits: &Limits,
+) -> KeylessOutcome {
+    let signatures = find_simple_signing(graph, image, limits);
+    if signatures.is_empty() {
+        return KeylessOutcome::Failed {
+            message: "no signatures found".into(),
+        };
+    }
+    let mut errors = Vec::new();
+    let mut position: std::collections::BTreeMap<Digest, usize> = Default::default();
+    for (manifest_digest, sig) in &signatures {
+        let index = position.entry(manifest_digest.clone()).or_insert(0);
+        let annotations = layer_annotations(graph, manifest_digest, *index);
+        *index += 1;
+        let result = sig
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|(payload, b64)| {
+                let parsed = v2_as_bundle(b64, &annotations)?;
+                let verified = bundle::verify_parsed(&parsed, Artifact::Bytes(payload), policy)
+                    .map_err(|e| e.to_string())?;
+                simple_signing_claims(payload, image)?;
+                Ok(verified)
+            });
+        match result {
+            Ok(verified) => {
+                return KeylessOutcome::Verified {
+                    signature: manifest_digest.clone(),
+                    verified,
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    KeylessOutcome::Failed {
+        message: format!("no matching signatures: {}", errors.join("\n ")),
+    }
+}
+
+/// A v2 keyless signature as a v0.1 Sigstore bundle: the certificate, the message signature,
+/// and the Rekor entry of the `dev.sigstore.cosign/bundle` annotation.
+fn v2_as_bundle(
+    b64: &str,
+    annotations: &std::collections::BTreeMap<String, String>,
+) -> Result<bundle::Parsed, String> {
+    use sigstore_protobuf_specs::dev::sigstore::bundle::v1 as pb;
+    use sigstore_protobuf_specs::dev::sigstore::common::v1 as common;
+    use sigstore_protobuf_specs::dev::sigstore::rekor::v1 as rekor;
+    let std64 = base64::engine::general_purpose::STANDARD;
+    let signature = std64
+        .decode(b64)
+        .map_err(|e| format!("illegal base64 data: {e}"))?;
+    let cert_pem = annotations
+        .get(CERTIFICATE_ANNOTATION)
+        .ok_or("no certificate found on signature")?;
+    let (_, cert) =
+        keys::first_pem_block(cert_pem).ok_or("the certificate annotation is not PEM")?;
+    let rekor_bundle = annotations
+        .get(REKOR_BUNDLE_ANNOTATION)
+        .ok_or("the signature has no Rekor bundle: offline verification failed")?;
+    if rekor_bundle.len() as u64 > MAX_BUNDLE {
+        return Err("the Rekor bundle annotation is too large".into());
+    }
+    let rb: serde_json::Value = serde_json::from_str(rekor_bundle)
+        .map_err(|e| format!("the Rekor bundle annotation is not JSON: {e}"))?;
+    let field = |p: &str| rb.pointer(p).ok_or(format!("the Rekor bundle has no {p}"));
+    let set = field("/SignedEntryTimestamp")?
+        .as_str()
+        .and_then(|s| std64.decode(s).ok())
+        .ok_or("the Rekor bundle's SignedEntryTimestamp is not base64")?;
+    let body = field("/Payload/body")?
+        .as_str()
+        .and_then(|s| std64.decode(s).ok())
+        .ok_or("the Rekor bundle's body is not base64")?;
+    let integrated_time = field("/Payload/integratedTime")?
+        .as_i64()
+        .ok_or("the Rekor bundle's integratedTime is not a number")?;
+    let log_index = field("/Payload/logIndex")?
+        .as_i64()
+        .ok_or("the Rekor bundle's logIndex is not a number")?;
+    let log_id = field("/Payload/logID")?
+        .as_str()
+        .and_then(|s| hex::decode(s).ok())
+        .ok_or("the Rekor bundle's logID is not hex")?;
+    let body_json: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("the Rekor entry body is not JSON: {e}"))?;
+    let text = |k: &str| {
+        body_json
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(bundle::Parsed {
+        version: 1,
+        bundle: pb::Bundle {
+            media_type: "application/vnd.dev.sigstore.bundle+json;version=0.1".into(),
+            verification_material: Some(pb::VerificationMaterial {
+                tlog_entries: vec![rekor::TransparencyLogEntry {
+                    log_index,
+                    log_id: Some(common::LogId { key_id: log_id }),
+                    kind_version: Some(rekor::KindVersion {
+                        kind: text("kind"),
+                        version: text("apiVersion"),
+                    }),
+                    integrated_time,
+                    inclusion_promise: Some(rekor::InclusionPromise {
+                        signed_entry_timestamp: set,
+                    }),
+                    inclusion_proof: None,
+                    canonicalized_body: body,
+                }],
+                timestamp_verification_data: None,
+                content: Some(pb::verification_material::Content::X509CertificateChain(
+                    common::X509CertificateChain {
+                        certificates: vec![common::X509Certificate { raw_bytes: cert }],
+                    },
+                )),
+            }),
+            content: Some(pb::bundle::Content::MessageSignature(
+                common::MessageSignature {
+                    message_digest: None,
+                    signature,
+                },
+            )),
+        },
+    })
 }
