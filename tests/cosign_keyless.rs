@@ -394,8 +394,14 @@ fn make_dsse_bundle(inst: &Instance, subject: &str) -> Value {
     );
     let pem =
         pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &leaf).unwrap();
+    let envelope = serde_json::to_vec(
+        &json!({"payload": B64.encode(&statement), "payloadType": payload_type,
+        "signatures": [{"sig": B64.encode(&sig)}]}),
+    )
+    .unwrap();
     let body = serde_json::to_vec(&json!({"apiVersion": "0.0.1", "kind": "dsse",
-        "spec": {"payloadHash": {"algorithm": "sha256", "value": hex::encode(Sha256::digest(&statement))},
+        "spec": {"envelopeHash": {"algorithm": "sha256", "value": hex::encode(Sha256::digest(&envelope))},
+            "payloadHash": {"algorithm": "sha256", "value": hex::encode(Sha256::digest(&statement))},
             "signatures": [{"signature": B64.encode(&sig), "verifier": B64.encode(pem)}]}}))
     .unwrap();
     let entry = log_entry(inst, &body, "dsse", now.unix_timestamp() + 60, true);
@@ -584,11 +590,19 @@ fn keyless_image_verifies_from_its_bundle_referrer() {
         let image = l.image();
         let digest = image["digest"].as_str().unwrap().to_string();
         let subject = if subject_is_image {
-            digest
+            digest.clone()
         } else {
             sha(b"another manifest")
         };
-        add_bundle_referrer(&mut l, &image, &make_dsse_bundle(&inst, &subject));
+        let dsse = make_dsse_bundle(&inst, &subject);
+        add_bundle_referrer(&mut l, &image, &dsse);
+        // Python sigstore judges the DSSE bundle over the manifest bytes (its subject); a
+        // wrong identity is not asked of it (it is given the right one).
+        if identities[0].subject.as_str().contains("example") {
+            if let Some(verified) = python_sigstore(&inst, &dsse, &l.read(&digest)) {
+                assert_eq!(verified, subject_is_image, "python sigstore on {want:?}");
+            }
+        }
         let g = l.finish();
         let policy = Policy {
             trust_root: Some(&root),

@@ -33,6 +33,14 @@
 //! Difference from Flux: Flux calls `VerifyImageSignatures` without a claim verifier, so the
 //! payload's digest is not compared there; cosign's CLI compares it, and so does this module.
 //!
+//! # Keyless verification ([`verify_image_keyless`])
+//! With a trust root and identities (`matchOIDCIdentity`: issuer and subject regular
+//! expressions, matched anywhere in the value as Go's `regexp.MatchString` does): v3 bundles
+//! first, as above; else v2 signatures whose layers carry the Fulcio certificate
+//! (`dev.sigstore.cosign/certificate`) and the Rekor bundle (`dev.sigstore.cosign/bundle`),
+//! judged as a v0.1 Sigstore bundle (signed entry timestamp, entry body, certificate at the
+//! integrated time, SCT, identity), then the payload's claims.
+//!
 //! # The Sigstore bundle verifier ([`bundle::verify`])
 //! Keyed or keyless, for blobs (message signatures and DSSE) and images (DSSE), against a
 //! Sigstore `TrustedRoot` ([`TrustRoot`]); see [`bundle`] for the steps. Nothing is fetched: the

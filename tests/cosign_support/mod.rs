@@ -40,6 +40,11 @@ impl Layout {
         json!({"mediaType": media_type, "digest": d, "size": bytes.len()})
     }
 
+    /// The bytes of a blob written earlier.
+    pub fn read(&self, digest: &str) -> Vec<u8> {
+        std::fs::read(self.dir.path().join("blobs/sha256").join(&digest[7..])).unwrap()
+    }
+
     pub fn list(&mut self, desc: &Value, annotations: Value) {
         let mut d = desc.clone();
         if annotations.as_object().is_some_and(|a| !a.is_empty()) {
