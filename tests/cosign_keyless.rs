@@ -9,7 +9,8 @@ mod cosign_support;
 
 use airgap_verify::cosign::bundle::{self, Artifact, Policy};
 use airgap_verify::cosign::{
-    verify_image_keyless, IdentityMatcher, KeylessOutcome, Signer, TrustRoot,
+    verify_image_keyed, verify_image_keyless, CosignKey, IdentityMatcher, KeylessOutcome, Outcome,
+    Signer, TrustRoot,
 };
 use airgap_verify::limits::Limits;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -643,7 +644,7 @@ fn add_keyless_sig(
     image: &Value,
     claimed: &str,
     tamper_set: bool,
-) {
+) -> SigningKey {
     let signer = key();
     let now = OffsetDateTime::now_utc() - time::Duration::hours(1);
     let leaf = inst.leaf(&signer, now, &inst.ct_key);
@@ -687,6 +688,7 @@ fn add_keyless_sig(
         image["digest"].as_str().unwrap().replace(':', "-")
     );
     l.list(&desc, json!({"org.opencontainers.image.ref.name": tag}));
+    signer
 }
 
 #[test]
@@ -731,5 +733,26 @@ fn keyless_v2_signature_verifies_from_its_rekor_bundle_annotation() {
             }
             (o, want) => panic!("{want:?}: {o:?}"),
         }
+    }
+}
+
+/// Keyed verification of a signature that carries an expired Fulcio certificate fails as in
+/// cosign (no log time is consulted under `IgnoreTlog`).
+#[test]
+fn keyed_signature_with_an_expired_certificate_fails() {
+    let inst = Instance::new();
+    let mut l = Layout::new();
+    let image = l.image();
+    let digest = image["digest"].as_str().unwrap().to_string();
+    let signer = add_keyless_sig(&mut l, &inst, &image, &digest, false);
+    let g = l.finish();
+    let key = CosignKey::from_spki_der("cosign.pub", &spki_der(&signer)).unwrap();
+    let d = serde_json::from_value(image.clone()).unwrap();
+    match verify_image_keyed(&g, &d, "app", &[key], &Limits::default()) {
+        Outcome::Failed { details, .. } => assert!(
+            details[0].contains("expected a signed timestamp to verify an expired certificate"),
+            "{details:?}"
+        ),
+        o => panic!("{o:?}"),
     }
 }

@@ -301,25 +301,19 @@ fn verify_bundles_under(
 /// One v2 signature layer: its payload and base64 signature, or why it cannot be had.
 type SimpleSignature = Result<(Vec<u8>, String), String>;
 
-/// The annotations of a v2 signature layer (certificate, chain, Rekor bundle), by manifest and
-/// layer position, kept for keyless verification.
-fn layer_annotations(
-    graph: &Graph,
-    manifest_digest: &Digest,
-    index: usize,
-) -> std::collections::BTreeMap<String, String> {
-    manifest(graph, manifest_digest)
-        .and_then(|m| m.layers.get(index).map(|l| l.annotations.clone()))
-        .unwrap_or_default()
+/// One layer of a v2 signature manifest.
+struct V2Layer {
+    /// The signature manifest.
+    manifest: Digest,
+    /// The payload and base64 signature.
+    content: SimpleSignature,
+    /// Its annotations (certificate, chain, Rekor bundle).
+    annotations: std::collections::BTreeMap<String, String>,
 }
 
 /// The v2 signature manifest of `digest`: the `sha256-<hex>.sig` tag, else the untagged
 /// simple-signing manifests of a `cosign save` layout.
-fn find_simple_signing(
-    graph: &Graph,
-    digest: &Digest,
-    limits: &Limits,
-) -> Vec<(Digest, SimpleSignature)> {
+fn find_simple_signing(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<V2Layer> {
     let tag = format!("{}.sig", digest.referrers_tag());
     let tagged: Vec<&Descriptor> = graph
         .images()
@@ -363,14 +357,18 @@ fn find_simple_signing(
                     )
                 });
             let payload = blob_of(graph, &layer.descriptor(), MAX_PAYLOAD).map(|c| c.to_vec());
-            out.push((d.digest.clone(), payload.and_then(|p| sig.map(|s| (p, s)))));
+            out.push(V2Layer {
+                manifest: d.digest.clone(),
+                content: payload.and_then(|p| sig.map(|s| (p, s))),
+                annotations: layer.annotations.clone(),
+            });
         }
     }
     out
 }
 
 fn verify_simple_signing(
-    signatures: &[(Digest, SimpleSignature)],
+    signatures: &[V2Layer],
     image: &Digest,
     key: &CosignKey,
 ) -> Result<(Format, Digest), String> {
@@ -378,13 +376,15 @@ fn verify_simple_signing(
         return Err("no signatures found".to_string());
     }
     let mut errors = Vec::new();
-    for (manifest, sig) in signatures {
-        match sig
+    for layer in signatures {
+        match layer
+            .content
             .as_ref()
             .map_err(Clone::clone)
             .and_then(|(payload, b64)| check_simple_signing(payload, b64, image, key))
+            .and_then(|()| certificate_unexpired(&layer.annotations))
         {
-            Ok(()) => return Ok((Format::SimpleSigning, manifest.clone())),
+            Ok(()) => return Ok((Format::SimpleSigning, layer.manifest.clone())),
             Err(e) => errors.push(e),
         }
     }
@@ -404,6 +404,24 @@ fn check_simple_signing(
     key.verify(payload, &sig)
         .map_err(|_| "invalid signature when validating ASN.1 encoded signature".to_string())?;
     simple_signing_claims(payload, image)
+}
+
+/// A keyed v2 signature that carries a certificate: cosign (`verifyInternal`, with the log
+/// ignored and no RFC 3161 timestamp) checks it against the current time.
+fn certificate_unexpired(
+    annotations: &std::collections::BTreeMap<String, String>,
+) -> Result<(), String> {
+    let Some(pem) = annotations.get(CERTIFICATE_ANNOTATION) else {
+        return Ok(());
+    };
+    let (_, der) = keys::first_pem_block(pem).ok_or("the certificate annotation is not PEM")?;
+    let cert = crate::pki::cert::Cert::from_der(&der)
+        .map_err(|e| format!("invalid certificate found on signature: {e}"))?;
+    let now = time::OffsetDateTime::now_utc();
+    if now < cert.not_before() || now > cert.not_after() {
+        return Err("expected a signed timestamp to verify an expired certificate".into());
+    }
+    Ok(())
 }
 
 /// `SimpleClaimVerifier` (the digest) and the payload's type.
@@ -448,16 +466,14 @@ fn verify_simple_signing_keyless(
         };
     }
     let mut errors = Vec::new();
-    let mut position: std::collections::BTreeMap<Digest, usize> = Default::default();
-    for (manifest_digest, sig) in &signatures {
-        let index = position.entry(manifest_digest.clone()).or_insert(0);
-        let annotations = layer_annotations(graph, manifest_digest, *index);
-        *index += 1;
-        let result = sig
+    for layer in &signatures {
+        let (manifest_digest, annotations) = (&layer.manifest, &layer.annotations);
+        let result = layer
+            .content
             .as_ref()
             .map_err(Clone::clone)
             .and_then(|(payload, b64)| {
-                let parsed = v2_as_bundle(b64, &annotations)?;
+                let parsed = v2_as_bundle(b64, annotations)?;
                 let verified = bundle::verify_parsed(&parsed, Artifact::Bytes(payload), policy)
                     .map_err(|e| e.to_string())?;
                 simple_signing_claims(payload, image)?;
