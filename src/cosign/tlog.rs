@@ -393,6 +393,61 @@ mod tests {
         }
     }
 
+    fn ed25519_log() -> (ed25519_dalek::SigningKey, LogKey) {
+        let sk = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+        let log = LogKey {
+            log_id: vec![1, 2, 3, 4, 5],
+            checkpoint_key_id: vec![1, 2, 3, 4, 5],
+            key: crate::pki::crypto::PublicKey::Ed25519(sk.verifying_key()),
+            validity: super::super::trust_root::Validity {
+                start: time::OffsetDateTime::UNIX_EPOCH,
+                end: None,
+            },
+            base_url: String::new(),
+        };
+        (sk, log)
+    }
+
+    fn signed_line(sk: &ed25519_dalek::SigningKey, hint: [u8; 4], text: &str) -> String {
+        use base64::Engine as _;
+        use ed25519_dalek::Signer as _;
+        let mut sig = hint.to_vec();
+        sig.extend_from_slice(&sk.sign(text.as_bytes()).to_bytes());
+        format!(
+            "\u{2014} log.example {}\n",
+            base64::engine::general_purpose::STANDARD.encode(sig)
+        )
+    }
+
+    #[test]
+    fn checkpoints_need_a_signature_by_the_log_among_others() {
+        let (sk, log) = ed25519_log();
+        let root = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let text = format!("log.example\n5\n{root}\n");
+        let good = signed_line(&sk, [1, 2, 3, 4], &text);
+        let other = signed_line(
+            &ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]),
+            [9, 9, 9, 9],
+            &text,
+        );
+        let cp = verify_checkpoint(&format!("{text}\n{other}{good}"), &log).unwrap();
+        assert_eq!((cp.size, cp.root_hash.as_slice()), (5, &[7u8; 32][..]));
+        let e = verify_checkpoint(&format!("{text}\n{other}"), &log).unwrap_err();
+        assert!(e.contains("no signature by the log's key"), "{e}");
+        let forged = signed_line(
+            &ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]),
+            [1, 2, 3, 4],
+            &text,
+        );
+        let e = verify_checkpoint(&format!("{text}\n{forged}"), &log).unwrap_err();
+        assert!(e.contains("does not verify"), "{e}");
+        let altered = format!("log.example\n6\n{root}\n");
+        assert!(verify_checkpoint(&format!("{altered}\n{good}"), &log).is_err());
+        assert!(verify_checkpoint(&text, &log).is_err());
+        let huge = "a".repeat(MAX_CHECKPOINT + 1);
+        assert!(verify_checkpoint(&huge, &log).is_err());
+    }
+
     #[test]
     fn proofs_longer_than_the_tree_height_are_malformed() {
         let leaves: Vec<[u8; 32]> = (0..4u8).map(|i| leaf_hash(&[i])).collect();
