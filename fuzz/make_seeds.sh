@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 fx="$root/fixtures"
 out="$root/fuzz/seeds"
 rm -rf "$out"
-mkdir -p "$out"/{bundle_stream,oci_graph,jws,cose,cert_chain,trust_policy,secret_flux_yaml,timestamp,crl,dsse}
+mkdir -p "$out"/{bundle_stream,oci_graph,jws,cose,cert_chain,trust_policy,secret_flux_yaml,timestamp,crl,dsse,sigstore_bundle,sigstore_trust_root}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -103,4 +103,21 @@ done
 # DSSE: a small in-toto statement signed by nobody in particular (structure only).
 printf '%s' '{"payloadType":"application/vnd.in-toto+json","payload":"eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEifQ==","signatures":[{"keyid":"k","sig":"MEUCIQ=="}]}' \
   > "$out/dsse/statement.json"
+# Sigstore bundles and a trusted root over the fixture PKI. The signatures are placeholders:
+# the seeds pass the parsers and reach the verification steps, which then fail.
+mkdir -p "$out"/{sigstore_bundle,sigstore_trust_root}
+b64() { base64 | tr -d '\n'; }
+leaf=$(openssl x509 -in "$fx/pki/leaf.crt" -outform DER | b64)
+ca=$(openssl x509 -in "$fx/pki/root.crt" -outform DER | b64)
+key=$(openssl pkey -pubin -in "$fx/attest/p256.pub" -outform DER | b64)
+subject=$(printf artifact | sha256sum | cut -d' ' -f1)
+statement=$(printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"%s"}}],"predicateType":"x","predicate":{}}' "$subject" | b64)
+printf '{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":""}},"dsseEnvelope":{"payload":"%s","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"MEUCIQ==","keyid":""}]}}' \
+  "$statement" > "$out/sigstore_bundle/keyed-dsse.json"
+body=$(printf '{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{"data":{"hash":{"algorithm":"sha256","value":"%s"}},"signature":{"content":"MEUCIQ==","publicKey":{"content":"LS0t"}}}}' "$subject" | b64)
+checkpoint='rekor.example - 1\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\u2014 rekor.example AAAAAE1FVUNJUQ==\n'
+printf '{"mediaType":"application/vnd.dev.sigstore.bundle+json;version=0.2","verificationMaterial":{"x509CertificateChain":{"certificates":[{"rawBytes":"%s"}]},"tlogEntries":[{"logIndex":"0","logId":{"keyId":"AAAA"},"kindVersion":{"kind":"hashedrekord","version":"0.0.1"},"integratedTime":"1700000000","inclusionPromise":{"signedEntryTimestamp":"MEUCIQ=="},"inclusionProof":{"logIndex":"0","rootHash":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","treeSize":"1","hashes":[],"checkpoint":{"envelope":"%s"}},"canonicalizedBody":"%s"}]},"messageSignature":{"messageDigest":{"algorithm":"SHA2_256","digest":"AAAA"},"signature":"MEUCIQ=="}}' \
+  "$leaf" "$checkpoint" "$body" > "$out/sigstore_bundle/keyless-message.json"
+printf '{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1","tlogs":[{"baseUrl":"https://rekor.example","hashAlgorithm":"SHA2_256","publicKey":{"rawBytes":"%s","keyDetails":"PKIX_ECDSA_P256_SHA_256","validFor":{"start":"2020-01-01T00:00:00Z"}},"logId":{"keyId":"AAAA"}}],"certificateAuthorities":[{"uri":"https://ca.example","certChain":{"certificates":[{"rawBytes":"%s"}]},"validFor":{"start":"2020-01-01T00:00:00Z","end":"2099-01-01T00:00:00Z"}}],"ctlogs":[],"timestampAuthorities":[]}' \
+  "$key" "$ca" > "$out/sigstore_trust_root/minimal.json"
 ls -R "$out" | head -80

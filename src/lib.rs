@@ -60,6 +60,7 @@ pub mod attest;
 pub mod bundle;
 #[cfg(feature = "cli")]
 pub mod cmd;
+pub mod cosign;
 pub mod digest;
 pub mod envelope;
 pub mod flux;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 type Body = fn(&[u8]);
 
 /// Every target, with its body.
-const TARGETS: [(&str, Body); 10] = [
+const TARGETS: [(&str, Body); 12] = [
     ("bundle_stream", airgap_verify_testkit::fuzz::bundle_stream),
     ("oci_graph", airgap_verify_testkit::fuzz::oci_graph),
     ("jws", airgap_verify_testkit::fuzz::jws),
@@ -28,6 +28,14 @@ const TARGETS: [(&str, Body); 10] = [
     ("timestamp", airgap_verify_testkit::fuzz::timestamp),
     ("crl", airgap_verify_testkit::fuzz::crl),
     ("dsse", airgap_verify_testkit::fuzz::dsse),
+    (
+        "sigstore_bundle",
+        airgap_verify_testkit::fuzz::sigstore_bundle,
+    ),
+    (
+        "sigstore_trust_root",
+        airgap_verify_testkit::fuzz::sigstore_trust_root,
+    ),
 ];
 
 fn files_in(dir: PathBuf) -> Vec<PathBuf> {
@@ -93,6 +101,15 @@ fn seeds_reach_deep() {
             airgap_verify::envelope::open(mt, &data, &limits)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
+    }
+
+    for path in files_in(root.join("fuzz/seeds/sigstore_bundle")) {
+        airgap_verify::cosign::bundle::parse(&std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+    for path in files_in(root.join("fuzz/seeds/sigstore_trust_root")) {
+        airgap_verify::cosign::TrustRoot::from_json("seed", &std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
 
     let roots = airgap_verify::pki::cert::parse_certificates(

@@ -280,3 +280,41 @@ pub fn dsse(data: &[u8]) {
         let _ = env.to_json();
     }
 }
+
+/// A Sigstore bundle: `cosign::bundle::parse`, then verification keyed (with a fixed key and
+/// the bundle's own DSSE subject absent) and keyless (with a trust root that names nothing).
+pub fn sigstore_bundle(data: &[u8]) {
+    use airgap_verify::cosign::bundle::{self, Artifact, Policy};
+    use airgap_verify::cosign::{CosignKey, TrustRoot};
+    static KEY: OnceLock<Option<CosignKey>> = OnceLock::new();
+    let key = KEY.get_or_init(|| {
+        CosignKey::from_pem_flux("p256.pub", include_bytes!("../../fixtures/attest/p256.pub")).ok()
+    });
+    let Ok(parsed) = bundle::parse(data) else {
+        return;
+    };
+    let root = TrustRoot::default();
+    let now = time::OffsetDateTime::now_utc();
+    let keyless = Policy {
+        trust_root: Some(&root),
+        key: None,
+        identities: &[],
+        require_tlog: true,
+        at: now,
+    };
+    let _ = bundle::verify_parsed(&parsed, Artifact::Bytes(b"artifact"), &keyless);
+    if let Some(key) = key {
+        let keyed = Policy {
+            key: Some(key),
+            require_tlog: false,
+            ..keyless
+        };
+        let digest = Algorithm::Sha256.digest(b"artifact");
+        let _ = bundle::verify_parsed(&parsed, Artifact::Digest(&digest), &keyed);
+    }
+}
+
+/// A Sigstore trusted root: `cosign::TrustRoot::from_json`.
+pub fn sigstore_trust_root(data: &[u8]) {
+    let _ = airgap_verify::cosign::TrustRoot::from_json("fuzz", data);
+}

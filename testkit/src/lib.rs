@@ -13,6 +13,7 @@
 //! - [`conformance`]: where the Notary Project conformance data lives.
 
 pub mod bundles;
+pub mod cosign;
 pub mod fuzz;
 pub mod harness;
 pub mod layout;
