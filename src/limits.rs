@@ -27,6 +27,9 @@ pub const INFLATE_RATIO_GRACE: u64 = 64 * 1024 * 1024;
 pub const MAX_BUNDLE_SIZE: u64 = 1 << 40;
 /// Largest YAML or JSON file of trust material or Flux manifests.
 pub const MAX_CONFIG_FILE: u64 = 8 * 1024 * 1024;
+/// Largest GNU long-name / long-link record or PAX extended header in a tar bundle, as Go's
+/// `archive/tar` (`maxSpecialFileSize`).
+pub const MAX_TAR_EXTENSION: u64 = 1 << 20;
 /// Largest CRL file.
 pub const MAX_CRL_FILE: u64 = 16 * 1024 * 1024;
 

@@ -40,7 +40,14 @@ fn v1_passed_attestations_verify_against_the_bundle_and_the_digest() {
         ]);
         assert_eq!(code, 0, "{file}: {out}{err}");
         assert!(out.contains("PASSED"), "{file}: {out}");
-        let (code, out, err) = run(&["verify-attestation", &att, "--key", &key, "--digest", DIGEST]);
+        let (code, out, err) = run(&[
+            "verify-attestation",
+            &att,
+            "--key",
+            &key,
+            "--digest",
+            DIGEST,
+        ]);
         assert_eq!(code, 0, "{file}: {out}{err}");
     }
 }

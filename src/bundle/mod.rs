@@ -19,6 +19,7 @@ mod layout;
 mod pipe;
 mod progress;
 mod tar;
+mod zstd;
 
 use std::collections::BTreeMap;
 use std::io::Read;
