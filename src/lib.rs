@@ -7,6 +7,7 @@ pub mod attest;
 pub mod bundle;
 pub mod cmd;
 pub mod envelope;
+pub mod json_fold;
 pub mod limits;
 pub mod oci;
 pub mod pki;
