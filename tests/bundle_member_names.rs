@@ -30,7 +30,7 @@ fn edited(index: impl Fn(String) -> String, manifest: impl Fn(String) -> String)
                 &format!("\"size\":{}", old_manifest.len()),
                 &format!("\"size\":{}", new_manifest.len()),
             );
-            out.push((name, text.into_bytes()));
+            out.push((name, index(text).into_bytes()));
         } else if data == old_manifest {
             out.push((blob_path(&new_manifest), new_manifest.clone()));
         } else {
