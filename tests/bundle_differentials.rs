@@ -226,3 +226,99 @@ fn zstd_garbage_after_the_last_frame_is_refused() {
     z.extend(b"trailing garbage");
     assert_damaged(&inspect_bytes(&z, &[]), "is not a zstd frame");
 }
+
+/// Two images (`app:v1`, `app:v2` by `io.containerd.image.name`), as `docker save` lays them out,
+/// with `manifest` as `manifest.json` (`{c1}`, `{l1}`, `{c2}`, `{l2}` stand for the blob paths of
+/// each image's config and layer).
+fn docker_save(manifest: &str) -> Vec<u8> {
+    let mut files = vec![(
+        "oci-layout".to_string(),
+        br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+    )];
+    let mut entries = Vec::new();
+    let mut text = manifest.to_string();
+    for (n, tag) in [("1", "v1"), ("2", "v2")] {
+        let config = format!(r#"{{"architecture":"amd64","os":"linux","n":{n}}}"#).into_bytes();
+        let layer = format!("layer {n}").into_bytes();
+        let m = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{}","size":{}}}]}}"#,
+            sha256(&config),
+            config.len(),
+            sha256(&layer),
+            layer.len()
+        )
+        .into_bytes();
+        text = text
+            .replace(&format!("{{c{n}}}"), &blob_path(&config))
+            .replace(&format!("{{l{n}}}"), &blob_path(&layer));
+        entries.push((m.clone(), tag));
+        files.push((blob_path(&config), config));
+        files.push((blob_path(&layer), layer));
+        files.push((blob_path(&m), m));
+    }
+    let anns: Vec<String> = entries
+        .iter()
+        .map(|(_, tag)| {
+            format!(
+                r#"{{"io.containerd.image.name":"registry.example/app:{tag}","org.opencontainers.image.ref.name":"{tag}"}}"#
+            )
+        })
+        .collect();
+    let index = index_json(&[
+        (
+            "application/vnd.oci.image.manifest.v1+json",
+            &entries[0].0,
+            &anns[0],
+        ),
+        (
+            "application/vnd.oci.image.manifest.v1+json",
+            &entries[1].0,
+            &anns[1],
+        ),
+    ]);
+    files.push(("index.json".to_string(), index));
+    files.push(("manifest.json".to_string(), text.into_bytes()));
+    tar_files(&files)
+}
+
+#[test]
+fn docker_save_manifest_that_matches_the_index_is_read() {
+    let run = inspect_bytes(
+        &docker_save(
+            r#"[{"Config":"{c1}","RepoTags":["registry.example/app:v1"],"Layers":["{l1}"]},{"Config":"{c2}","RepoTags":null,"Layers":["{l2}"]}]"#,
+        ),
+        &[],
+    );
+    assert_read(&run);
+}
+
+#[test]
+fn docker_save_manifest_that_disagrees_with_the_index_is_refused() {
+    for (manifest, needle) in [
+        (
+            r#"[{"Config":"{c1}","RepoTags":["registry.example/app:v2"],"Layers":["{l1}"]}]"#,
+            "another image",
+        ),
+        (
+            r#"[{"Config":"{c1}","RepoTags":["registry.example/other:v1"],"Layers":["{l1}"]}]"#,
+            "gives to no image",
+        ),
+        (
+            r#"[{"Config":"{c1}","RepoTags":[],"Layers":["{l2}"]}]"#,
+            "no image that index.json names",
+        ),
+        (
+            r#"[{"Config":"{c1}","RepoTags":[],"Layers":["{l1}","{l2}"]}]"#,
+            "no image that index.json names",
+        ),
+        (
+            r#"[{"Config":"{c1}","RepoTags":[],"Layers":["{l1}"],"config":"{c2}"}]"#,
+            "[0].config",
+        ),
+        (r#"{"Config":"{c1}"}"#, "not the JSON list"),
+    ] {
+        let run = inspect_bytes(&docker_save(manifest), &[]);
+        assert_damaged(&run, needle);
+        assert!(run.stderr.contains("manifest.json"), "{}", run.stderr);
+    }
+}

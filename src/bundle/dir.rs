@@ -57,6 +57,10 @@ pub(super) fn read_dir(
                 }
             }
             "blobs" => {}
+            "manifest.json" => {
+                collector.bundle.docker_manifest = Some(read_small_file(root, file, name, limits)?);
+                collector.note_ignored(file);
+            }
             other => collector.note_ignored(other),
         }
     }

@@ -111,6 +111,8 @@ pub struct Bundle {
     pub oci_layout: Option<Vec<u8>>,
     /// The content of `index.json`, if present.
     pub index_json: Option<Vec<u8>>,
+    /// The content of a `docker save` `manifest.json` at the archive root, if present.
+    pub docker_manifest: Option<Vec<u8>>,
     /// Blobs by the digest their file name claims.
     pub blobs: BTreeMap<Digest, Blob>,
     /// Total bytes of blob content hashed.
@@ -295,6 +297,7 @@ impl Collector {
                 format,
                 oci_layout: None,
                 index_json: None,
+                docker_manifest: None,
                 blobs: BTreeMap::new(),
                 bytes_hashed: 0,
                 notes: Vec::new(),

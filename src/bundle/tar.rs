@@ -265,6 +265,10 @@ fn read_tar(
             let what = classify(rel, name)?;
             if what == EntryKind::Other {
                 collector.note_ignored(&path);
+                if path == "manifest.json" {
+                    collector.bundle.docker_manifest =
+                        Some(read_docker_manifest(&mut entry, size, name, limits)?);
+                }
                 continue;
             }
             match &layout_root {
@@ -573,6 +577,37 @@ fn pax_records(mut data: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
         ));
     }
     Ok(out)
+}
+
+/// The `manifest.json` of a `docker save` archive: at most the JSON limit, read whole.
+fn read_docker_manifest(
+    entry: &mut impl Read,
+    size: u64,
+    bundle: &str,
+    limits: &Limits,
+) -> Result<Vec<u8>, BundleError> {
+    if size > limits.max_json_blob {
+        return Err(BundleError::JsonTooLarge {
+            bundle: bundle.to_string(),
+            entry: "manifest.json".to_string(),
+            size,
+            limit: limits.max_json_blob,
+        });
+    }
+    let mut content = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    entry
+        .take(size)
+        .read_to_end(&mut content)
+        .map_err(|e| BundleError::read(bundle, "manifest.json", &explain(e)))?;
+    if content.len() as u64 != size {
+        return Err(BundleError::Truncated {
+            bundle: bundle.to_string(),
+            entry: "manifest.json".to_string(),
+            expected: size,
+            actual: content.len() as u64,
+        });
+    }
+    Ok(content)
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -102,6 +102,9 @@ impl Graph {
         w.walk(top)?;
         w.find_unlisted_referrers()?;
         let images = find_images(&index, &w.nodes);
+        if let Some(manifest_json) = &bundle.docker_manifest {
+            super::docker_save::check(&bundle.name, manifest_json, &images, &w.nodes)?;
+        }
         let referrers = collect_referrers(&w.nodes, &w.listed);
         let integrity = Integrity::assess(bundle, w.problems, &w.reached, w.nodes.len());
         let contents = bundle

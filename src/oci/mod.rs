@@ -11,6 +11,7 @@
 //! - [`Graph::blob`]: the content of a small blob.
 
 pub mod digest;
+mod docker_save;
 mod graph;
 mod integrity;
 pub mod model;
