@@ -137,6 +137,23 @@ pub fn write_attestation(
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename, so readers
 /// see either the old file or the whole new one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AttestError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    write_atomically_via(path, &dir, bytes)
+}
+
+/// The prefix and suffix of the temporary files [`write_atomically_via`] creates.
+pub(crate) const TEMP_PREFIX: &str = ".airgap-verify-";
+pub(crate) const TEMP_SUFFIX: &str = ".tmp";
+
+/// [`write_atomically`] with the temporary file in `dir` (on the same file system as `path`).
+pub(crate) fn write_atomically_via(
+    path: &Path,
+    dir: &Path,
+    bytes: &[u8],
+) -> Result<(), AttestError> {
     let fail = |reason: String| AttestError::Write {
         path: path.to_path_buf(),
         reason,
@@ -146,14 +163,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AttestError> {
             "it is a folder; give a file name for the attestation".into(),
         ));
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     let mut tmp = tempfile::Builder::new()
-        .prefix(".airgap-verify-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
         .map_err(|e| {
             fail(format!(
                 "cannot create a temporary file in {}: {e}",

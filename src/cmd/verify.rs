@@ -57,6 +57,11 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     if args.attach && !matches!(Source::from_arg(&args.bundle), Source::Path(ref p) if p.is_dir()) {
         return Err(attach_needs_a_folder());
     }
+    if args.attach {
+        // Before anything is written anywhere (the attestation file included).
+        attest::attach::check_layout_is_writable(std::path::Path::new(&args.bundle))
+            .map_err(|e| Failure::usage(e.to_string()))?;
+    }
     // CRL files are read and parsed once; each trust material adds its own `*.crl` entries.
     let mut file_crls = CrlSet::new();
     for path in &args.crl {
