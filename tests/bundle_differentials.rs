@@ -322,3 +322,57 @@ fn docker_save_manifest_that_disagrees_with_the_index_is_refused() {
         assert!(run.stderr.contains("manifest.json"), "{}", run.stderr);
     }
 }
+
+#[test]
+fn many_broken_entries_give_a_short_report_in_bounded_memory() {
+    // 200,000 empty entries named as blobs: every one a digest mismatch.
+    let mut tar = Vec::new();
+    for (name, data) in small_layout().into_iter().take(2) {
+        tar.extend_from_slice(
+            raw_header(name.as_bytes(), tar::EntryType::Regular, data.len() as u64).as_bytes(),
+        );
+        tar.extend_from_slice(&data);
+        tar.resize(tar.len().div_ceil(512) * 512, 0);
+    }
+    let n = 200_000u64;
+    for i in 0..n {
+        let name = format!("blobs/sha256/{:064x}", i + 1);
+        tar.extend_from_slice(raw_header(name.as_bytes(), tar::EntryType::Regular, 0).as_bytes());
+    }
+    tar.extend_from_slice(&[0u8; 1024]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.tar.gz");
+    std::fs::write(&path, gzip(&tar)).unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$@\"")
+        .arg("sh")
+        .arg(bin())
+        .args(["inspect", "--progress", "never"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every entry, and the manifest index.json names but the archive lacks.
+    assert!(stdout.contains(&format!("{} problems", n + 1)), "{stdout}");
+    assert!(stdout.len() < 16 * 1024, "{} bytes of output", stdout.len());
+    let json = std::process::Command::new(bin())
+        .args(["verify", "--progress", "never", "--secret"])
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/secret.yaml"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&json.stderr);
+    assert_eq!(json.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("and {} more problems", n + 1 - 10)),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 8 * 1024, "{} bytes on stderr", stderr.len());
+}

@@ -327,6 +327,25 @@ impl Collector {
         Ok(())
     }
 
+    /// Register a blob entry: like [`Collector::claim`], but the blob map itself tells a second
+    /// entry of the same name (no second copy of every blob path is kept).
+    fn claim_blob(&mut self, claimed: &Digest, path: &str) -> Result<(), BundleError> {
+        self.entries += 1;
+        if self.entries > self.max_entries {
+            return Err(BundleError::TooManyEntries {
+                bundle: self.bundle.name.clone(),
+                limit: self.max_entries,
+            });
+        }
+        if self.bundle.blobs.contains_key(claimed) {
+            return Err(BundleError::DuplicateEntry {
+                bundle: self.bundle.name.clone(),
+                entry: path.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     fn add_blob(&mut self, claimed: Digest, blob: Blob) {
         self.bundle.bytes_hashed = self.bundle.bytes_hashed.saturating_add(blob.size);
         self.bundle.blobs.insert(claimed, blob);

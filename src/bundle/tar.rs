@@ -260,9 +260,12 @@ fn read_tar(
                     limit: limits.max_bundle_size,
                 });
             }
-            collector.claim(&path)?;
             let (top, rel) = split_layout_path(&path);
             let what = classify(rel, name)?;
+            match &what {
+                EntryKind::Blob(claimed) => collector.claim_blob(claimed, &path)?,
+                _ => collector.claim(&path)?,
+            }
             if what == EntryKind::Other {
                 collector.note_ignored(&path);
                 if path == "manifest.json" {

@@ -275,7 +275,7 @@ pub(crate) fn bundle_summary(
         blobs: integrity.blobs,
         bytes: integrity.bytes,
         damaged: integrity.is_damaged(),
-        problems: integrity.problems.iter().map(|p| p.to_string()).collect(),
+        problems: integrity.listed_problems(),
         unreferenced: integrity
             .unreferenced
             .iter()

@@ -120,7 +120,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
             })
             .collect();
         for outcome in outcomes {
-            let outcome = outcome.map_err(config_error)?;
+            let outcome = outcome.map_err(verify_error)?;
             worst = worst.max(exit_of(outcome.verdict));
             report.results.push(ResultEntry::from_outcome(outcome));
         }
@@ -270,7 +270,10 @@ fn verify_flux(
             };
             let outcome =
                 verify::verify_image(graph, sel.image, &sel.reference, Some(&repo.scope), &ctx)
-                    .map_err(|e| config(e.to_string()))?;
+                    .map_err(|e| match e.is_bundle_fault() {
+                        true => (Exit::Damaged, e.to_string()),
+                        false => config(e.to_string()),
+                    })?;
             Ok((outcome, sel.note))
         })();
         match step {
@@ -341,6 +344,15 @@ fn exit_of(v: Verdict) -> Exit {
     match v {
         Verdict::Verified | Verdict::Skipped => Exit::Verified,
         Verdict::Failed => Exit::NotVerified,
+    }
+}
+
+/// A verification error: the bundle's fault (exit 3) or the configuration's (exit 2).
+fn verify_error(e: verify::VerifyError) -> Failure {
+    if e.is_bundle_fault() {
+        Failure::damaged(e.to_string())
+    } else {
+        Failure::usage(e.to_string())
     }
 }
 
