@@ -68,3 +68,40 @@ impl Default for Limits {
         }
     }
 }
+
+/// Why [`read_capped`] gave no content.
+#[derive(Debug)]
+pub enum CappedReadError {
+    /// Opening or reading failed.
+    Io(std::io::Error),
+    /// The file holds more than the limit: `size` is its size when known (a regular file), else
+    /// the bytes read before stopping (limit + 1).
+    TooLarge { size: u64, limit: u64 },
+}
+
+/// Read a whole size-limited file (trust material, CRL, key, attestation): never more than
+/// `limit` + 1 bytes are read, whatever the file is (a FIFO, a device, a file still growing).
+pub fn read_capped(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, CappedReadError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(CappedReadError::Io)?;
+    let declared = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    if let Some(size) = declared.filter(|s| *s > limit) {
+        return Err(CappedReadError::TooLarge { size, limit });
+    }
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(CappedReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(CappedReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}

@@ -18,7 +18,7 @@ pub mod keys;
 pub mod statement;
 pub mod vsa;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use keys::{SigningKey, VerificationKey};
@@ -208,15 +208,11 @@ pub(crate) fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, AttestError
         path: path.to_path_buf(),
         reason,
     };
-    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-    let mut buf = Vec::new();
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| fail(e.to_string()))?;
-    if buf.len() as u64 > max {
-        return Err(fail(format!("larger than {max} bytes")));
-    }
-    Ok(buf)
+    use crate::limits::{read_capped, CappedReadError};
+    read_capped(path, max).map_err(|e| match e {
+        CappedReadError::TooLarge { .. } => fail(format!("larger than {max} bytes")),
+        CappedReadError::Io(e) => fail(e.to_string()),
+    })
 }
 
 #[cfg(test)]

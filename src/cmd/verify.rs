@@ -370,17 +370,16 @@ fn parse_at(s: &str) -> Result<OffsetDateTime, Failure> {
 }
 
 fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Failure::usage(format!("cannot read {what} file {}: {e}", path.display())))?;
-    if meta.len() > max {
-        return Err(Failure::usage(format!(
-            "{what} file {} is {} bytes, over the limit of {max} bytes",
-            path.display(),
-            meta.len()
-        )));
-    }
-    std::fs::read(path)
-        .map_err(|e| Failure::usage(format!("cannot read {what} file {}: {e}", path.display())))
+    use crate::limits::{read_capped, CappedReadError};
+    read_capped(path, max).map_err(|e| match e {
+        CappedReadError::TooLarge { size, .. } => Failure::usage(format!(
+            "{what} file {} is {size} bytes or more, over the limit of {max} bytes",
+            path.display()
+        )),
+        CappedReadError::Io(e) => {
+            Failure::usage(format!("cannot read {what} file {}: {e}", path.display()))
+        }
+    })
 }
 
 /// The CRLs of `--crl` files (already parsed) and of the trust material's `*.crl` entries.
