@@ -18,6 +18,9 @@ use serde_json::json;
 use support::layout::{Envelope, Layout, OciDescriptor};
 use support::pki::Pki;
 
+/// Adds entries to a layout whose signed image is the descriptor.
+type AddEntries = dyn Fn(&mut Layout, &airgap_verify::oci::digest::Descriptor);
+
 const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
@@ -155,7 +158,7 @@ fn look_alike_tags_name_images() {
     let pki = Pki::new("All Look-alike");
     // A manifest (not an index) tagged as the referrers tag; a `.sig` tag whose layer is not
     // cosign's; a `.att` tag on a name that is not a digest.
-    let cases: Vec<Box<dyn Fn(&mut Layout, &airgap_verify::oci::digest::Descriptor)>> = vec![
+    let cases: Vec<Box<AddEntries>> = vec![
         Box::new(|layout, image| {
             let tag = format!("sha256-{}", "ab".repeat(32));
             let _ = image;

@@ -8,6 +8,9 @@ mod support;
 
 use support::*;
 
+/// A change to a document's text.
+type Edit = dyn Fn(String) -> String;
+
 fn assert_damaged(run: &Run, needle: &str) {
     let all = format!("{}{}", run.stdout, run.stderr);
     assert_eq!(run.code, 3, "{all}");
@@ -49,7 +52,7 @@ fn exact_names_are_read() {
 #[test]
 fn folded_index_members_are_refused() {
     let other = format!("\"Digest\":\"sha256:{}\",\"digest\"", "0".repeat(64));
-    let cases: Vec<(Box<dyn Fn(String) -> String>, &str)> = vec![
+    let cases: Vec<(Box<Edit>, &str)> = vec![
         (
             Box::new(move |i: String| i.replacen("\"digest\"", &other, 1)),
             "manifests[0].Digest",

@@ -36,6 +36,9 @@ fn signed_payload(pki: &Pki, kind: Envelope, payload: impl Fn(&str, u64) -> Stri
     })
 }
 
+/// The payload text for an image digest and size.
+type MakePayload = dyn Fn(&str, u64) -> String;
+
 const MT: &str = "application/vnd.oci.image.manifest.v1+json";
 const OTHER: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -54,7 +57,7 @@ fn exact_member_names_verify() {
 #[test]
 fn case_folded_payload_members_fail_the_signature() {
     let pki = Pki::new("Payload Folded");
-    let cases: Vec<(Box<dyn Fn(&str, u64) -> String>, &str)> = vec![
+    let cases: Vec<(Box<MakePayload>, &str)> = vec![
         (
             Box::new(|d, s| {
                 format!(

@@ -372,7 +372,7 @@ fn attribute_string(oid: &ObjectIdentifier, value: &der::Any) -> Result<String, 
         0x14 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
         // BMPString: UCS-2 big endian.
         0x1e => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return Err(bad());
             }
             let units: Vec<u16> = bytes
