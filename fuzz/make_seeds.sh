@@ -52,6 +52,10 @@ cp "$fx"/pki/*.crt "$fx"/pki/chain.pem "$out/cert_chain/"
 openssl x509 -in "$fx/pki/leaf.crt" -outform DER -out "$out/cert_chain/leaf.der"
 
 # Trust policy, Secret and Flux manifests.
+# Hostile archives, graphs and payloads (folded member names, PAX NUL, global headers, long
+# records, data after the end-of-archive marker, zstd framing, docker save manifest.json).
+python3 "$root/fuzz/hostile_seeds.py" "$fx/signed" "$out"
+
 cp "$fx/trust/trustpolicy.json" "$out/trust_policy/"
 cp "$fx/secret.yaml" "$fx"/flux/*.yaml "$out/secret_flux_yaml/"
 

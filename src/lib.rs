@@ -64,6 +64,7 @@ pub mod cosign;
 pub mod digest;
 pub mod envelope;
 pub mod flux;
+pub mod json_fold;
 pub mod limits;
 pub mod oci;
 pub mod pki;

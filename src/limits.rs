@@ -39,6 +39,9 @@ pub const INFLATE_RATIO_GRACE: u64 = 64 * 1024 * 1024;
 pub const MAX_BUNDLE_SIZE: u64 = 1 << 40;
 /// Largest YAML or JSON file of trust material or Flux manifests.
 pub const MAX_CONFIG_FILE: u64 = 8 * 1024 * 1024;
+/// Largest GNU long-name / long-link record or PAX extended header in a tar bundle, as Go's
+/// `archive/tar` (`maxSpecialFileSize`).
+pub const MAX_TAR_EXTENSION: u64 = 1 << 20;
 /// Largest CRL file.
 pub const MAX_CRL_FILE: u64 = 16 * 1024 * 1024;
 
@@ -76,4 +79,41 @@ impl Default for Limits {
             max_crl_file: MAX_CRL_FILE,
         }
     }
+}
+
+/// Why [`read_capped`] gave no content.
+#[derive(Debug)]
+pub enum CappedReadError {
+    /// Opening or reading failed.
+    Io(std::io::Error),
+    /// The file holds more than the limit: `size` is its size when known (a regular file), else
+    /// the bytes read before stopping (limit + 1).
+    TooLarge { size: u64, limit: u64 },
+}
+
+/// Read a whole size-limited file (trust material, CRL, key, attestation): never more than
+/// `limit` + 1 bytes are read, whatever the file is (a FIFO, a device, a file still growing).
+pub fn read_capped(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, CappedReadError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(CappedReadError::Io)?;
+    let declared = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    if let Some(size) = declared.filter(|s| *s > limit) {
+        return Err(CappedReadError::TooLarge { size, limit });
+    }
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(CappedReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(CappedReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
 }

@@ -96,6 +96,9 @@ pub enum Conclusion {
     NotVerified,
     /// A Flux object's configuration is invalid (Secret, policy, `spec.ref`).
     Misconfigured,
+    /// The bundle turned out damaged or malformed while an image was verified (for example
+    /// more referrers than the limit allows).
+    Damaged,
 }
 
 impl Conclusion {
@@ -430,7 +433,10 @@ impl Verifier {
             };
             let outcome =
                 verify::verify_image(graph, sel.image, &sel.reference, Some(&repo.scope), &ctx)
-                    .map_err(|e| config(e.to_string()))?;
+                    .map_err(|e| match e.is_bundle_fault() {
+                        true => (Conclusion::Damaged, e.to_string()),
+                        false => config(e.to_string()),
+                    })?;
             Ok((outcome, sel.note))
         })();
         match step {
@@ -485,7 +491,7 @@ pub fn bundle_summary(bundle: &Bundle, graph: &Graph) -> BundleSummary {
         blobs: integrity.blobs,
         bytes: integrity.bytes,
         damaged: integrity.is_damaged(),
-        problems: integrity.problems.iter().map(|p| p.to_string()).collect(),
+        problems: integrity.listed_problems(),
         unreferenced: integrity
             .unreferenced
             .iter()

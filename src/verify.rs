@@ -304,7 +304,8 @@ impl<'a> VerifiedSignature<'a> {
     }
 }
 
-/// A configuration problem found while verifying (not a verdict): exit 2.
+/// A problem found while verifying (not a verdict): exit 2, or 3 when
+/// [`VerifyError::is_bundle_fault`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
@@ -314,9 +315,16 @@ pub enum VerifyError {
     /// The policy has no statement for the scope.
     #[error("{0}")]
     NoApplicablePolicy(String),
-    /// The bundle's referrers could not be listed (over a limit).
+    /// The bundle's referrers could not be listed (over a limit): the bundle's fault, exit 3.
     #[error("{0}")]
     Referrers(String),
+}
+
+impl VerifyError {
+    /// True when the bundle, not the configuration, is at fault (exit 3, not 2).
+    pub fn is_bundle_fault(&self) -> bool {
+        matches!(self, VerifyError::Referrers(_))
+    }
 }
 
 /// Verify one image of the bundle.

@@ -438,9 +438,25 @@ fn one_hundred_thousand_referrers_fail_fast_naming_the_limit() {
     let p = dir.path().join("bundle.tar.gz");
     let (run, took) = verify(&p, &[]);
     let all = format!("{}{}", run.stdout, run.stderr);
-    assert!(run.code == 1 || run.code == 3, "exit {}:\n{all}", run.code);
+    // Too many referrers is the bundle's fault: exit 3.
+    assert_eq!(run.code, 3, "{all}");
     assert!(all.contains("limit"), "{all}");
     assert!(all.contains("--max-"), "{all}");
     assert!(!all.contains("panicked"), "{all}");
     assert!(took < Duration::from_secs(60), "{took:?}");
+}
+
+#[test]
+fn too_many_referrers_is_the_bundles_fault() {
+    let dir = many_referrers(6);
+    let p = dir.path().join("bundle.tar.gz");
+    let (run, _) = verify(&p, &["--max-referrers", "5"]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("more than the limit of 5"),
+        "{}",
+        run.stderr
+    );
+    let (run, _) = verify(&p, &["--max-referrers", "100"]);
+    assert_ne!(run.code, 3, "{}{}", run.stdout, run.stderr);
 }

@@ -2,8 +2,10 @@
 //! an image manifest with `artifactType` `application/vnd.dsse.envelope.v1+json`, the empty JSON
 //! config, one layer holding the envelope, and `subject` = the image; listed (untagged) in
 //! `index.json`. Existing blobs are never modified; new blobs and `index.json` are written
-//! through a temporary file and a rename, so a failure leaves the bundle as it was (at worst with
-//! an unreferenced new blob).
+//! through a temporary file in the layout root and a rename, so a failure or a kill leaves the
+//! bundle as it was (at worst with an unreferenced new blob, and a temporary file in the root that
+//! the next attach removes). An advisory lock on `.airgap-verify.lock` in the layout makes
+//! concurrent attaches take turns, each merging into the `index.json` the previous one wrote.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::attest::dsse::DSSE_ENVELOPE_MEDIA_TYPE;
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
-use crate::attest::{read_limited, write_atomically, AttestError};
+use crate::attest::{read_limited, write_atomically_via, AttestError};
 use crate::digest::{Algorithm, Descriptor, Digest};
 use crate::oci::{Graph, EMPTY_JSON, IMAGE_MANIFEST};
 
@@ -26,6 +28,58 @@ pub fn attach(
     subject: &Descriptor,
     envelope_json: &[u8],
 ) -> Result<Descriptor, AttestError> {
+    let layout = check_layout_is_writable(layout_dir)?;
+    // One attach at a time per layout: index.json is re-read, merged and replaced under the lock.
+    let lock = lock_layout(&layout)?;
+    remove_stale_temporaries(&layout);
+    let result = attach_locked(&layout, subject, envelope_json);
+    drop(lock);
+    result
+}
+
+/// The lock file in the layout folder that serialises `--attach` runs.
+pub const LOCK_FILE: &str = ".airgap-verify.lock";
+
+/// Take the advisory lock of the layout (blocking until another attach is done).
+fn lock_layout(layout: &Path) -> Result<std::fs::File, AttestError> {
+    let path = layout.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| AttestError::Write {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+    file.lock().map_err(|e| AttestError::Write {
+        path,
+        reason: format!("cannot lock it: {e}"),
+    })?;
+    Ok(file)
+}
+
+/// Temporary files of an earlier attach that was killed (only ever in the layout root).
+fn remove_stale_temporaries(layout: &Path) {
+    let Ok(entries) = std::fs::read_dir(layout) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(super::TEMP_PREFIX)
+            && name.ends_with(super::TEMP_SUFFIX)
+            && e.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Check, before anything is written anywhere, that `--attach` may write into `layout_dir`: an
+/// OCI layout folder whose `blobs/`, `blobs/sha256/`, `index.json` and `oci-layout` are not
+/// symbolic links and resolve inside it, and which is writable. Returns the folder's canonical
+/// path.
+pub fn check_layout_is_writable(layout_dir: &Path) -> Result<PathBuf, AttestError> {
     let layout_err = |reason: String| AttestError::Layout {
         path: layout_dir.to_path_buf(),
         reason,
@@ -37,11 +91,66 @@ pub fn attach(
             "no such folder".into()
         }));
     }
-    if !layout_dir.join("oci-layout").is_file() {
-        return Err(layout_err(
-            "it has no oci-layout file, so it is not an OCI image layout".into(),
-        ));
+    let root = layout_dir
+        .canonicalize()
+        .map_err(|e| layout_err(e.to_string()))?;
+    for (rel, required) in [
+        ("oci-layout", true),
+        ("index.json", true),
+        ("blobs", false),
+        ("blobs/sha256", false),
+    ] {
+        let path = root.join(rel);
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(_) if !required => continue,
+            Err(_) if rel == "oci-layout" => {
+                return Err(layout_err(
+                    "it has no oci-layout file, so it is not an OCI image layout".into(),
+                ))
+            }
+            Err(e) => return Err(layout_err(format!("{rel}: {e}"))),
+        };
+        if meta.file_type().is_symlink() {
+            return Err(layout_err(format!(
+                "{rel} is a symbolic link; --attach writes only inside the layout folder"
+            )));
+        }
+        let inside = path.canonicalize().is_ok_and(|p| p.starts_with(&root));
+        if !inside {
+            return Err(layout_err(format!(
+                "{rel} resolves outside the layout folder"
+            )));
+        }
     }
+    for rel in [".", "blobs/sha256"] {
+        let path = root.join(rel);
+        if std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(layout_err(format!(
+                "{} is read-only",
+                if rel == "." { "the folder" } else { rel }
+            )));
+        }
+    }
+    // The folder itself must take new files (temporary files are written there, never in blobs/).
+    tempfile::Builder::new()
+        .prefix(super::TEMP_PREFIX)
+        .suffix(super::TEMP_SUFFIX)
+        .tempfile_in(&root)
+        .map_err(|e| layout_err(format!("cannot write in it: {e}")))?;
+    Ok(root)
+}
+
+/// [`attach`] once the layout is checked and locked.
+fn attach_locked(
+    layout_dir: &Path,
+    subject: &Descriptor,
+    envelope_json: &[u8],
+) -> Result<Descriptor, AttestError> {
+    let layout_err = |reason: String| AttestError::Layout {
+        path: layout_dir.to_path_buf(),
+        reason,
+    };
     let index_path = layout_dir.join("index.json");
     let index_bytes = read_limited(&index_path, crate::limits::MAX_JSON_BLOB)?;
     let mut index: Value = serde_json::from_slice(&index_bytes)
@@ -92,7 +201,7 @@ pub fn attach(
         }));
         let bytes =
             serde_json::to_vec(&index).map_err(|e| layout_err(format!("index.json: {e}")))?;
-        write_atomically(&index_path, &bytes)?;
+        write_atomically_via(&index_path, layout_dir, &bytes)?;
     }
     Ok(descriptor)
 }
@@ -116,7 +225,9 @@ fn put_blob(layout_dir: &Path, bytes: &[u8]) -> Result<Digest, AttestError> {
             reason: e.to_string(),
         })?;
     }
-    write_atomically(&path, bytes)?;
+    // The temporary file lives in the layout root, never in blobs/: a kill leaves no stray
+    // file where a reader looks for blobs.
+    write_atomically_via(&path, layout_dir, bytes)?;
     Ok(digest)
 }
 

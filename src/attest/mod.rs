@@ -19,7 +19,7 @@ pub mod statement;
 pub mod verdict;
 pub mod vsa;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use keys::{SigningKey, VerificationKey};
@@ -138,6 +138,23 @@ pub fn write_attestation(
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename, so readers
 /// see either the old file or the whole new one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AttestError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    write_atomically_via(path, &dir, bytes)
+}
+
+/// The prefix and suffix of the temporary files [`write_atomically_via`] creates.
+pub(crate) const TEMP_PREFIX: &str = ".airgap-verify-";
+pub(crate) const TEMP_SUFFIX: &str = ".tmp";
+
+/// [`write_atomically`] with the temporary file in `dir` (on the same file system as `path`).
+pub(crate) fn write_atomically_via(
+    path: &Path,
+    dir: &Path,
+    bytes: &[u8],
+) -> Result<(), AttestError> {
     let fail = |reason: String| AttestError::Write {
         path: path.to_path_buf(),
         reason,
@@ -147,14 +164,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AttestError> {
             "it is a folder; give a file name for the attestation".into(),
         ));
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     let mut tmp = tempfile::Builder::new()
-        .prefix(".airgap-verify-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
         .map_err(|e| {
             fail(format!(
                 "cannot create a temporary file in {}: {e}",
@@ -196,15 +209,11 @@ pub(crate) fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, AttestError
         path: path.to_path_buf(),
         reason,
     };
-    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-    let mut buf = Vec::new();
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| fail(e.to_string()))?;
-    if buf.len() as u64 > max {
-        return Err(fail(format!("larger than {max} bytes")));
-    }
-    Ok(buf)
+    use crate::limits::{read_capped, CappedReadError};
+    read_capped(path, max).map_err(|e| match e {
+        CappedReadError::TooLarge { .. } => fail(format!("larger than {max} bytes")),
+        CappedReadError::Io(e) => fail(e.to_string()),
+    })
 }
 
 #[cfg(test)]

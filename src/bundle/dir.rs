@@ -56,7 +56,12 @@ pub(super) fn read_dir(
                     collector.bundle.index_json = Some(content);
                 }
             }
-            "blobs" => {}
+            // The lock file of `verify --attach` (see `attest::attach`).
+            "blobs" | ".airgap-verify.lock" => {}
+            "manifest.json" => {
+                collector.bundle.docker_manifest = Some(read_small_file(root, file, name, limits)?);
+                collector.note_ignored(file);
+            }
             other => collector.note_ignored(other),
         }
     }

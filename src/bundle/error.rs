@@ -121,6 +121,16 @@ pub enum BundleError {
     /// The graph holds more manifests and indexes than `Limits::max_manifests`.
     #[error("bundle {bundle}: more than the limit of {limit} manifests and indexes")]
     TooManyManifests { bundle: String, limit: u64 },
+    /// An archive that other readers (GNU tar, Go's archive/tar, `docker load`) would read
+    /// differently from us: a PAX path with a NUL byte, a global header that changes how later
+    /// entries are read, an oversized long-name record, data after the end-of-archive marker, a
+    /// `docker save` manifest that disagrees with `index.json`.
+    #[error("bundle {bundle}: {entry}: {reason}; other readers of this archive would see different content, so it is treated as damaged")]
+    Ambiguous {
+        bundle: String,
+        entry: String,
+        reason: String,
+    },
     /// Anything else, with a message naming the bundle and the entry.
     #[error("{0}")]
     Malformed(String),

@@ -19,6 +19,7 @@ mod layout;
 mod pipe;
 mod progress;
 mod tar;
+mod zstd;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -149,6 +150,8 @@ pub struct Bundle {
     pub oci_layout: Option<Vec<u8>>,
     /// The content of `index.json`, if present.
     pub index_json: Option<Vec<u8>>,
+    /// The content of a `docker save` `manifest.json` at the archive root, if present.
+    pub docker_manifest: Option<Vec<u8>>,
     /// Blobs by the digest their file name claims.
     pub blobs: BTreeMap<Digest, Blob>,
     /// Total bytes of blob content hashed.
@@ -341,6 +344,7 @@ impl Collector {
                 format,
                 oci_layout: None,
                 index_json: None,
+                docker_manifest: None,
                 blobs: BTreeMap::new(),
                 bytes_hashed: 0,
                 notes: Vec::new(),
@@ -362,6 +366,25 @@ impl Collector {
             });
         }
         if !self.seen.insert(path.to_string()) {
+            return Err(BundleError::DuplicateEntry {
+                bundle: self.bundle.name.clone(),
+                entry: path.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Register a blob entry: like [`Collector::claim`], but the blob map itself tells a second
+    /// entry of the same name (no second copy of every blob path is kept).
+    fn claim_blob(&mut self, claimed: &Digest, path: &str) -> Result<(), BundleError> {
+        self.entries += 1;
+        if self.entries > self.max_entries {
+            return Err(BundleError::TooManyEntries {
+                bundle: self.bundle.name.clone(),
+                limit: self.max_entries,
+            });
+        }
+        if self.bundle.blobs.contains_key(claimed) {
             return Err(BundleError::DuplicateEntry {
                 bundle: self.bundle.name.clone(),
                 entry: path.to_string(),

@@ -10,7 +10,7 @@ use super::{
     classify, hash_stream, pipe, Blob, BundleError, Collector, EntryKind, Format, Keep,
     ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
 };
-use crate::limits::{Limits, INFLATE_RATIO_GRACE};
+use crate::limits::{Limits, INFLATE_RATIO_GRACE, MAX_TAR_EXTENSION};
 
 /// Bytes looked at to recognise the format.
 const HEAD: usize = 512;
@@ -20,7 +20,7 @@ const HEAD: usize = 512;
 fn detect(head: &[u8]) -> Option<Format> {
     if head.starts_with(&[0x1f, 0x8b]) {
         Some(Format::TarGzip)
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+    } else if super::zstd::starts_zstd(head) {
         Some(Format::TarZstd)
     } else if tar_header_checksum_is_valid(head) {
         Some(Format::Tar)
@@ -144,8 +144,7 @@ pub(super) fn read_stream(
                 hit: hit2,
             }),
             Format::TarZstd => Box::new(RatioLimited {
-                inner: ruzstd::decoding::StreamingDecoder::new(buffered)
-                    .map_err(|e| io::Error::other(format!("not a valid zstd stream: {e}")))?,
+                inner: super::zstd::Frames::new(buffered),
                 compressed,
                 inflated: 0,
                 ratio,
@@ -232,11 +231,22 @@ fn read_tar(
     let budget = AtomicU64::new(OTHER_SMALL_BLOBS_BUDGET);
     let quiet = ProgressSink::none();
     {
-        let entries = archive.entries().map_err(|e| read_err("the archive", e))?;
+        // Raw entries: the extension records (GNU `L`/`K`, PAX `x`/`g`) are read here, with a
+        // bound, and refused wherever another tar reader would read them differently.
+        let entries = archive
+            .entries()
+            .map_err(|e| read_err("the archive", e))?
+            .raw(true);
+        let mut ext = Extensions::default();
         for entry in entries {
             let mut entry = entry.map_err(|e| read_err("the next tar header", e))?;
-            let path = entry_path_is_safe(&entry.path_bytes(), name)?;
-            let kind = entry_type_is_supported(entry.header().entry_type(), &path, name)?;
+            let entry_type = entry.header().entry_type();
+            if ext.absorb(&mut entry, entry_type, name)? {
+                continue;
+            }
+            let raw_path = ext.take_path(&entry.path_bytes(), entry.size(), name)?;
+            let path = entry_path_is_safe(&raw_path, name)?;
+            let kind = entry_type_is_supported(entry_type, &path, name)?;
             if kind == Kind::Skip {
                 continue;
             }
@@ -250,11 +260,18 @@ fn read_tar(
                     limit: limits.max_bundle_size,
                 });
             }
-            collector.claim(&path)?;
             let (top, rel) = split_layout_path(&path);
             let what = classify(rel, name)?;
+            match &what {
+                EntryKind::Blob(claimed) => collector.claim_blob(claimed, &path)?,
+                _ => collector.claim(&path)?,
+            }
             if what == EntryKind::Other {
                 collector.note_ignored(&path);
+                if path == "manifest.json" {
+                    collector.bundle.docker_manifest =
+                        Some(read_docker_manifest(&mut entry, size, name, limits)?);
+                }
                 continue;
             }
             match &layout_root {
@@ -315,6 +332,7 @@ fn read_tar(
                 EntryKind::Other => {}
             }
         }
+        ext.check_empty(name)?;
     }
     // The tar crate stops at the first zero block or at end of input. A complete archive has an
     // end-of-archive marker; an archive cut at an entry boundary has none. Draining the rest also
@@ -324,7 +342,19 @@ fn read_tar(
     loop {
         match rest.read(&mut buf) {
             Ok(0) => break,
-            Ok(n) => trailer += n as u64,
+            Ok(n) => {
+                if let Some(at) = buf.get(..n).and_then(|b| b.iter().position(|x| *x != 0)) {
+                    return Err(BundleError::Ambiguous {
+                        bundle: name.to_string(),
+                        entry: "the end of the archive".to_string(),
+                        reason: format!(
+                            "non-zero data {} bytes after the end-of-archive marker, which `tar --ignore-zeros` would read as further entries",
+                            trailer + at as u64
+                        ),
+                    });
+                }
+                trailer += n as u64
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(read_err("the end of the archive", e)),
         }
@@ -338,6 +368,249 @@ fn read_tar(
         });
     }
     Ok(collector.bundle)
+}
+
+/// Extension records seen since the last file entry, to apply to the next one.
+#[derive(Default)]
+struct Extensions {
+    /// GNU long name (`L`), without its trailing NULs.
+    long_name: Option<Vec<u8>>,
+    /// GNU long link name (`K`).
+    long_link: Option<Vec<u8>>,
+    /// PAX `path`.
+    pax_path: Option<Vec<u8>>,
+    /// PAX `size`.
+    pax_size: Option<u64>,
+    /// The header name of the first pending record, for messages.
+    first: Option<String>,
+}
+
+/// PAX keys that change how an entry's data is located or named.
+fn pax_key_changes_reading(key: &str) -> bool {
+    matches!(key, "path" | "linkpath" | "size" | "hdrcharset") || key.starts_with("GNU.sparse.")
+}
+
+impl Extensions {
+    /// If `entry` is an extension record, read it (at most [`MAX_TAR_EXTENSION`] bytes) and keep
+    /// what it says for the next entry; true when it was one.
+    fn absorb(
+        &mut self,
+        entry: &mut ::tar::Entry<'_, pipe::PipeReader>,
+        entry_type: ::tar::EntryType,
+        bundle: &str,
+    ) -> Result<bool, BundleError> {
+        use ::tar::EntryType as T;
+        let what = match entry_type {
+            T::GNULongName => "GNU long-name",
+            T::GNULongLink => "GNU long-link",
+            T::XHeader => "PAX extended header",
+            T::XGlobalHeader => "PAX global header",
+            _ => return Ok(false),
+        };
+        let header_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let ambiguous = |reason: String| BundleError::Ambiguous {
+            bundle: bundle.to_string(),
+            entry: format!("the {what} record {header_name:?}"),
+            reason,
+        };
+        let size = entry.size();
+        if size > MAX_TAR_EXTENSION {
+            return Err(ambiguous(format!(
+                "it is {size} bytes, more than the limit of {MAX_TAR_EXTENSION} bytes (Go's archive/tar refuses it)"
+            )));
+        }
+        let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        let read = (&mut *entry)
+            .take(size)
+            .read_to_end(&mut data)
+            .map_err(|e| BundleError::read(bundle, &header_name, &explain(e)))?;
+        if read as u64 != size {
+            return Err(BundleError::Truncated {
+                bundle: bundle.to_string(),
+                entry: header_name,
+                expected: size,
+                actual: read as u64,
+            });
+        }
+        let twice = || ambiguous("a second record of this kind for the same entry".to_string());
+        match entry_type {
+            T::GNULongName | T::GNULongLink => {
+                let name = gnu_long_name(&data).ok_or_else(|| {
+                    ambiguous("the name holds a NUL byte before its end".to_string())
+                })?;
+                let slot = if entry_type == T::GNULongName {
+                    &mut self.long_name
+                } else {
+                    &mut self.long_link
+                };
+                if slot.replace(name).is_some() {
+                    return Err(twice());
+                }
+            }
+            T::XGlobalHeader => {
+                for (key, _) in pax_records(&data).map_err(ambiguous)? {
+                    if pax_key_changes_reading(&key) {
+                        return Err(ambiguous(format!(
+                            "it sets {key:?} for every later entry, which GNU tar applies and Go's archive/tar ignores"
+                        )));
+                    }
+                }
+                return Ok(true);
+            }
+            _ => {
+                if self.pax_path.is_some() || self.pax_size.is_some() {
+                    return Err(twice());
+                }
+                let mut seen = std::collections::BTreeSet::new();
+                for (key, value) in pax_records(&data).map_err(ambiguous)? {
+                    if pax_key_changes_reading(&key) && !seen.insert(key.clone()) {
+                        return Err(ambiguous(format!("it sets {key:?} twice")));
+                    }
+                    match key.as_str() {
+                        "path" | "linkpath" if value.contains(&0) => {
+                            return Err(ambiguous(format!(
+                                "its {key:?} holds a NUL byte (GNU tar cuts the name there, Go's archive/tar refuses it)"
+                            )))
+                        }
+                        "path" => self.pax_path = Some(value),
+                        "size" => {
+                            let text = std::str::from_utf8(&value).unwrap_or("");
+                            let n = text
+                                .parse::<u64>()
+                                .ok()
+                                .filter(|_| text.bytes().all(|b| b.is_ascii_digit()))
+                                .ok_or_else(|| ambiguous(format!("its size {text:?} is not a number")))?;
+                            self.pax_size = Some(n);
+                        }
+                        k if k.starts_with("GNU.sparse.") || k == "hdrcharset" => {
+                            return Err(ambiguous(format!("it sets {k:?}, which changes how the entry is read")))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        self.first.get_or_insert(header_name);
+        Ok(true)
+    }
+
+    /// The path of the file entry whose header path is `header_path` and header size
+    /// `header_size`, once the pending records are applied; the records are consumed.
+    fn take_path(
+        &mut self,
+        header_path: &[u8],
+        header_size: u64,
+        bundle: &str,
+    ) -> Result<Vec<u8>, BundleError> {
+        let pending = std::mem::take(self);
+        let entry = String::from_utf8_lossy(header_path).into_owned();
+        let ambiguous = |reason: String| BundleError::Ambiguous {
+            bundle: bundle.to_string(),
+            entry: entry.clone(),
+            reason,
+        };
+        if let Some(size) = pending.pax_size.filter(|s| *s != header_size) {
+            return Err(ambiguous(format!(
+                "its PAX size {size} differs from its header size {header_size}"
+            )));
+        }
+        Ok(match (pending.long_name, pending.pax_path) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(ambiguous(
+                    "its GNU long name and its PAX path differ".to_string(),
+                ))
+            }
+            (Some(p), _) | (None, Some(p)) => p,
+            (None, None) => header_path.to_vec(),
+        })
+    }
+
+    /// Records left over at the end of the archive describe no entry.
+    fn check_empty(&self, bundle: &str) -> Result<(), BundleError> {
+        match &self.first {
+            Some(first) => Err(BundleError::Truncated {
+                bundle: bundle.to_string(),
+                entry: format!("the entry described by the extension record {first:?}"),
+                expected: 1,
+                actual: 0,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A GNU long name or link: the record without its trailing NULs; None when a NUL is followed by
+/// anything else (readers differ on where such a name ends).
+fn gnu_long_name(data: &[u8]) -> Option<Vec<u8>> {
+    let end = data.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    let name = data.get(..end).unwrap_or_default();
+    (!name.contains(&0)).then(|| name.to_vec())
+}
+
+/// The records of a PAX extended header (`"%d %s=%s\n"` each), parsed as Go's archive/tar
+/// does; any malformed record is an error.
+fn pax_records(mut data: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let bad = || "it is not a well-formed PAX header".to_string();
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        let space = data.iter().position(|b| *b == b' ').ok_or_else(bad)?;
+        let len_text =
+            std::str::from_utf8(data.get(..space).unwrap_or_default()).map_err(|_| bad())?;
+        if len_text.is_empty() || !len_text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let len: usize = len_text.parse().map_err(|_| bad())?;
+        if len <= space + 1 || len > data.len() {
+            return Err(bad());
+        }
+        let (record, rest) = data.split_at(len);
+        data = rest;
+        let body = record.get(space + 1..len - 1).ok_or_else(bad)?;
+        if record.last() != Some(&b'\n') {
+            return Err(bad());
+        }
+        let eq = body.iter().position(|b| *b == b'=').ok_or_else(bad)?;
+        let key = std::str::from_utf8(body.get(..eq).unwrap_or_default()).map_err(|_| bad())?;
+        if key.is_empty() || key.contains('\0') {
+            return Err(bad());
+        }
+        out.push((
+            key.to_string(),
+            body.get(eq + 1..).unwrap_or_default().to_vec(),
+        ));
+    }
+    Ok(out)
+}
+
+/// The `manifest.json` of a `docker save` archive: at most the JSON limit, read whole.
+fn read_docker_manifest(
+    entry: &mut impl Read,
+    size: u64,
+    bundle: &str,
+    limits: &Limits,
+) -> Result<Vec<u8>, BundleError> {
+    if size > limits.max_json_blob {
+        return Err(BundleError::JsonTooLarge {
+            bundle: bundle.to_string(),
+            entry: "manifest.json".to_string(),
+            size,
+            limit: limits.max_json_blob,
+        });
+    }
+    let mut content = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    entry
+        .take(size)
+        .read_to_end(&mut content)
+        .map_err(|e| BundleError::read(bundle, "manifest.json", &explain(e)))?;
+    if content.len() as u64 != size {
+        return Err(BundleError::Truncated {
+            bundle: bundle.to_string(),
+            entry: "manifest.json".to_string(),
+            expected: size,
+            actual: content.len() as u64,
+        });
+    }
+    Ok(content)
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -356,7 +629,7 @@ fn entry_type_is_supported(
     use ::tar::EntryType as T;
     let kind = match t {
         T::Regular | T::Continuous => return Ok(Kind::File),
-        T::Directory | T::XGlobalHeader => return Ok(Kind::Skip),
+        T::Directory => return Ok(Kind::Skip),
         T::Symlink => "symbolic link",
         T::Link => "hard link",
         T::Char => "character device",

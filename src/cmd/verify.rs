@@ -101,6 +101,9 @@ impl<'a> Plan<'a> {
             Source::Path(p) if p.is_dir() => p.clone(),
             _ => return Err(attach_needs_a_folder()),
         };
+        // Before anything is written anywhere (the attestation file included).
+        crate::attest::attach::check_layout_is_writable(&dir)
+            .map_err(|e| Failure::usage(e.to_string()))?;
         if let Some(a) = &mut self.attest {
             a.attach_dir = Some(dir);
         }
@@ -168,6 +171,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
         Conclusion::Verified => Exit::Verified,
         Conclusion::NotVerified => Exit::NotVerified,
         Conclusion::Misconfigured => Exit::Usage,
+        Conclusion::Damaged => Exit::Damaged,
     })
 }
 
@@ -192,6 +196,7 @@ fn run_failure(e: RunError) -> Failure {
             None => "no OCIRepository in the --flux manifests".to_string(),
         }),
         RunError::Resolve(e) => Failure::usage(super::resolve_message(&e)),
+        RunError::Verify(e) if e.is_bundle_fault() => Failure::damaged(e.to_string()),
         RunError::Verify(e @ VerifyError::NoScope { .. }) => Failure::usage(format!(
             "{e}; give --scope REGISTRY/REPOSITORY (the value the policy's registryScopes name)"
         )),
@@ -223,17 +228,16 @@ fn parse_at(s: &str) -> Result<OffsetDateTime, Failure> {
 }
 
 fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Failure::usage(format!("cannot read {what} file {}: {e}", path.display())))?;
-    if meta.len() > max {
-        return Err(Failure::usage(format!(
-            "{what} file {} is {} bytes, over the limit of {max} bytes",
-            path.display(),
-            meta.len()
-        )));
-    }
-    std::fs::read(path)
-        .map_err(|e| Failure::usage(format!("cannot read {what} file {}: {e}", path.display())))
+    use crate::limits::{read_capped, CappedReadError};
+    read_capped(path, max).map_err(|e| match e {
+        CappedReadError::TooLarge { size, .. } => Failure::usage(format!(
+            "{what} file {} is {size} bytes or more, over the limit of {max} bytes",
+            path.display()
+        )),
+        CappedReadError::Io(e) => {
+            Failure::usage(format!("cannot read {what} file {}: {e}", path.display()))
+        }
+    })
 }
 
 fn write_report(report: &Report, args: &VerifyArgs) -> Result<(), Failure> {

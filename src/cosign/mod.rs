@@ -315,20 +315,15 @@ struct V2Layer {
 /// simple-signing manifests of a `cosign save` layout.
 fn find_simple_signing(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<V2Layer> {
     let tag = format!("{}.sig", digest.referrers_tag());
-    let tagged: Vec<&Descriptor> = graph
-        .images()
-        .iter()
-        .filter(|i| i.tags.iter().any(|t| t == &tag))
-        .map(|i| &i.descriptor)
-        .collect();
-    let candidates: Vec<&Descriptor> = if tagged.is_empty() {
+    let tagged: Vec<&Digest> = graph.structurally_tagged(&tag);
+    let candidates: Vec<&Digest> = if tagged.is_empty() {
         graph
             .images()
             .iter()
             .filter(|i| i.tags.is_empty() && &i.descriptor.digest != digest)
-            .map(|i| &i.descriptor)
+            .map(|i| &i.descriptor.digest)
             .filter(|d| {
-                manifest(graph, &d.digest).is_some_and(|m| {
+                manifest(graph, d).is_some_and(|m| {
                     !m.layers.is_empty() && m.layers.iter().all(|l| l.media_type == SIMPLE_SIGNING)
                 })
             })
@@ -338,7 +333,7 @@ fn find_simple_signing(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<V
     };
     let mut out = Vec::new();
     for d in candidates {
-        let Some(doc) = manifest(graph, &d.digest) else {
+        let Some(doc) = manifest(graph, d) else {
             continue;
         };
         for layer in doc
@@ -358,7 +353,7 @@ fn find_simple_signing(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<V
                 });
             let payload = blob_of(graph, &layer.descriptor(), MAX_PAYLOAD).map(|c| c.to_vec());
             out.push(V2Layer {
-                manifest: d.digest.clone(),
+                manifest: d.clone(),
                 content: payload.and_then(|p| sig.map(|s| (p, s))),
                 annotations: layer.annotations.clone(),
             });

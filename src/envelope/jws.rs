@@ -90,7 +90,7 @@ where
 {
     let mut found = None;
     for (n, v) in members {
-        if n.eq_ignore_ascii_case(name) {
+        if crate::json_fold::go_fold_eq(n, name) {
             if found.is_some() {
                 return Err(EnvelopeError::DuplicateMember {
                     what,
@@ -142,7 +142,7 @@ impl Protected {
         if let Some((n, _)) = self
             .0
             .iter()
-            .find(|(n, _)| n != name && n.eq_ignore_ascii_case(name))
+            .find(|(n, _)| n != name && crate::json_fold::go_fold_eq(n, name))
         {
             return Err(EnvelopeError::DuplicateMember {
                 what: "jws protected header",

@@ -30,6 +30,19 @@ pub struct TargetArtifact {
     pub artifact_type: Option<String>,
 }
 
+/// The member names of the payload and of its descriptor.
+const PAYLOAD_MEMBER_NAMES: &[&str] = &[
+    "targetArtifact",
+    "mediaType",
+    "digest",
+    "size",
+    "annotations",
+    "artifactType",
+    "urls",
+    "data",
+    "platform",
+];
+
 #[derive(Deserialize)]
 struct RawPayload {
     #[serde(rename = "targetArtifact")]
@@ -52,6 +65,10 @@ impl Payload {
     /// `size` (NOTATION.md §2). Unknown members are ignored, as notation-go does.
     pub fn parse(bytes: &[u8]) -> Result<Payload, EnvelopeError> {
         let bad = |m: String| EnvelopeError::BadPayload(m);
+        // notation-go decodes the payload with Go's encoding/json: a member it would read as
+        // `targetArtifact` or one of the descriptor's fields must be spelled exactly so.
+        crate::json_fold::check_member_names(bytes, PAYLOAD_MEMBER_NAMES, &["annotations"])
+            .map_err(bad)?;
         let value: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
         if !value.is_object() {
@@ -132,6 +149,33 @@ mod tests {
                 ),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn rejects_members_go_would_read_differently() {
+        for (bad, member) in [
+            (
+                format!(
+                    r#"{{"targetArtifact":{{"mediaType":"m","digest":"{D}","Digest":"{D}","size":1}}}}"#
+                ),
+                "targetArtifact.Digest",
+            ),
+            (
+                format!(
+                    r#"{{"targetArtifact":{{"mediaType":"m","digest":"{D}","ſize":1,"size":1}}}}"#
+                ),
+                "targetArtifact.ſize",
+            ),
+            (
+                format!(r#"{{"TargetArtifact":{{"mediaType":"m","digest":"{D}","size":1}}}}"#),
+                "TargetArtifact",
+            ),
+        ] {
+            match Payload::parse(bad.as_bytes()) {
+                Err(EnvelopeError::BadPayload(m)) => assert!(m.contains(member), "{m}"),
+                other => panic!("{bad}: {other:?}"),
+            }
         }
     }
 

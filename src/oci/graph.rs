@@ -101,7 +101,10 @@ impl Graph {
             .collect();
         w.walk(top)?;
         w.find_unlisted_referrers()?;
-        let images = find_images(&index, &w.nodes);
+        let (images, structural_tags) = find_images(&index, &w.nodes);
+        if let Some(manifest_json) = &bundle.docker_manifest {
+            super::docker_save::check(&bundle.name, manifest_json, &images, &w.nodes)?;
+        }
         let referrers = collect_referrers(&w.nodes, &w.listed);
         let integrity = Integrity::assess(bundle, w.problems, &w.reached, w.nodes.len());
         let contents = bundle
@@ -111,6 +114,7 @@ impl Graph {
             .collect();
         Ok(Graph {
             images,
+            structural_tags,
             referrers,
             integrity,
             contents,
@@ -390,12 +394,70 @@ fn index_depth_is_within_limit(
     Ok(())
 }
 
-/// Images are the entries of `index.json` that are neither referrers (no `subject`) nor
-/// referrers-tag-schema indexes. An index entry is one multi-platform image when it is tagged or
+/// Layer media types of cosign's `sha256-<hex>.sig` and `.att` manifests.
+const COSIGN_LAYER_TYPES: &[&str] = &[
+    "application/vnd.dev.cosign.simplesigning.v1+json",
+    "application/vnd.dsse.envelope.v1+json",
+    "application/vnd.dev.sigstore.bundle.v0.3+json",
+];
+
+/// Whether a tagged entry is, by its structure, one of the two things a tag may name that are
+/// not images: a referrers tag index (tag `sha256-<hex>` on an image index whose every entry is
+/// a manifest whose `subject` is that digest) or a cosign signature or attestation (tag
+/// `sha256-<hex>.sig` / `.att` on a manifest whose layers are all of cosign's media types). Any
+/// other tagged entry is an image, whatever it carries (a `subject`, a look-alike tag).
+fn tag_names_no_image(
+    entry: &RawDescriptor,
+    node: Option<&Node>,
+    nodes: &BTreeMap<Digest, Node>,
+) -> bool {
+    let Some(node) = node else {
+        return false;
+    };
+    if let Some(subject) = referrers_tag_subject(entry) {
+        return node.is_index
+            && node.document.manifests.iter().all(|m| {
+                nodes.get(&m.digest).is_some_and(|c| {
+                    !c.is_index
+                        && c.document
+                            .subject
+                            .as_ref()
+                            .is_some_and(|s| s.digest == subject)
+                })
+            });
+    }
+    let Some(tag) = entry.annotations.get(REF_NAME) else {
+        return false;
+    };
+    let Some(base) = tag
+        .strip_suffix(".sig")
+        .or_else(|| tag.strip_suffix(".att"))
+    else {
+        return false;
+    };
+    let digest_named = base
+        .split_once('-')
+        .is_some_and(|(alg, hex)| Digest::parse(&format!("{alg}:{hex}")).is_ok());
+    digest_named
+        && !node.is_index
+        && !node.document.layers.is_empty()
+        && node
+            .document
+            .layers
+            .iter()
+            .all(|l| COSIGN_LAYER_TYPES.contains(&l.media_type.as_str()))
+}
+
+/// Images are the tagged entries of `index.json` (but for the two structures of
+/// [`tag_names_no_image`]) and its untagged entries that are not referrers (no `subject`). An index entry is one multi-platform image when it is tagged or
 /// any of its entries has a `platform`; otherwise it only groups entries, which are looked at in
 /// turn. Entries with the same digest are one image with all their tags.
-fn find_images(index: &Document, nodes: &BTreeMap<Digest, Node>) -> Vec<Image> {
+fn find_images(
+    index: &Document,
+    nodes: &BTreeMap<Digest, Node>,
+) -> (Vec<Image>, Vec<(String, Digest)>) {
     let mut images: Vec<Image> = Vec::new();
+    let mut structural_tags: Vec<(String, Digest)> = Vec::new();
     let mut stack: Vec<(RawDescriptor, usize)> = index
         .manifests
         .iter()
@@ -403,14 +465,18 @@ fn find_images(index: &Document, nodes: &BTreeMap<Digest, Node>) -> Vec<Image> {
         .map(|m| (m.clone(), 0))
         .collect();
     while let Some((entry, depth)) = stack.pop() {
-        if referrers_tag_subject(&entry).is_some() {
-            continue;
-        }
         let node = nodes.get(&entry.digest);
-        if node.is_some_and(|n| n.document.subject.is_some()) {
+        let (tags, full_names) = names_of(&entry);
+        if tags.is_empty() && full_names.is_empty() {
+            if node.is_some_and(|n| n.document.subject.is_some()) {
+                continue;
+            }
+        } else if tag_names_no_image(&entry, node, nodes) {
+            for tag in tags {
+                structural_tags.push((tag, entry.digest.clone()));
+            }
             continue;
         }
-        let (tags, full_names) = names_of(&entry);
         if let Some(n) = node.filter(|n| n.is_index) {
             let multi_platform = n.document.manifests.iter().any(|m| m.platform.is_some());
             if !multi_platform && tags.is_empty() && full_names.is_empty() && depth < 64 {
@@ -441,7 +507,7 @@ fn find_images(index: &Document, nodes: &BTreeMap<Digest, Node>) -> Vec<Image> {
         }
         images.push(make_image(&entry, node, nodes, tags, full_names));
     }
-    images
+    (images, structural_tags)
 }
 
 fn make_image(

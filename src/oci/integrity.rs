@@ -77,14 +77,23 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Problems and unreferenced blobs listed by name; the rest are counted. A bundle of a million
+/// broken entries gives a short report, not a million lines.
+pub const MAX_LISTED: usize = 10;
+
 /// The integrity report of a bundle.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Integrity {
     /// Per-blob problems: digest mismatches (in blob order), then missing blobs and size
-    /// mismatches (in graph order).
+    /// mismatches (in graph order); the first [`MAX_LISTED`] only.
     pub problems: Vec<Problem>,
-    /// Blobs present but reachable from nothing (neither `index.json` nor an unlisted referrer).
+    /// Problems found beyond the first [`MAX_LISTED`], counted, not listed.
+    pub more_problems: u64,
+    /// Blobs present but reachable from nothing (neither `index.json` nor an unlisted referrer);
+    /// the first [`MAX_LISTED`] only.
     pub unreferenced: Vec<Digest>,
+    /// Unreferenced blobs beyond the first [`MAX_LISTED`], counted, not listed.
+    pub more_unreferenced: u64,
     /// Number of blobs in the bundle.
     pub blobs: u64,
     /// Bytes of blob content hashed.
@@ -99,6 +108,15 @@ impl Integrity {
         !self.problems.is_empty()
     }
 
+    /// The listed problems, one line each, and a last line counting those not listed.
+    pub fn listed_problems(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self.problems.iter().map(|p| p.to_string()).collect();
+        if self.more_problems > 0 {
+            lines.push(format!("and {} more problems", self.more_problems));
+        }
+        lines
+    }
+
     /// One line for people: `intact: 6 blobs (3.1 KiB), 3 manifests, 0 unreferenced`.
     pub fn summary(&self) -> String {
         format!(
@@ -111,8 +129,8 @@ impl Integrity {
             self.blobs,
             self.bytes,
             self.manifests,
-            self.problems.len(),
-            self.unreferenced.len()
+            self.problems.len() as u64 + self.more_problems,
+            self.unreferenced.len() as u64 + self.more_unreferenced
         )
     }
 
@@ -122,10 +140,12 @@ impl Integrity {
         reached: &HashSet<Digest>,
         manifests: usize,
     ) -> Integrity {
-        let mut problems: Vec<Problem> = bundle
+        let mismatches = bundle
             .blobs
             .iter()
-            .filter(|(claimed, blob)| !blob_content_matches_its_name(claimed, &blob.actual))
+            .filter(|(claimed, blob)| !blob_content_matches_its_name(claimed, &blob.actual));
+        let total = mismatches.clone().count() + graph_problems.len();
+        let problems: Vec<Problem> = mismatches
             .map(|(claimed, blob)| Problem {
                 digest: claimed.clone(),
                 path: blob.path.clone(),
@@ -133,16 +153,16 @@ impl Integrity {
                     actual: blob.actual.clone(),
                 },
             })
+            .chain(graph_problems)
+            .take(MAX_LISTED)
             .collect();
-        problems.extend(graph_problems);
+        let unreferenced = bundle.blobs.keys().filter(|d| !reached.contains(*d));
+        let unreferenced_total = unreferenced.clone().count();
         Integrity {
+            more_problems: (total - problems.len()) as u64,
             problems,
-            unreferenced: bundle
-                .blobs
-                .keys()
-                .filter(|d| !reached.contains(*d))
-                .cloned()
-                .collect(),
+            unreferenced: unreferenced.take(MAX_LISTED).cloned().collect(),
+            more_unreferenced: unreferenced_total.saturating_sub(MAX_LISTED) as u64,
             blobs: bundle.blobs.len() as u64,
             bytes: bundle.bytes_hashed,
             manifests: manifests as u64,

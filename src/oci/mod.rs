@@ -12,6 +12,7 @@
 
 /// Digests and descriptors, also reachable here for code that names them by their OCI home.
 pub use crate::digest;
+mod docker_save;
 mod graph;
 mod integrity;
 pub mod model;
@@ -181,6 +182,9 @@ pub enum ResolveError {
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     images: Vec<Image>,
+    /// Tags of `index.json` that name no image by their structure (referrers tag indexes,
+    /// cosign `.sig` / `.att` manifests), with the manifest or index they name.
+    structural_tags: Vec<(String, Digest)>,
     referrers: BTreeMap<Digest, Vec<Referrer>>,
     integrity: Integrity,
     contents: BTreeMap<Digest, Arc<[u8]>>,
@@ -196,6 +200,17 @@ impl Graph {
     /// The images, in `index.json` order.
     pub fn images(&self) -> &[Image] {
         &self.images
+    }
+
+    /// The manifests or indexes that `index.json` tags `tag` when the tag names no image by its
+    /// structure: a referrers tag index (`sha256-<hex>`) or a cosign signature or attestation
+    /// (`sha256-<hex>.sig` / `.att`). In `index.json` order.
+    pub fn structurally_tagged(&self, tag: &str) -> Vec<&Digest> {
+        self.structural_tags
+            .iter()
+            .filter(|(t, _)| t == tag)
+            .map(|(_, d)| d)
+            .collect()
     }
 
     /// Choose an image by tag, full name or digest (`sha256:...`, or `name@sha256:...`). With

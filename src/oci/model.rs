@@ -147,11 +147,39 @@ pub fn json_nesting_is_within_limit(bytes: &[u8], limit: usize) -> Result<(), St
     Ok(())
 }
 
+/// Every member name of the OCI and Docker documents a bundle carries (index, manifest,
+/// descriptor, platform): a member that Go's `encoding/json` would read as one of these, but that
+/// is not spelled exactly so, makes the document malformed.
+pub const OCI_MEMBER_NAMES: &[&str] = &[
+    "schemaVersion",
+    "mediaType",
+    "artifactType",
+    "config",
+    "layers",
+    "blobs",
+    "manifests",
+    "subject",
+    "annotations",
+    "digest",
+    "size",
+    "urls",
+    "data",
+    "platform",
+    "architecture",
+    "os",
+    "os.version",
+    "os.features",
+    "variant",
+    "features",
+];
+
 impl Document {
     /// Parse JSON nested at most [`MAX_JSON_DEPTH`] deep (serde_json would skip deeper
-    /// unknown fields; its recursion limit of 128 covers the rest).
+    /// unknown fields; its recursion limit of 128 covers the rest), whose member names Go's
+    /// `encoding/json` reads as we do ([`crate::json_fold::check_member_names`]).
     pub fn parse(bytes: &[u8]) -> Result<Document, String> {
         json_nesting_is_within_limit(bytes, MAX_JSON_DEPTH)?;
+        crate::json_fold::check_member_names(bytes, OCI_MEMBER_NAMES, &["annotations"])?;
         serde_json::from_slice(bytes).map_err(|e| e.to_string())
     }
 

@@ -260,6 +260,29 @@ pub enum ChainError {
         /// Its pathLenConstraint.
         actual: u8,
     },
+    /// A certificate of the chain has a critical extension this verifier does not process
+    /// (RFC 5280 §4.2 requires refusing it). A deliberate, fail-closed deviation: notation-core-go
+    /// does not check this, so Flux would accept the chain.
+    #[error(
+        "certificate with subject {subject:?} has the critical extension {oid}, which is not \
+         understood; RFC 5280 requires refusing the certificate (notation-core-go does not check \
+         this, so Flux would accept this chain)"
+    )]
+    UnknownCriticalExtension {
+        /// Subject of the certificate.
+        subject: String,
+        /// The extension's OID.
+        oid: String,
+    },
+    /// A certificate Go's `crypto/x509` refuses to parse (so Flux never gets to verify with it):
+    /// a negative serial number, a compressed elliptic-curve point.
+    #[error("certificate with subject {subject:?}: {reason} (Go's crypto/x509 refuses it)")]
+    RefusedByGo {
+        /// Subject of the certificate.
+        subject: String,
+        /// What Go refuses.
+        reason: String,
+    },
     /// The trust stores that apply hold no certificate at all (notation: verification
     /// inconclusive).
     #[error("no trusted certificates are found to verify authenticity")]
@@ -344,7 +367,10 @@ impl ChainError {
             | LeafSelfSigned { .. }
             | IntermediateSelfSigned { .. }
             | NotIssuedBy { .. } => 30,
-            BadExtension { .. } | SignatureAlgorithmMismatch { .. } => 40,
+            BadExtension { .. }
+            | SignatureAlgorithmMismatch { .. }
+            | UnknownCriticalExtension { .. }
+            | RefusedByGo { .. } => 40,
             Sha1Signature { .. }
             | LeafIsCa { .. }
             | KeyUsageMissing { .. }
@@ -434,6 +460,8 @@ pub fn validate_chain(
     chain_within_limit(chain, limits.max_certificates_per_chain)?;
     chain_does_not_repeat_a_certificate(chain)?;
     for cert in chain {
+        certificate_is_parsed_by_go(cert)?;
+        no_unknown_critical_extension(cert)?;
         signature_algorithm_is_consistent(cert)?;
         signature_algorithm_is_not_sha1(cert)?;
     }
@@ -495,6 +523,69 @@ fn ca_profile(
 
 // ------------------------------------------------------------------------------------------------
 // Structure rules
+
+/// Extensions whose meaning is processed here or by Go's crypto/x509 (so not "unknown" when
+/// critical): key usage, basic constraints, extended key usage, subject alternative name, name
+/// constraints, certificate policies, policy mappings, policy constraints, inhibit anyPolicy,
+/// authority and subject key identifiers, CRL distribution points, authority information access.
+const KNOWN_EXTENSIONS: &[&str] = &[
+    "2.5.29.15",
+    "2.5.29.19",
+    "2.5.29.37",
+    "2.5.29.17",
+    "2.5.29.30",
+    "2.5.29.32",
+    "2.5.29.33",
+    "2.5.29.36",
+    "2.5.29.54",
+    "2.5.29.35",
+    "2.5.29.14",
+    "2.5.29.31",
+    "1.3.6.1.5.5.7.1.1",
+];
+
+/// RFC 5280 §4.2: a certificate with a critical extension that is not understood is refused.
+pub fn no_unknown_critical_extension(cert: &Cert) -> Result<(), ChainError> {
+    let extensions = cert.inner().tbs_certificate.extensions.iter().flatten();
+    for e in extensions.filter(|e| e.critical) {
+        let oid = e.extn_id.to_string();
+        if !KNOWN_EXTENSIONS.contains(&oid.as_str()) {
+            return Err(ChainError::UnknownCriticalExtension {
+                subject: cert.subject(),
+                oid,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What Go's crypto/x509 refuses when parsing: a negative serial number (Go 1.23 and later), an
+/// elliptic-curve public key that is not an uncompressed point (`elliptic.Unmarshal`). Serial
+/// numbers longer than 20 bytes Go accepts, and so do we (up to what the DER parser takes).
+pub fn certificate_is_parsed_by_go(cert: &Cert) -> Result<(), ChainError> {
+    let refused = |reason: &str| ChainError::RefusedByGo {
+        subject: cert.subject(),
+        reason: reason.to_string(),
+    };
+    let tbs = &cert.inner().tbs_certificate;
+    if tbs
+        .serial_number
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b & 0x80 != 0)
+    {
+        return Err(refused("the serial number is negative"));
+    }
+    let spki = &tbs.subject_public_key_info;
+    if spki.algorithm.oid == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY
+        && spki.subject_public_key.raw_bytes().first() != Some(&0x04)
+    {
+        return Err(refused(
+            "the elliptic-curve public key is not an uncompressed point",
+        ));
+    }
+    Ok(())
+}
 
 /// NOTATION.md §6.1: the chain must hold at least one certificate.
 pub fn chain_is_not_empty(chain: &[Cert]) -> Result<(), ChainError> {
@@ -965,6 +1056,58 @@ pub fn chain_valid_at_authentic_signing_time(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fixture leaf with `f` applied to its TBS (the signature no longer matches, which
+    /// these parse-level rules do not look at).
+    fn edited_leaf(f: impl FnOnce(&mut x509_cert::TbsCertificate)) -> Cert {
+        use der::{Decode, DecodePem, Encode};
+        let pem = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/pki/leaf.crt"
+        ))
+        .unwrap();
+        let mut c = x509_cert::Certificate::from_pem(&pem).unwrap();
+        f(&mut c.tbs_certificate);
+        let der = c.to_der().unwrap();
+        let _ = x509_cert::Certificate::from_der(&der).unwrap();
+        Cert::from_der(&der).unwrap()
+    }
+
+    #[test]
+    fn go_parsing_rules_refuse_negative_serials_and_compressed_points() {
+        assert!(certificate_is_parsed_by_go(&edited_leaf(|_| {})).is_ok());
+        let negative = edited_leaf(|t| {
+            t.serial_number = <x509_cert::serial_number::SerialNumber as der::Decode>::from_der(&[
+                0x02, 0x02, 0x80, 1,
+            ])
+            .unwrap()
+        });
+        let e = certificate_is_parsed_by_go(&negative)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("negative"), "{e}");
+        let long = edited_leaf(|t| {
+            t.serial_number = x509_cert::serial_number::SerialNumber::new(&[0x11; 20]).unwrap()
+        });
+        assert!(certificate_is_parsed_by_go(&long).is_ok());
+        let compressed = edited_leaf(|t| {
+            let raw = t
+                .subject_public_key_info
+                .subject_public_key
+                .raw_bytes()
+                .to_vec();
+            let x = raw.get(1..33).unwrap();
+            let parity = raw.last().unwrap() & 1;
+            let mut point = vec![0x02 | parity];
+            point.extend_from_slice(x);
+            t.subject_public_key_info.subject_public_key =
+                der::asn1::BitString::from_bytes(&point).unwrap();
+        });
+        let e = certificate_is_parsed_by_go(&compressed)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("uncompressed"), "{e}");
+    }
 
     #[test]
     fn rfc1123z_matches_go_layout() {

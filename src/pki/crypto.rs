@@ -406,9 +406,10 @@ impl PublicKey {
     }
 }
 
-/// RSASSA-PSS verification with MGF1 over the same hash. The `rsa` crate checks one given salt
-/// length; for [`PssSalt::Any`] the salt length is recovered by trying the hash length first (what
-/// every Notation signer uses), then every other length the modulus allows.
+/// RSASSA-PSS verification with MGF1 over the same hash (RFC 8017 §8.1.2), with one public-key
+/// operation whatever the salt rule: for [`PssSalt::Any`] the salt length is recovered from the
+/// encoded message, as Go's `rsa.VerifyPSS` does with `PSSSaltLengthAuto`; a fixed length is
+/// checked as given.
 fn verify_pss(
     key: &rsa::RsaPublicKey,
     h: HashAlg,
@@ -416,28 +417,104 @@ fn verify_pss(
     hashed: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    let try_len = |len: usize| {
-        let scheme = match h {
-            HashAlg::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(len),
-            HashAlg::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(len),
-            HashAlg::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(len),
-        };
-        key.verify(scheme, hashed, signature).is_ok()
+    let want = match salt {
+        PssSalt::HashLength => Some(h.output_len()),
+        PssSalt::Exactly(n) => Some(n),
+        PssSalt::Any => None,
     };
-    let ok = match salt {
-        PssSalt::HashLength => try_len(h.output_len()),
-        PssSalt::Exactly(n) => try_len(n),
-        PssSalt::Any => {
-            let em_len = (key.n().bits() + 6) / 8;
-            let max = em_len.saturating_sub(h.output_len() + 2);
-            try_len(h.output_len()) || (0..=max).filter(|&n| n != h.output_len()).any(try_len)
-        }
-    };
-    if ok {
+    let k = key.size();
+    if signature.len() != k {
+        return Err(CryptoError::BadSignature);
+    }
+    let s = rsa::BigUint::from_bytes_be(signature);
+    if &s >= key.n() {
+        return Err(CryptoError::BadSignature);
+    }
+    let m = s.modpow(key.e(), key.n()).to_bytes_be();
+    let em_bits = key.n().bits().saturating_sub(1);
+    let em_len = em_bits.div_ceil(8);
+    if m.len() > em_len {
+        return Err(CryptoError::BadSignature);
+    }
+    let mut em = vec![0u8; em_len - m.len()];
+    em.extend_from_slice(&m);
+    if emsa_pss_verify(&em, em_bits, hashed, h, want) {
         Ok(())
     } else {
         Err(CryptoError::BadSignature)
     }
+}
+
+/// EMSA-PSS-VERIFY (RFC 8017 §9.1.2) of `em` against the message hash `m_hash`; `salt_len` None
+/// recovers the salt length from the position of the `0x01` separator (Go's
+/// `PSSSaltLengthAuto`).
+fn emsa_pss_verify(
+    em: &[u8],
+    em_bits: usize,
+    m_hash: &[u8],
+    h: HashAlg,
+    salt_len: Option<usize>,
+) -> bool {
+    let h_len = h.output_len();
+    let em_len = em.len();
+    if m_hash.len() != h_len || em_len < h_len + salt_len.unwrap_or(0) + 2 {
+        return false;
+    }
+    if em.last() != Some(&0xbc) {
+        return false;
+    }
+    let (Some(masked_db), Some(hash)) = (
+        em.get(..em_len - h_len - 1),
+        em.get(em_len - h_len - 1..em_len - 1),
+    ) else {
+        return false;
+    };
+    let top_bits = 8 * em_len - em_bits;
+    let top_mask = if top_bits >= 8 { 0 } else { 0xffu8 >> top_bits };
+    if masked_db.first().is_some_and(|b| b & !top_mask != 0) {
+        return false;
+    }
+    let mut db = mgf1(h, hash, masked_db.len());
+    for (d, m) in db.iter_mut().zip(masked_db) {
+        *d ^= m;
+    }
+    if let Some(first) = db.first_mut() {
+        *first &= top_mask;
+    }
+    let s_len = match salt_len {
+        Some(n) => n,
+        None => match db.iter().position(|b| *b == 0x01) {
+            Some(ps_len) => db.len() - ps_len - 1,
+            None => return false,
+        },
+    };
+    let Some(ps_len) = (em_len - h_len).checked_sub(s_len + 2) else {
+        return false;
+    };
+    if db.iter().take(ps_len).any(|b| *b != 0) || db.get(ps_len) != Some(&0x01) {
+        return false;
+    }
+    let Some(salt) = db.get(db.len() - s_len..) else {
+        return false;
+    };
+    let mut m_prime = vec![0u8; 8];
+    m_prime.extend_from_slice(m_hash);
+    m_prime.extend_from_slice(salt);
+    h.digest(&m_prime) == hash
+}
+
+/// MGF1 (RFC 8017 §B.2.1) with hash `h`: `len` bytes from `seed`.
+fn mgf1(h: HashAlg, seed: &[u8], len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + h.output_len());
+    let mut counter: u32 = 0;
+    while out.len() < len {
+        let mut block = seed.to_vec();
+        block.extend_from_slice(&counter.to_be_bytes());
+        out.extend(h.digest(&block));
+        counter = counter.wrapping_add(1);
+    }
+    out.truncate(len);
+    out
 }
 
 /// The verification recipe named by an X.509 / CMS signature AlgorithmIdentifier

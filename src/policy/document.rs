@@ -1,7 +1,7 @@
 //! The trust policy document v1.0 for OCI artifacts (NOTATION.md §7.1).
 //!
 //! Parsing follows Go's `encoding/json` as Flux uses it (FLUX.md §1): unknown fields are
-//! ignored, object keys match field names case-insensitively (ASCII folding), a repeated key
+//! ignored, object keys match field names case-insensitively (Go's folding, `ſ` and the Kelvin sign included), a repeated key
 //! keeps its last value, and `null` leaves a field at its zero value. The raw strings are kept
 //! so that validation can quote them in notation-go's messages; typed views
 //! ([`Statement::trust_store_refs`], [`SignatureVerification::verify_timestamp`],
@@ -353,9 +353,10 @@ fn nullable<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
     Ok(map.next_value::<Option<T>>()?.unwrap_or_default())
 }
 
-/// Case-insensitive (ASCII) key match, as Go's `encoding/json` does for struct fields.
+/// Key match as Go's `encoding/json` does for struct fields: without regard to case, with
+/// Unicode simple folding (`ſ` matches `s`, the Kelvin sign `k`).
 fn key_is(key: &str, field: &str) -> bool {
-    key.eq_ignore_ascii_case(field)
+    crate::json_fold::go_fold_eq(key, field)
 }
 
 impl<'de> Deserialize<'de> for Document {

@@ -1,7 +1,6 @@
 //! Reading YAML/JSON configuration files safely: a size limit checked before reading, duplicate
 //! keys rejected, anchors/aliases bounded (no "billion laughs"), nesting bounded.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde_saphyr::options::DuplicateKeyPolicy;
@@ -17,27 +16,15 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, TrustErro
         path: shown.clone(),
         reason: e.to_string(),
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let size = file.metadata().map_err(io)?.len();
-    if size > limit {
-        return Err(TrustError::TooLarge {
-            path: shown,
+    use crate::limits::{read_capped, CappedReadError};
+    read_capped(path, limit).map_err(|e| match e {
+        CappedReadError::TooLarge { size, limit } => TrustError::TooLarge {
+            path: shown.clone(),
             size,
             limit,
-        });
-    }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(TrustError::TooLarge {
-            path: shown,
-            size: bytes.len() as u64,
-            limit,
-        });
-    }
-    Ok(bytes)
+        },
+        CappedReadError::Io(e) => io(e),
+    })
 }
 
 /// The parser options: the library's defaults tightened for small configuration files.

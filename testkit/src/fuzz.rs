@@ -134,6 +134,11 @@ pub fn synthetic_bundle(data: &[u8]) -> Option<Bundle> {
         format: Format::Tar,
         oci_layout: Some(br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec()),
         index_json: Some(resolve(index)),
+        // A last piece that is a JSON list is a `docker save` manifest.json.
+        docker_manifest: blobs
+            .last()
+            .filter(|p| p.starts_with(b"["))
+            .map(|p| resolve_list(p, &digests)),
         blobs: Default::default(),
         bytes_hashed: 0,
         notes: Vec::new(),
@@ -152,6 +157,15 @@ pub fn synthetic_bundle(data: &[u8]) -> Option<Bundle> {
         );
     }
     Some(bundle)
+}
+
+/// A `docker save` manifest.json piece: `@N` becomes `blobs/sha256/<hex of piece N>`.
+fn resolve_list(p: &[u8], digests: &[Digest]) -> Vec<u8> {
+    let mut out = p.to_vec();
+    for (i, d) in digests.iter().enumerate().rev() {
+        out = replace(&out, format!("@{i}").as_bytes(), d.blob_path().as_bytes());
+    }
+    out
 }
 
 /// The parts of `data` between occurrences of `sep`.

@@ -55,6 +55,8 @@ pub struct CertSpec {
     pub key_usage: Option<(bool, FlagSet<KeyUsages>)>,
     /// extKeyUsage: `(critical, purposes)`; `None` = absent.
     pub eku: Option<(bool, Vec<ObjectIdentifier>)>,
+    /// More extensions: `(OID, critical, DER value)`.
+    pub extra: Vec<(ObjectIdentifier, bool, Vec<u8>)>,
 }
 
 fn next_serial() -> u64 {
@@ -82,6 +84,7 @@ impl CertSpec {
             basic_constraints: None,
             key_usage: None,
             eku: None,
+            extra: Vec::new(),
         }
     }
 
@@ -276,6 +279,13 @@ pub fn issue(spec: &CertSpec, key: &SignKey, issuer: Option<(&Cert, &SignKey)>) 
     if let Some((critical, purposes)) = &spec.eku {
         let eku = ExtendedKeyUsage(purposes.clone());
         extensions.push(extension(ext_oid::EXTENDED_KEY_USAGE, *critical, &eku));
+    }
+    for (oid, critical, value) in &spec.extra {
+        extensions.push(Extension {
+            extn_id: *oid,
+            critical: *critical,
+            extn_value: OctetString::new(value.clone()).expect("octets"),
+        });
     }
     // The algorithm identifier must be known before signing: sign empty data once to learn it.
     let (alg, _) = sign_x509(signer, b"");
