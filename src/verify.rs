@@ -76,16 +76,18 @@ pub struct VerifyContext<'a> {
     pub limits: &'a Limits,
 }
 
-/// The verdict for one image.
+/// The verdict for one image, Flux's three results (`checkOutcome`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
-    /// A signature verified (possibly with logged failures under permissive / audit levels).
+    /// A signature verified (possibly with logged expiry, timestamp or revocation failures).
     Verified,
+    /// Nothing is enforced: Flux pulls the artifact without a `SourceVerified` condition (a
+    /// `skip` level, or an authenticity failure that is only logged). Why is in
+    /// [`Outcome::ignored`].
+    Ignored,
     /// No signature verified, or the policy failed the image.
     Failed,
-    /// The trust policy statement's level is `skip`: nothing was verified.
-    Skipped,
 }
 
 /// The result of one validation of one signature.
@@ -207,6 +209,11 @@ pub struct Outcome {
     /// and the policy's global statement applied).
     pub scope: String,
     pub verdict: Verdict,
+    /// Why the verdict is `ignored`.
+    #[serde(rename = "ignoredReason", skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<Ignored>,
+    /// Whose semantics judged the image: `flux` (a Secret or a trust folder) or `notation-cli`.
+    pub semantics: crate::trust::Semantics,
     /// Where the trust material came from (Secret file, folder, or Flux Secret).
     pub trust_source: String,
     /// The digest of the trust material ([`TrustMaterial::policy_digest`]).
@@ -258,12 +265,9 @@ impl Outcome {
     /// ignored (the artifact is pulled, no condition is written), or failed.
     pub fn result(&self) -> ImageResult<'_> {
         match self.verdict {
-            Verdict::Skipped => ImageResult::Ignored(Ignored::SkipLevel),
+            Verdict::Ignored => ImageResult::Ignored(self.ignored.unwrap_or(Ignored::SkipLevel)),
             Verdict::Failed => ImageResult::Failed,
             Verdict::Verified => match self.verified_signature() {
-                Some(s) if s.checks.authenticity == CheckResult::Logged => {
-                    ImageResult::Ignored(Ignored::AuthenticityLogged)
-                }
                 Some(signature) => ImageResult::Verified(VerifiedSignature { signature }),
                 None => ImageResult::Failed,
             },
@@ -282,13 +286,19 @@ pub enum ImageResult<'a> {
     Failed,
 }
 
-/// Why an image's verification is ignored (Flux's third result).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why an image's verification is ignored (Flux's third result). In JSON: `skip`,
+/// `authenticity-logged`, `not-configured`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Ignored {
     /// The trust policy statement's level is `skip`.
+    #[serde(rename = "skip")]
     SkipLevel,
     /// A signature verified only because its authenticity failure is logged, not enforced.
+    #[serde(rename = "authenticity-logged")]
     AuthenticityLogged,
+    /// An OCIRepository without `spec.verify`: Flux verifies nothing.
+    #[serde(rename = "not-configured")]
+    NotConfigured,
 }
 
 /// A signature that verified: made only by [`Outcome::result`], from a verified signature.
@@ -369,6 +379,8 @@ pub fn verify_image(
         descriptor: image.descriptor.clone(),
         scope: scope.clone(),
         verdict: Verdict::Failed,
+        ignored: None,
+        semantics: ctx.trust.semantics,
         trust_source: ctx.trust.source.clone(),
         policy_digest: ctx.trust.policy_digest(),
         policy: Some(statement.name.clone()),
@@ -382,7 +394,8 @@ pub fn verify_image(
 
     // notation.Verify: a skip statement returns before signatures are even listed.
     if level.name == LevelName::Skip {
-        outcome.verdict = Verdict::Skipped;
+        outcome.verdict = Verdict::Ignored;
+        outcome.ignored = Some(Ignored::SkipLevel);
         outcome.message =
             Some("Trust policy is configured to skip signature verification".to_string());
         return Ok(outcome);
@@ -415,6 +428,13 @@ pub fn verify_image(
         let warnings = sig.warnings.clone();
         outcome.warnings.extend(warnings);
         outcome.verdict = Verdict::Verified;
+        // Flux's checkOutcome: a logged authenticity failure is "ignored". The notation CLI
+        // reports the same outcome as a success with warnings.
+        if outcome.authenticity_logged() && ctx.trust.semantics == crate::trust::Semantics::Flux
+        {
+            outcome.verdict = Verdict::Ignored;
+            outcome.ignored = Some(Ignored::AuthenticityLogged);
+        }
         return Ok(outcome);
     }
     let mut lines = Vec::new();
