@@ -235,6 +235,54 @@ pub struct Outcome {
     /// Why the image is not verified, in notation's words (or the skip message).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// A signature that notation could not fetch and that aborted the verification.
+    #[serde(rename = "abortedBy", skip_serializing_if = "Option::is_none")]
+    pub aborted_by: Option<Digest>,
+    /// With `abortedBy`: a later signature that verifies, reached had the broken one not been
+    /// listed before it (remove the broken one, or list it after).
+    #[serde(rename = "wouldVerify", skip_serializing_if = "Option::is_none")]
+    pub would_verify: Option<Digest>,
+    /// Ways the verdict depends on the order a registry lists the signatures in.
+    #[serde(rename = "fluxRisk", skip_serializing_if = "Vec::is_empty")]
+    pub flux_risk: Vec<OrderRisk>,
+}
+
+/// A way the verdict depends on the order in which a registry lists the image's signatures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderRisk {
+    /// `broken-signature` (a signature notation cannot fetch aborts the verification when it
+    /// comes first) or `attempt-limit` (more signatures than are tried).
+    pub kind: &'static str,
+    /// What may happen, for people.
+    pub message: String,
+}
+
+/// The order risks of an image's candidates, decided from their structure: which cannot be
+/// fetched, how many there are against the attempt limit, and whether one verifies.
+fn order_risks(candidates: &[SignatureCandidate], max: u64, some_verifies: bool) -> Vec<OrderRisk> {
+    let mut risks = Vec::new();
+    let broken: Vec<&SignatureCandidate> =
+        candidates.iter().filter(|c| c.envelope.is_err()).collect();
+    if some_verifies && !broken.is_empty() {
+        let names: Vec<String> = broken.iter().map(|c| c.manifest.digest.to_string()).collect();
+        risks.push(OrderRisk {
+            kind: "broken-signature",
+            message: format!(
+                "signature {} cannot be fetched by notation: a registry that lists it before the signature that verifies makes Flux fail the image; remove it from the bundle",
+                names.join(", ")
+            ),
+        });
+    }
+    if candidates.len() as u64 > max {
+        risks.push(OrderRisk {
+            kind: "attempt-limit",
+            message: format!(
+                "the image has {} signatures and at most {max} are tried: which verdict Flux gives depends on the order a registry lists them in",
+                candidates.len()
+            ),
+        });
+    }
+    risks
 }
 
 impl Outcome {
@@ -390,6 +438,9 @@ pub fn verify_image(
         signatures: Vec::new(),
         warnings: ctx.trust.warnings.clone(),
         message: None,
+        aborted_by: None,
+        would_verify: None,
+        flux_risk: Vec::new(),
     };
 
     // notation.Verify: a skip statement returns before signatures are even listed.
@@ -412,9 +463,25 @@ pub fn verify_image(
     }
 
     let max = ctx.limits.max_signatures_per_image;
-    for candidate in &candidates {
+    for (i, candidate) in candidates.iter().enumerate() {
         if outcome.signatures.len() as u64 >= max {
             break;
+        }
+        // notation.Verify: a signature whose envelope cannot be fetched (a manifest without
+        // exactly one layer, over a size limit) aborts the whole verification.
+        if let Err(reason) = &candidate.envelope {
+            outcome.message = Some(format!(
+                "unable to retrieve digital signature with digest \"{}\" associated with \"{artifact_ref}\" from the Repository, error : {reason}",
+                candidate.manifest.digest
+            ));
+            outcome.aborted_by = Some(candidate.manifest.digest.clone());
+            outcome.would_verify = candidates[i + 1..]
+                .iter()
+                .filter(|c| c.envelope.is_ok())
+                .find(|c| verify_signature(c, image, statement, &level, ctx).verified)
+                .map(|c| c.manifest.digest.clone());
+            outcome.flux_risk = order_risks(&candidates, max, outcome.would_verify.is_some());
+            return Ok(outcome);
         }
         let sig = verify_signature(candidate, image, statement, &level, ctx);
         let verified = sig.verified;
@@ -424,6 +491,11 @@ pub fn verify_image(
         }
     }
 
+    outcome.flux_risk = order_risks(
+        &candidates,
+        max,
+        outcome.verified_signature().is_some(),
+    );
     if let Some(sig) = outcome.verified_signature() {
         let warnings = sig.warnings.clone();
         outcome.warnings.extend(warnings);

@@ -14,11 +14,6 @@ use serde_json::Value;
 
 /// Cases whose verdict or message does not match Flux yet, and why.
 const PENDING: &[(&str, &str)] = &[
-    // notation aborts the whole verification when a signature it reaches cannot be fetched.
-    (
-        "p34-two-layer-signature-first-then-valid",
-        "abort on a broken signature",
-    ),
     // notation-go's words around timestamp errors ("failed to verify the timestamp
     // countersignature with error: failed to verify signed token: cms verification failure: ...",
     // "failed to parse timestamp countersignature with error: ...") are not ours yet.
