@@ -839,13 +839,8 @@ fn authentic_timestamp(
             "no trusted TSA certificate found in trust store",
         ));
     }
-    let ts =
-        timestamp::verify_timestamp(token, &info.signature, &roots, ctx.limits).map_err(|e| {
-            CheckFailure::new(
-                AT,
-                format!("failed to verify the timestamp countersignature: {e}"),
-            )
-        })?;
+    let ts = timestamp::verify_timestamp(token, &info.signature, &roots, ctx.limits)
+        .map_err(|e| CheckFailure::new(AT, timestamp_failure(&e)))?;
     a.out.timestamp = Some(TimestampReport {
         tsa_subject: ts.tsa_subject.clone(),
         gen_time: ts.gen_time,
@@ -871,6 +866,38 @@ fn authentic_timestamp(
         return Err(CheckFailure::new(AT, msg));
     }
     Ok(())
+}
+
+/// A timestamp token's failure in notation-go's words: its step (parse, TSTInfo, verify) and
+/// tspclient-go's message for it.
+fn timestamp_failure(e: &timestamp::TimestampError) -> String {
+    use crate::pki::cms::CmsError;
+    use timestamp::TimestampError as T;
+    match e {
+        T::Malformed(CmsError::Ber(detail)) => format!(
+            "failed to parse timestamp countersignature with error: cms: syntax error: invalid signed data: failed to convert from BER to DER: {detail}"
+        ),
+        T::Malformed(c) => format!(
+            "failed to parse timestamp countersignature with error: cms: syntax error: {c}"
+        ),
+        T::NotTstInfo(_) | T::MalformedTstInfo(_) => {
+            format!("failed to get the timestamp TSTInfo with error: {e}")
+        }
+        T::UnsupportedTstInfoVersion(_)
+        | T::UnsupportedImprintHash(_)
+        | T::MismatchedMessage(_) => {
+            format!("failed to get timestamp from timestamp countersignature with error: {e}")
+        }
+        T::UntrustedTsa { reason, .. } if reason.starts_with(timestamp::UNKNOWN_AUTHORITY) => {
+            format!(
+                "failed to verify the timestamp countersignature with error: failed to verify signed token: cms verification failure: {}",
+                timestamp::UNKNOWN_AUTHORITY
+            )
+        }
+        _ => format!(
+            "failed to verify the timestamp countersignature with error: failed to verify signed token: {e}"
+        ),
+    }
 }
 
 /// With `--at`, a signature whose (untrusted) signing time is after that time did not exist
