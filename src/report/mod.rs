@@ -211,6 +211,16 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
     for w in &o.warnings {
         writeln!(out, "  warning: {}", indent_continuation(w))?;
     }
+    // notation prints the trusted identities as a Go map; the signer's subject is what to
+    // compare them with.
+    for s in &o.signatures {
+        let mismatch = s.error.iter().chain(&s.warnings).any(|e| {
+            e.contains("does not match the X.509 trusted identities")
+        });
+        if let (true, Some(signer)) = (mismatch, &s.signer) {
+            writeln!(out, "  signer subject of {}: {}", s.digest, signer.subject)?;
+        }
+    }
     if let Some(sig) = o.verified_signature() {
         if let Some(signer) = &sig.signer {
             writeln!(out, "  signer: {}", signer.subject)?;
