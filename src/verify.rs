@@ -264,7 +264,10 @@ fn order_risks(candidates: &[SignatureCandidate], max: u64, some_verifies: bool)
     let broken: Vec<&SignatureCandidate> =
         candidates.iter().filter(|c| c.envelope.is_err()).collect();
     if some_verifies && !broken.is_empty() {
-        let names: Vec<String> = broken.iter().map(|c| c.manifest.digest.to_string()).collect();
+        let names: Vec<String> = broken
+            .iter()
+            .map(|c| c.manifest.digest.to_string())
+            .collect();
         risks.push(OrderRisk {
             kind: "broken-signature",
             message: format!(
@@ -491,19 +494,14 @@ pub fn verify_image(
         }
     }
 
-    outcome.flux_risk = order_risks(
-        &candidates,
-        max,
-        outcome.verified_signature().is_some(),
-    );
+    outcome.flux_risk = order_risks(&candidates, max, outcome.verified_signature().is_some());
     if let Some(sig) = outcome.verified_signature() {
         let warnings = sig.warnings.clone();
         outcome.warnings.extend(warnings);
         outcome.verdict = Verdict::Verified;
         // Flux's checkOutcome: a logged authenticity failure is "ignored". The notation CLI
         // reports the same outcome as a success with warnings.
-        if outcome.authenticity_logged() && ctx.trust.semantics == crate::trust::Semantics::Flux
-        {
+        if outcome.authenticity_logged() && ctx.trust.semantics == crate::trust::Semantics::Flux {
             outcome.verdict = Verdict::Ignored;
             outcome.ignored = Some(Ignored::AuthenticityLogged);
         }

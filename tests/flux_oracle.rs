@@ -400,7 +400,9 @@ fn every_oracle_case_gives_fluxs_condition_with_flux_manifests() {
                     && (code == 1 || code == 2)
                     && if CONFIG_STAGES.contains(&s("flux_stage").as_str()) {
                         message.contains(comparable(
-                            flux_message.strip_prefix(FLUX_PREFIX).unwrap_or(&flux_message),
+                            flux_message
+                                .strip_prefix(FLUX_PREFIX)
+                                .unwrap_or(&flux_message),
                         ))
                     } else {
                         message.starts_with(comparable(&flux_message))

@@ -313,7 +313,9 @@ fn two_layer_signature_first_aborts_as_notation_does_and_names_the_good_one() {
         "{message}"
     );
     assert!(
-        message.ends_with("error : signature manifest requries exactly one signature envelope blob, got 2"),
+        message.ends_with(
+            "error : signature manifest requries exactly one signature envelope blob, got 2"
+        ),
         "{message}"
     );
     assert_eq!(r["abortedBy"], broken["digest"]);

@@ -226,7 +226,10 @@ mod tests {
             d(super::super::COSE)
         ));
         let e = signature_manifest_has_exactly_one_envelope(IMAGE_MANIFEST, &two).unwrap_err();
-        assert!(e.ends_with("exactly one signature envelope blob, got 2"), "{e}");
+        assert!(
+            e.ends_with("exactly one signature envelope blob, got 2"),
+            "{e}"
+        );
         let blobs = doc(&format!(r#"{{"blobs":[{}]}}"#, d(super::super::COSE)));
         assert!(signature_manifest_has_exactly_one_envelope(ARTIFACT_MANIFEST, &blobs).is_ok());
     }

@@ -214,9 +214,11 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
     // notation prints the trusted identities as a Go map; the signer's subject is what to
     // compare them with.
     for s in &o.signatures {
-        let mismatch = s.error.iter().chain(&s.warnings).any(|e| {
-            e.contains("does not match the X.509 trusted identities")
-        });
+        let mismatch = s
+            .error
+            .iter()
+            .chain(&s.warnings)
+            .any(|e| e.contains("does not match the X.509 trusted identities"));
         if let (true, Some(signer)) = (mismatch, &s.signer) {
             writeln!(out, "  signer subject of {}: {}", s.digest, signer.subject)?;
         }
