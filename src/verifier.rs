@@ -16,9 +16,11 @@ use crate::limits::Limits;
 use crate::oci::{Graph, Image, ResolveError};
 use crate::pki::revocation::{CrlSet, RevocationError};
 use crate::report::{BundleSummary, FluxStatus, Report, ResultEntry, REPORT_VERSION};
-use crate::trust::{TrustError, TrustMaterial};
+use crate::trust::{Semantics, TrustError, TrustMaterial};
 pub use crate::verify::SignatureSource;
-use crate::verify::{self, Outcome, TimeSource, Verdict, VerifyContext, VerifyError};
+use crate::verify::{
+    self, Ignored, ImageResult, Outcome, TimeSource, Verdict, VerifyContext, VerifyError,
+};
 
 /// The time a verification is done at: the clock's reading when it ran, or a time given for a
 /// forensic re-verification. The report and the attestation both say which.
@@ -90,8 +92,12 @@ pub struct Request {
 /// How a whole run ended, worst first in importance: the command line maps it to exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Conclusion {
-    /// Every image verified (or was ignored by its policy).
+    /// Every image verified (under the notation CLI's semantics, an ignored image counts as
+    /// verified, as the CLI says).
     Verified,
+    /// An image's verification is ignored (Flux's third result): Flux would pull it without a
+    /// `SourceVerified=True` condition.
+    Ignored,
     /// An image did not verify, or is missing from the bundle.
     NotVerified,
     /// A Flux object's configuration is invalid (Secret, policy, `spec.ref`).
@@ -102,11 +108,15 @@ pub enum Conclusion {
 }
 
 impl Conclusion {
-    /// The conclusion of one verdict.
-    pub fn of(v: Verdict) -> Conclusion {
-        match v {
-            Verdict::Verified | Verdict::Skipped => Conclusion::Verified,
-            Verdict::Failed => Conclusion::NotVerified,
+    /// The conclusion of one image's outcome.
+    pub fn of(outcome: &Outcome) -> Conclusion {
+        match outcome.result() {
+            ImageResult::Verified(_) => Conclusion::Verified,
+            ImageResult::Ignored(_) if outcome.semantics == Semantics::NotationCli => {
+                Conclusion::Verified
+            }
+            ImageResult::Ignored(_) => Conclusion::Ignored,
+            ImageResult::Failed => Conclusion::NotVerified,
         }
     }
 }
@@ -297,7 +307,7 @@ impl Verifier {
         let mut conclusion = Conclusion::Verified;
         for outcome in outcomes {
             let outcome = outcome?;
-            conclusion = conclusion.max(Conclusion::of(outcome.verdict));
+            conclusion = conclusion.max(Conclusion::of(&outcome));
             report.results.push(ResultEntry::from_outcome(outcome));
         }
         Ok(Run {
@@ -378,6 +388,7 @@ impl Verifier {
                 outcome: None,
                 flux: Some(FluxStatus::of(&id, condition)),
                 verdict: Some(verdict),
+                ignored: (verdict == Verdict::Ignored).then_some(Ignored::NotConfigured),
                 note,
             };
         let image_note = || {
@@ -388,10 +399,10 @@ impl Verifier {
         };
         let Some(verify) = &repo.verify else {
             return (
-                Conclusion::Verified,
+                Conclusion::Ignored,
                 unverified(
                     flux::SourceVerified::not_configured(),
-                    Verdict::Skipped,
+                    Verdict::Ignored,
                     image_note(),
                 ),
             );
@@ -442,7 +453,7 @@ impl Verifier {
         match step {
             Ok((outcome, note)) => {
                 let condition = flux::SourceVerified::of_outcome(&outcome);
-                let conclusion = Conclusion::of(outcome.verdict);
+                let conclusion = Conclusion::of(&outcome);
                 let mut entry = ResultEntry::from_outcome(outcome);
                 entry.flux = Some(FluxStatus::of(&id, condition));
                 entry.note = note;

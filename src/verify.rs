@@ -76,16 +76,18 @@ pub struct VerifyContext<'a> {
     pub limits: &'a Limits,
 }
 
-/// The verdict for one image.
+/// The verdict for one image, Flux's three results (`checkOutcome`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
-    /// A signature verified (possibly with logged failures under permissive / audit levels).
+    /// A signature verified (possibly with logged expiry, timestamp or revocation failures).
     Verified,
+    /// Nothing is enforced: Flux pulls the artifact without a `SourceVerified` condition (a
+    /// `skip` level, or an authenticity failure that is only logged). Why is in
+    /// [`Outcome::ignored`].
+    Ignored,
     /// No signature verified, or the policy failed the image.
     Failed,
-    /// The trust policy statement's level is `skip`: nothing was verified.
-    Skipped,
 }
 
 /// The result of one validation of one signature.
@@ -207,6 +209,11 @@ pub struct Outcome {
     /// and the policy's global statement applied).
     pub scope: String,
     pub verdict: Verdict,
+    /// Why the verdict is `ignored`.
+    #[serde(rename = "ignoredReason", skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<Ignored>,
+    /// Whose semantics judged the image: `flux` (a Secret or a trust folder) or `notation-cli`.
+    pub semantics: crate::trust::Semantics,
     /// Where the trust material came from (Secret file, folder, or Flux Secret).
     pub trust_source: String,
     /// The digest of the trust material ([`TrustMaterial::policy_digest`]).
@@ -228,6 +235,57 @@ pub struct Outcome {
     /// Why the image is not verified, in notation's words (or the skip message).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// A signature that notation could not fetch and that aborted the verification.
+    #[serde(rename = "abortedBy", skip_serializing_if = "Option::is_none")]
+    pub aborted_by: Option<Digest>,
+    /// With `abortedBy`: a later signature that verifies, reached had the broken one not been
+    /// listed before it (remove the broken one, or list it after).
+    #[serde(rename = "wouldVerify", skip_serializing_if = "Option::is_none")]
+    pub would_verify: Option<Digest>,
+    /// Ways the verdict depends on the order a registry lists the signatures in.
+    #[serde(rename = "fluxRisk", skip_serializing_if = "Vec::is_empty")]
+    pub flux_risk: Vec<OrderRisk>,
+}
+
+/// A way the verdict depends on the order in which a registry lists the image's signatures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderRisk {
+    /// `broken-signature` (a signature notation cannot fetch aborts the verification when it
+    /// comes first) or `attempt-limit` (more signatures than are tried).
+    pub kind: &'static str,
+    /// What may happen, for people.
+    pub message: String,
+}
+
+/// The order risks of an image's candidates, decided from their structure: which cannot be
+/// fetched, how many there are against the attempt limit, and whether one verifies.
+fn order_risks(candidates: &[SignatureCandidate], max: u64, some_verifies: bool) -> Vec<OrderRisk> {
+    let mut risks = Vec::new();
+    let broken: Vec<&SignatureCandidate> =
+        candidates.iter().filter(|c| c.envelope.is_err()).collect();
+    if some_verifies && !broken.is_empty() {
+        let names: Vec<String> = broken
+            .iter()
+            .map(|c| c.manifest.digest.to_string())
+            .collect();
+        risks.push(OrderRisk {
+            kind: "broken-signature",
+            message: format!(
+                "signature {} cannot be fetched by notation: a registry that lists it before the signature that verifies makes Flux fail the image; remove it from the bundle",
+                names.join(", ")
+            ),
+        });
+    }
+    if candidates.len() as u64 > max {
+        risks.push(OrderRisk {
+            kind: "attempt-limit",
+            message: format!(
+                "the image has {} signatures and at most {max} are tried: which verdict Flux gives depends on the order a registry lists them in",
+                candidates.len()
+            ),
+        });
+    }
+    risks
 }
 
 impl Outcome {
@@ -258,12 +316,9 @@ impl Outcome {
     /// ignored (the artifact is pulled, no condition is written), or failed.
     pub fn result(&self) -> ImageResult<'_> {
         match self.verdict {
-            Verdict::Skipped => ImageResult::Ignored(Ignored::SkipLevel),
+            Verdict::Ignored => ImageResult::Ignored(self.ignored.unwrap_or(Ignored::SkipLevel)),
             Verdict::Failed => ImageResult::Failed,
             Verdict::Verified => match self.verified_signature() {
-                Some(s) if s.checks.authenticity == CheckResult::Logged => {
-                    ImageResult::Ignored(Ignored::AuthenticityLogged)
-                }
                 Some(signature) => ImageResult::Verified(VerifiedSignature { signature }),
                 None => ImageResult::Failed,
             },
@@ -282,13 +337,19 @@ pub enum ImageResult<'a> {
     Failed,
 }
 
-/// Why an image's verification is ignored (Flux's third result).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why an image's verification is ignored (Flux's third result). In JSON: `skip`,
+/// `authenticity-logged`, `not-configured`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Ignored {
     /// The trust policy statement's level is `skip`.
+    #[serde(rename = "skip")]
     SkipLevel,
     /// A signature verified only because its authenticity failure is logged, not enforced.
+    #[serde(rename = "authenticity-logged")]
     AuthenticityLogged,
+    /// An OCIRepository without `spec.verify`: Flux verifies nothing.
+    #[serde(rename = "not-configured")]
+    NotConfigured,
 }
 
 /// A signature that verified: made only by [`Outcome::result`], from a verified signature.
@@ -369,6 +430,8 @@ pub fn verify_image(
         descriptor: image.descriptor.clone(),
         scope: scope.clone(),
         verdict: Verdict::Failed,
+        ignored: None,
+        semantics: ctx.trust.semantics,
         trust_source: ctx.trust.source.clone(),
         policy_digest: ctx.trust.policy_digest(),
         policy: Some(statement.name.clone()),
@@ -378,11 +441,15 @@ pub fn verify_image(
         signatures: Vec::new(),
         warnings: ctx.trust.warnings.clone(),
         message: None,
+        aborted_by: None,
+        would_verify: None,
+        flux_risk: Vec::new(),
     };
 
     // notation.Verify: a skip statement returns before signatures are even listed.
     if level.name == LevelName::Skip {
-        outcome.verdict = Verdict::Skipped;
+        outcome.verdict = Verdict::Ignored;
+        outcome.ignored = Some(Ignored::SkipLevel);
         outcome.message =
             Some("Trust policy is configured to skip signature verification".to_string());
         return Ok(outcome);
@@ -399,9 +466,25 @@ pub fn verify_image(
     }
 
     let max = ctx.limits.max_signatures_per_image;
-    for candidate in &candidates {
+    for (i, candidate) in candidates.iter().enumerate() {
         if outcome.signatures.len() as u64 >= max {
             break;
+        }
+        // notation.Verify: a signature whose envelope cannot be fetched (a manifest without
+        // exactly one layer, over a size limit) aborts the whole verification.
+        if let Err(reason) = &candidate.envelope {
+            outcome.message = Some(format!(
+                "unable to retrieve digital signature with digest \"{}\" associated with \"{artifact_ref}\" from the Repository, error : {reason}",
+                candidate.manifest.digest
+            ));
+            outcome.aborted_by = Some(candidate.manifest.digest.clone());
+            outcome.would_verify = candidates[i + 1..]
+                .iter()
+                .filter(|c| c.envelope.is_ok())
+                .find(|c| verify_signature(c, image, statement, &level, ctx).verified)
+                .map(|c| c.manifest.digest.clone());
+            outcome.flux_risk = order_risks(&candidates, max, outcome.would_verify.is_some());
+            return Ok(outcome);
         }
         let sig = verify_signature(candidate, image, statement, &level, ctx);
         let verified = sig.verified;
@@ -411,10 +494,17 @@ pub fn verify_image(
         }
     }
 
+    outcome.flux_risk = order_risks(&candidates, max, outcome.verified_signature().is_some());
     if let Some(sig) = outcome.verified_signature() {
         let warnings = sig.warnings.clone();
         outcome.warnings.extend(warnings);
         outcome.verdict = Verdict::Verified;
+        // Flux's checkOutcome: a logged authenticity failure is "ignored". The notation CLI
+        // reports the same outcome as a success with warnings.
+        if outcome.authenticity_logged() && ctx.trust.semantics == crate::trust::Semantics::Flux {
+            outcome.verdict = Verdict::Ignored;
+            outcome.ignored = Some(Ignored::AuthenticityLogged);
+        }
         return Ok(outcome);
     }
     let mut lines = Vec::new();
@@ -747,13 +837,8 @@ fn authentic_timestamp(
             "no trusted TSA certificate found in trust store",
         ));
     }
-    let ts =
-        timestamp::verify_timestamp(token, &info.signature, &roots, ctx.limits).map_err(|e| {
-            CheckFailure::new(
-                AT,
-                format!("failed to verify the timestamp countersignature: {e}"),
-            )
-        })?;
+    let ts = timestamp::verify_timestamp(token, &info.signature, &roots, ctx.limits)
+        .map_err(|e| CheckFailure::new(AT, timestamp_failure(&e)))?;
     a.out.timestamp = Some(TimestampReport {
         tsa_subject: ts.tsa_subject.clone(),
         gen_time: ts.gen_time,
@@ -779,6 +864,38 @@ fn authentic_timestamp(
         return Err(CheckFailure::new(AT, msg));
     }
     Ok(())
+}
+
+/// A timestamp token's failure in notation-go's words: its step (parse, TSTInfo, verify) and
+/// tspclient-go's message for it.
+fn timestamp_failure(e: &timestamp::TimestampError) -> String {
+    use crate::pki::cms::CmsError;
+    use timestamp::TimestampError as T;
+    match e {
+        T::Malformed(CmsError::Ber(detail)) => format!(
+            "failed to parse timestamp countersignature with error: cms: syntax error: invalid signed data: failed to convert from BER to DER: {detail}"
+        ),
+        T::Malformed(c) => format!(
+            "failed to parse timestamp countersignature with error: cms: syntax error: {c}"
+        ),
+        T::NotTstInfo(_) | T::MalformedTstInfo(_) => {
+            format!("failed to get the timestamp TSTInfo with error: {e}")
+        }
+        T::UnsupportedTstInfoVersion(_)
+        | T::UnsupportedImprintHash(_)
+        | T::MismatchedMessage(_) => {
+            format!("failed to get timestamp from timestamp countersignature with error: {e}")
+        }
+        T::UntrustedTsa { reason, .. } if reason.starts_with(timestamp::UNKNOWN_AUTHORITY) => {
+            format!(
+                "failed to verify the timestamp countersignature with error: failed to verify signed token: cms verification failure: {}",
+                timestamp::UNKNOWN_AUTHORITY
+            )
+        }
+        _ => format!(
+            "failed to verify the timestamp countersignature with error: failed to verify signed token: {e}"
+        ),
+    }
 }
 
 /// With `--at`, a signature whose (untrusted) signing time is after that time did not exist

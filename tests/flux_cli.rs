@@ -598,11 +598,12 @@ fn verification_settings_and_secrets_as_flux_reads_them() {
     let one = |id: &str| json(&[s(&w.bundle), "--flux", s(&m), "--ocirepository", id]);
 
     let (c, v) = one("flux-system/none");
-    assert_eq!(c, 0, "{v:#}");
+    assert_eq!(c, 4, "{v:#}");
     let r = flux_of(&v, "flux-system/none");
     assert_eq!(r["flux"]["message"], "no verification configured");
     assert_eq!(r["flux"]["status"], "None");
-    assert_eq!(r["verdict"], "skipped");
+    assert_eq!(r["verdict"], "ignored");
+    assert_eq!(r["ignoredReason"], "not-configured");
     let t = run(&[
         s(&w.bundle),
         "--flux",
@@ -749,9 +750,11 @@ fn audit_with_an_untrusted_signer_and_skip_are_ignored_by_flux() {
     ));
     let m = w.manifests("ignored.yaml", &y);
     let (c, v) = json(&[s(&w.bundle), "--flux", s(&m)]);
-    assert_eq!(c, 0, "{v:#}");
+    assert_eq!(c, 4, "{v:#}");
+    assert_eq!(v["version"], 2);
     let a = flux_of(&v, "flux-system/audit");
-    assert_eq!(a["verdict"], "verified");
+    assert_eq!(a["verdict"], "ignored");
+    assert_eq!(a["ignoredReason"], "authenticity-logged");
     assert_eq!(a["signatures"][0]["checks"]["authenticity"], "logged");
     assert_eq!(a["flux"]["status"], "None");
     assert!(a["flux"]["message"]
@@ -759,14 +762,15 @@ fn audit_with_an_untrusted_signer_and_skip_are_ignored_by_flux() {
         .unwrap()
         .contains("Flux writes no SourceVerified condition"));
     let k = flux_of(&v, "flux-system/skip");
-    assert_eq!(k["verdict"], "skipped");
+    assert_eq!(k["verdict"], "ignored");
+    assert_eq!(k["ignoredReason"], "skip");
     assert_eq!(k["flux"]["status"], "None");
     assert!(k["flux"]["message"]
         .as_str()
         .unwrap()
         .contains("trust policy level is skip; Flux writes no SourceVerified condition"));
     let r = run(&[s(&w.bundle), "--flux", s(&m)]);
-    assert_eq!(r.code, 0);
+    assert_eq!(r.code, 4);
     assert!(r.stdout.contains(
         "OCIRepository flux-system/skip: no SourceVerified condition: verification ignored"
     ));

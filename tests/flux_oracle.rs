@@ -14,20 +14,6 @@ use serde_json::Value;
 
 /// Cases whose verdict or message does not match Flux yet, and why.
 const PENDING: &[(&str, &str)] = &[
-    // Flux's third result, "ignored" (no SourceVerified condition, exit 4), is not a verdict yet:
-    // a logged authenticity failure is reported as verified, skip as skipped.
-    (
-        "p03-garbage-crt-next-to-valid-root-audit",
-        "ignored verdict",
-    ),
-    ("p20-policy-skip-for-scope", "ignored verdict"),
-    ("p21-audit-untrusted-root", "ignored verdict"),
-    ("p22-audit-identity-mismatch", "ignored verdict"),
-    // notation aborts the whole verification when a signature it reaches cannot be fetched.
-    (
-        "p34-two-layer-signature-first-then-valid",
-        "abort on a broken signature",
-    ),
     // notation-go's words around timestamp errors ("failed to verify the timestamp
     // countersignature with error: failed to verify signed token: cms verification failure: ...",
     // "failed to parse timestamp countersignature with error: ...") are not ours yet.
@@ -45,13 +31,8 @@ const PENDING: &[(&str, &str)] = &[
     ),
 ];
 
-/// `notation-layouts.json` cases whose Flux verdict is "ignored", not a verdict of ours yet.
-const PENDING_LAYOUTS: &[(&str, &str)] = &[
-    ("untrusted-audit", "ignored verdict"),
-    ("untrusted-override-strict", "ignored verdict"),
-    ("untrusted-override-permissive", "ignored verdict"),
-    ("invalid-sig-skip", "ignored verdict"),
-];
+/// `notation-layouts.json` cases whose Flux verdict we do not give yet.
+const PENDING_LAYOUTS: &[(&str, &str)] = &[];
 
 /// Deliberate deviations (README, "Deviations from Flux"): the case and the exit code we give.
 const DELIBERATE: &[(&str, i32, &str)] = &[(
@@ -158,7 +139,7 @@ fn matches(case: &Value, ours: &Ours) -> Result<(), String> {
                 || notation_message.contains("no applicable trust policy"))
                 && ours.message.contains(comparable(notation_message))
         }
-        ("ignored", "ignored") => true,
+        ("ignored", "ignored") => ours.code == 4,
         _ => false,
     };
     if ok {
@@ -314,4 +295,140 @@ fn the_comparison_can_fail() {
         )
     )
     .is_err());
+}
+
+/// `flux-oracle.json` cases whose `--flux` condition does not match Flux's yet, and why.
+const PENDING_FLUX: &[(&str, &str)] = &[];
+
+/// `metadata.name` and `metadata.namespace` of the oracle's Secret files (two-space indented
+/// under `metadata:`, as every one of them is written).
+fn secret_name(yaml: &str) -> (String, String) {
+    let mut in_meta = false;
+    let (mut name, mut ns) = (String::new(), String::new());
+    for line in yaml.lines() {
+        if line == "metadata:" {
+            in_meta = true;
+        } else if in_meta && !line.starts_with("  ") {
+            in_meta = false;
+        } else if in_meta {
+            if let Some(v) = line.strip_prefix("  name: ") {
+                name = v.trim().to_string();
+            } else if let Some(v) = line.strip_prefix("  namespace: ") {
+                ns = v.trim().to_string();
+            }
+        }
+    }
+    (name, ns)
+}
+
+/// The digest `index.json` of a layout tags `reference` with.
+fn tagged_digest(layout: &Path, reference: &str) -> String {
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == reference)
+        .and_then(|m| m["digest"].as_str())
+        .unwrap()
+        .to_string()
+}
+
+/// Every oracle case with `--flux`: an OCIRepository in the Secret's namespace, `url:
+/// oci://SCOPE`, `ref.digest` of the image; its `SourceVerified` condition must be Flux's.
+#[test]
+fn every_oracle_case_gives_fluxs_condition_with_flux_manifests() {
+    let Some(conf) = airgap_verify_testkit::conformance() else {
+        return;
+    };
+    let data: Value =
+        serde_json::from_slice(&std::fs::read(conf.join("flux-oracle.json")).unwrap()).unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let mut wrong = Vec::new();
+    let mut fixed = Vec::new();
+    for case in data["cases"].as_array().unwrap() {
+        let s = |k: &str| case[k].as_str().unwrap_or_default().to_string();
+        let id = s("id");
+        let dir = conf.join(s("dir"));
+        let layout = dir.join("layout");
+        let secret = std::fs::read_to_string(dir.join("secret.yaml")).unwrap();
+        let (name, ns) = secret_name(&secret);
+        let digest = tagged_digest(&layout, &s("ref"));
+        let manifests = t.path().join(&id);
+        std::fs::create_dir_all(&manifests).unwrap();
+        std::fs::write(manifests.join("secret.yaml"), &secret).unwrap();
+        std::fs::write(
+            manifests.join("ocirepository.yaml"),
+            format!(
+                "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: app\n  namespace: {ns}\nspec:\n  interval: 5m\n  url: oci://{}\n  ref:\n    digest: {digest}\n  verify:\n    provider: notation\n    secretRef:\n      name: {name}\n",
+                s("scope")
+            ),
+        )
+        .unwrap();
+        let out = Command::new(airgap_verify_testkit::bin())
+            .arg("verify")
+            .arg(&layout)
+            .arg("--flux")
+            .arg(&manifests)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let code = out.status.code().unwrap_or(-1);
+        if let Some((_, want, why)) = DELIBERATE.iter().find(|(d, _, _)| *d == id) {
+            assert_eq!(code, *want, "{id}: {why}");
+            continue;
+        }
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let cond = &v["results"][0]["flux"];
+        let (status, reason, message) = (
+            cond["status"].as_str().unwrap_or_default(),
+            cond["reason"].as_str().unwrap_or_default(),
+            cond["message"].as_str().unwrap_or_default(),
+        );
+        let flux_message = s("flux_message");
+        let ok = match s("flux").as_str() {
+            // By digest, Flux's revision is the digest alone.
+            "verified" => {
+                code == 0
+                    && status == "True"
+                    && message == format!("verified signature of revision {digest}")
+            }
+            "failed" => {
+                status == "False"
+                    && reason == "VerificationError"
+                    && (code == 1 || code == 2)
+                    && if CONFIG_STAGES.contains(&s("flux_stage").as_str()) {
+                        message.contains(comparable(
+                            flux_message
+                                .strip_prefix(FLUX_PREFIX)
+                                .unwrap_or(&flux_message),
+                        ))
+                    } else {
+                        message.starts_with(comparable(&flux_message))
+                    }
+            }
+            "ignored" => code == 4 && status == "None",
+            _ => false,
+        };
+        match (PENDING_FLUX.iter().any(|(p, _)| *p == id), ok) {
+            (false, false) => wrong.push(format!(
+                "{id}: Flux {} {flux_message}\nours: exit {code} {status} {reason}: {message}\n{}",
+                s("flux"),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+            (true, true) => fixed.push(id),
+            _ => {}
+        }
+    }
+    assert!(
+        fixed.is_empty(),
+        "now matching Flux, remove from PENDING_FLUX: {fixed:?}"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} cases differ from Flux:\n\n{}",
+        wrong.len(),
+        wrong.join("\n\n")
+    );
 }

@@ -264,7 +264,7 @@ fn add_signature(dir: &Path, layers: &[(&str, &[u8])]) -> Value {
 }
 
 /// A signature manifest whose first layer is a good envelope and whose second is junk.
-fn add_two_layer_signature(dir: &Path, jws: &[u8]) {
+fn add_two_layer_signature(dir: &Path, jws: &[u8]) -> Value {
     add_signature(
         dir,
         &[
@@ -296,17 +296,32 @@ fn remove_fixture_signatures(dir: &Path) {
 }
 
 #[test]
-fn two_layer_signature_is_invalid_and_the_next_signature_still_verifies() {
+fn two_layer_signature_first_aborts_as_notation_does_and_names_the_good_one() {
     let dir = signed_copy();
     let jws = fixture_jws(dir.path());
-    add_two_layer_signature(dir.path(), &jws);
+    let broken = add_two_layer_signature(dir.path(), &jws);
     let (run, _) = verify(dir.path(), &["--format", "json"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let r = &v["results"][0];
+    let message = r["message"].as_str().unwrap();
     assert!(
-        run.stdout.contains("a Notation signature has exactly one"),
-        "{}",
-        run.stdout
+        message.starts_with(&format!(
+            "unable to retrieve digital signature with digest \"{}\" associated with",
+            broken["digest"].as_str().unwrap()
+        )),
+        "{message}"
     );
+    assert!(
+        message.ends_with(
+            "error : signature manifest requries exactly one signature envelope blob, got 2"
+        ),
+        "{message}"
+    );
+    assert_eq!(r["abortedBy"], broken["digest"]);
+    let good = r["wouldVerify"].as_str().unwrap();
+    assert_ne!(good, broken["digest"].as_str().unwrap());
+    assert_eq!(r["fluxRisk"][0]["kind"], "broken-signature", "{r:#}");
     assert!(!run.stderr.contains("panicked"));
 
     // Alone, it verifies nothing: a verification failure, with the reason.
@@ -317,22 +332,25 @@ fn two_layer_signature_is_invalid_and_the_next_signature_still_verifies() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let all = format!("{}{}", run.stdout, run.stderr);
     assert!(
-        all.contains("a Notation signature has exactly one"),
+        all.contains("exactly one signature envelope blob, got 2"),
         "{all}"
     );
+    // Nothing would verify, so there is no order risk.
+    assert!(!all.contains("wouldVerify"), "{all}");
 }
 
 #[test]
 fn max_signatures_stops_the_evaluation_and_says_so() {
-    // The invalid two-layer signature is tried first; with one attempt allowed, the good
-    // signature after it is never reached.
+    // An envelope of an unknown media type is tried first (it fails integrity, it does not
+    // abort); with one attempt allowed, the good signature after it is never reached.
     let dir = signed_copy();
     let jws = fixture_jws(dir.path());
-    add_two_layer_signature(dir.path(), &jws);
-    let (run, _) = verify(dir.path(), &["--max-signatures", "1"]);
+    add_signature(dir.path(), &[("application/octet-stream", &jws)]);
+    let (run, _) = verify(dir.path(), &["--max-signatures", "1", "--format", "json"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.contains("configured limit of 1 signatures"), "{all}");
+    assert!(all.contains("attempt-limit"), "{all}");
 }
 
 #[test]

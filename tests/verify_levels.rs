@@ -66,7 +66,8 @@ fn expiry_is_enforced_by_strict_and_logged_by_permissive_and_audit() {
     }
     // skip verifies nothing at all.
     let r = b.verify(&level("skip"), &[&pki.root.cert], &[]);
-    r.expect(0, "skipped");
+    r.expect(4, "ignored");
+    assert_eq!(r.result()["ignoredReason"], "skip");
     assert_eq!(
         r.message(),
         "Trust policy is configured to skip signature verification"
@@ -109,9 +110,10 @@ fn authenticity_is_enforced_by_strict_and_permissive_and_logged_by_audit() {
             "{r:#?}"
         );
     }
-    // audit with an untrusted signer: exit 0 with a warning.
+    // audit with an untrusted signer: Flux's "ignored" (exit 4), with a warning.
     let r = b.verify(&level("audit"), &[&other.root.cert], &[]);
-    r.expect(0, "verified");
+    r.expect(4, "ignored");
+    assert_eq!(r.result()["ignoredReason"], "authenticity-logged");
     assert_eq!(r.check(0, "authenticity"), "logged");
     assert!(
         r.warnings()
@@ -131,7 +133,7 @@ fn authenticity_overrides() {
     let b = Bundle::signed(&[Sig::jws(&pki)]);
     let logged = policy(json!({"level": "strict", "override": {"authenticity": "log"}}));
     let r = b.verify(&logged, &[&other.root.cert], &[]);
-    r.expect(0, "verified");
+    r.expect(4, "ignored");
     assert_eq!(r.check(0, "authenticity"), "logged");
     let enforced = policy(json!({"level": "audit", "override": {"authenticity": "enforce"}}));
     let r = b.verify(&enforced, &[&other.root.cert], &[]);
@@ -221,7 +223,7 @@ fn integrity_is_enforced_at_every_level_but_skip_and_cannot_be_overridden() {
     }
     tampered
         .verify(&level("skip"), &[&pki.root.cert], &[])
-        .expect(0, "skipped");
+        .expect(4, "ignored");
     let r = b.verify(
         &policy(json!({"level": "strict", "override": {"integrity": "log"}})),
         &[&pki.root.cert],

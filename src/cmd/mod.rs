@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Exit codes, as documented in the README ("Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Exit {
-    /// Verified (audit-level failures included, with warnings).
+    /// Verified (logged expiry, timestamp or revocation failures included, with warnings).
     Verified = 0,
     /// Not verified: no trusted signature, or the trust policy says no.
     NotVerified = 1,
@@ -23,6 +23,9 @@ pub enum Exit {
     Usage = 2,
     /// The bundle itself is damaged or malformed.
     Damaged = 3,
+    /// Ignored: Flux would pull the image without a `SourceVerified=True` condition (a `skip`
+    /// level, a logged authenticity failure, no verification configured).
+    Ignored = 4,
 }
 
 impl From<Exit> for ExitCode {

@@ -169,6 +169,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     }
     Ok(match run.conclusion {
         Conclusion::Verified => Exit::Verified,
+        Conclusion::Ignored => Exit::Ignored,
         Conclusion::NotVerified => Exit::NotVerified,
         Conclusion::Misconfigured => Exit::Usage,
         Conclusion::Damaged => Exit::Damaged,
@@ -276,9 +277,10 @@ fn write_attestations(
         let Some(outcome) = &entry.outcome else {
             continue;
         };
+        // Only a verified image is attested as passed; an ignored one is not verified.
         let passed = match outcome.verdict {
             Verdict::Verified => true,
-            Verdict::Failed if plan.failures => false,
+            Verdict::Failed | Verdict::Ignored if plan.failures => false,
             _ => continue,
         };
         let verdict = attest_verdict(outcome, passed, started)?;

@@ -86,6 +86,7 @@ impl SourceVerified {
                 reason: "",
                 message: "verification ignored: an authenticity check failed but is only logged at this level; Flux writes no SourceVerified condition and pulls the artifact".into(),
             },
+            ImageResult::Ignored(Ignored::NotConfigured) => SourceVerified::not_configured(),
             ImageResult::Ignored(Ignored::SkipLevel) => SourceVerified {
                 status: ConditionStatus::None,
                 reason: "",

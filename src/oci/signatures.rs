@@ -5,9 +5,9 @@
 //! notation-go tries signatures of a layout in an unspecified order (§1.4); ours is
 //! deterministic so that verdicts and reports are reproducible.
 //!
-//! Deviation from notation-go: a signature manifest without exactly one layer (or blob) makes
-//! notation abort the whole verification (§1.3); here it is a candidate whose `envelope` is
-//! `Err(reason)`, reported as an invalid signature, and the other signatures are still tried.
+//! A signature manifest without exactly one layer (or blob), or an envelope over a size limit,
+//! is a candidate whose `envelope` is `Err(reason)`: reaching it aborts the verification, as
+//! notation-go's `FetchSignatureBlob` failure does (§1.3).
 
 use std::sync::Arc;
 
@@ -135,23 +135,22 @@ pub fn is_notation_signature_manifest(media_type: &str, doc: &Document) -> bool 
 /// §1.1/§1.3: a signature manifest carries exactly one envelope: `layers[0]` of an image
 /// manifest, `blobs[0]` of an artifact manifest.
 ///
-/// Deviation: notation aborts the whole verification when a signature manifest does not have
-/// exactly one layer; we report that one signature as invalid (integrity) and go on with the
-/// next candidate, so one malformed referrer cannot hide a good signature beside it
-/// (`tests/hostile_bundles.rs`).
+/// notation aborts the whole verification when it reaches a signature manifest that does not
+/// have exactly one layer; so does [`crate::verify::verify_image`].
 pub fn signature_manifest_has_exactly_one_envelope<'a>(
     media_type: &str,
     doc: &'a Document,
 ) -> Result<&'a RawDescriptor, String> {
-    let (list, what) = if media_type == ARTIFACT_MANIFEST {
-        (&doc.blobs, "blobs")
+    let list = if media_type == ARTIFACT_MANIFEST {
+        &doc.blobs
     } else {
-        (&doc.layers, "layers")
+        &doc.layers
     };
     match list.as_slice() {
         [one] => Ok(one),
+        // notation-go's words (its spelling too).
         other => Err(format!(
-            "the signature manifest has {} {what}, a Notation signature has exactly one",
+            "signature manifest requries exactly one signature envelope blob, got {}",
             other.len()
         )),
     }
@@ -227,7 +226,10 @@ mod tests {
             d(super::super::COSE)
         ));
         let e = signature_manifest_has_exactly_one_envelope(IMAGE_MANIFEST, &two).unwrap_err();
-        assert!(e.contains("2 layers"), "{e}");
+        assert!(
+            e.ends_with("exactly one signature envelope blob, got 2"),
+            "{e}"
+        );
         let blobs = doc(&format!(r#"{{"blobs":[{}]}}"#, d(super::super::COSE)));
         assert!(signature_manifest_has_exactly_one_envelope(ARTIFACT_MANIFEST, &blobs).is_ok());
     }

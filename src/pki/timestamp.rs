@@ -727,6 +727,9 @@ fn timestamping_chain_rules(chain: &[Cert], limits: &Limits) -> Result<(), Strin
 /// Largest number of signature checks while building TSA chains (Go's
 /// `maxChainSignatureChecks`).
 const MAX_SIGNATURE_CHECKS: usize = 100;
+/// Go's `x509.UnknownAuthorityError` text: no chain reaches a trusted certificate.
+pub const UNKNOWN_AUTHORITY: &str = "x509: certificate signed by unknown authority";
+
 /// Largest number of candidate chains kept.
 const MAX_CHAINS: usize = 8;
 
@@ -773,7 +776,7 @@ fn build_tsa_chains(
     if found.is_empty() {
         let reason = builder.last_error.unwrap_or_else(|| {
             format!(
-                "no chain from it to a trusted TSA certificate (its issuer is {:?})",
+                "{UNKNOWN_AUTHORITY}: no chain from it to a trusted TSA certificate (its issuer is {:?})",
                 leaf.issuer()
             )
         });

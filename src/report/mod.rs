@@ -2,13 +2,15 @@
 //! ([`inspect::InspectReport`]) and of `verify-attestation` ([`attestation`]). Text and JSON come from the same values, so they never
 //! disagree.
 //!
-//! The JSON report is versioned (`"version": 1`); field names are stable: fields may be added,
-//! never renamed or removed. Shape:
+//! The JSON report is versioned (`"version": 2`); field names are stable within a version:
+//! fields may be added, never renamed or removed. Version 2 made the verdict three-valued
+//! (`skipped` became `ignored`, with `ignoredReason`). Shape:
 //!
 //! ```text
-//! { "version": 1,
+//! { "version": 2,
 //!   "bundle": { "name", "format", "blobs", "bytes", "damaged", "problems": [..], "unreferenced": [..] },
-//!   "results": [ { "reference", "digest", "scope", "verdict": "verified|failed|skipped",
+//!   "results": [ { "reference", "digest", "scope", "verdict": "verified|ignored|failed",
+//!                  "ignoredReason": "skip|authenticity-logged|not-configured", "semantics": "flux|notation-cli",
 //!                  "policy", "level", "time", "timeSource", "message", "warnings": [..],
 //!                  "flux": { "ocirepository", "condition", "status", "reason", "message" },   // with --flux
 //!                  "signatures": [ { "digest", "envelopeDigest", "envelope": "jws|cose",
@@ -28,10 +30,11 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::verify::{rfc3339, CheckResult, Outcome, Verdict};
+use crate::verify::{rfc3339, CheckResult, Ignored, Outcome, Verdict};
 
-/// The version of the JSON report's shape.
-pub const REPORT_VERSION: u32 = 1;
+/// The version of the JSON report's shape: 2 since the verdict is three-valued
+/// (`verified|ignored|failed`, with `ignoredReason`).
+pub const REPORT_VERSION: u32 = 2;
 
 /// What the report says of the bundle as a whole.
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +90,9 @@ pub struct ResultEntry {
     /// For entries without an outcome: the verdict and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// For entries without an outcome whose verdict is `ignored`: why.
+    #[serde(rename = "ignoredReason", skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<Ignored>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -97,6 +103,7 @@ impl ResultEntry {
             outcome: Some(outcome),
             flux: None,
             verdict: None,
+            ignored: None,
             note: None,
         }
     }
@@ -184,11 +191,17 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
             "{head}: verified signature of revision {}",
             o.revision()
         )?,
-        Verdict::Skipped => writeln!(
-            out,
-            "{head}: skipped: {}",
-            o.message.as_deref().unwrap_or("trust policy level is skip")
-        )?,
+        Verdict::Ignored => match o.ignored {
+            Some(Ignored::AuthenticityLogged) => writeln!(
+                out,
+                "{head}: ignored: a signature verified only because its authenticity failure is logged, not enforced; Flux pulls the artifact without a SourceVerified condition"
+            )?,
+            _ => writeln!(
+                out,
+                "{head}: ignored: {}",
+                o.message.as_deref().unwrap_or("trust policy level is skip")
+            )?,
+        },
         Verdict::Failed => writeln!(
             out,
             "{head}: not verified: {}",
@@ -197,6 +210,18 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
     }
     for w in &o.warnings {
         writeln!(out, "  warning: {}", indent_continuation(w))?;
+    }
+    // notation prints the trusted identities as a Go map; the signer's subject is what to
+    // compare them with.
+    for s in &o.signatures {
+        let mismatch = s
+            .error
+            .iter()
+            .chain(&s.warnings)
+            .any(|e| e.contains("does not match the X.509 trusted identities"));
+        if let (true, Some(signer)) = (mismatch, &s.signer) {
+            writeln!(out, "  signer subject of {}: {}", s.digest, signer.subject)?;
+        }
     }
     if let Some(sig) = o.verified_signature() {
         if let Some(signer) = &sig.signer {
@@ -211,7 +236,7 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
             )?;
         }
     }
-    if o.verdict != Verdict::Skipped {
+    if o.ignored != Some(Ignored::SkipLevel) {
         writeln!(
             out,
             "  time: {} ({})",

@@ -193,7 +193,7 @@ impl Run {
         &self.json["results"][0]
     }
 
-    /// `verified`, `failed` or `skipped`.
+    /// `verified`, `ignored` or `failed`.
     pub fn verdict(&self) -> &str {
         self.result()["verdict"].as_str().unwrap_or("")
     }
