@@ -33,6 +33,8 @@ fn verify(bundle: &Path, extra: &[&str]) -> (Run, Duration) {
         bundle.display().to_string(),
         "--secret".into(),
         fixtures().join("secret.yaml").display().to_string(),
+        "--scope".into(),
+        "registry.example/app".into(),
         "--progress".into(),
         "never".into(),
     ];
