@@ -306,7 +306,7 @@ impl Verifier {
         use rayon::prelude::*;
         let outcomes: Vec<_> = images
             .par_iter()
-            .map(|(image, label)| {
+            .map(|(image, label)| -> Result<Outcome, RunError> {
                 let (scope, source) = scope_of(request, image, label);
                 let mut outcome =
                     self.verify_image(graph, image, label, scope.as_deref(), request.at)?;

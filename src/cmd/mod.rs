@@ -341,7 +341,6 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// The failure's message on standard error, its control characters escaped.
 pub(crate) fn print_failure(f: &Failure) {
-    use std::io::Write;
     let message = crate::report::text::escape_controls(&f.message);
     let _ = writeln!(std::io::stderr(), "airgap-verify: {message}");
 }
@@ -363,7 +362,6 @@ pub fn failure_json(f: &Failure, report: Option<serde_json::Value>) -> serde_jso
 pub(crate) fn print_out(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
-    use std::io::Write;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match write(&mut out).and_then(|()| out.flush()) {
