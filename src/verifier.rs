@@ -18,9 +18,7 @@ use crate::pki::revocation::{CrlSet, RevocationError};
 use crate::report::{BundleSummary, FluxStatus, Report, ResultEntry, REPORT_VERSION};
 use crate::trust::{TrustError, TrustMaterial};
 pub use crate::verify::SignatureSource;
-use crate::verify::{
-    self, Outcome, ScopeSource, TimeSource, Verdict, VerifyContext, VerifyError,
-};
+use crate::verify::{self, Outcome, ScopeSource, TimeSource, Verdict, VerifyContext, VerifyError};
 
 /// The time a verification is done at: the clock's reading when it ran, or a time given for a
 /// forensic re-verification. The report and the attestation both say which.
@@ -495,7 +493,11 @@ fn names_image(image: &Image, reference: &str) -> bool {
 /// The scope of one image and where it came from: `--scope REF=...` for it, else `--scope`,
 /// else (with `scope_from_bundle`) its own full name; else none, and only a policy whose only
 /// statement is `*` applies.
-fn scope_of(request: &Request, image: &Image, label: &str) -> (Option<String>, Option<ScopeSource>) {
+fn scope_of(
+    request: &Request,
+    image: &Image,
+    label: &str,
+) -> (Option<String>, Option<ScopeSource>) {
     if let Some((_, scope)) = request
         .scopes
         .iter()
@@ -507,7 +509,11 @@ fn scope_of(request: &Request, image: &Image, label: &str) -> (Option<String>, O
         return (Some(scope.clone()), Some(ScopeSource::User));
     }
     if request.scope_from_bundle {
-        if let Some(scope) = image.full_name.as_deref().and_then(verify::scope_of_full_name) {
+        if let Some(scope) = image
+            .full_name
+            .as_deref()
+            .and_then(verify::scope_of_full_name)
+        {
             return (Some(scope), Some(ScopeSource::Bundle));
         }
     }

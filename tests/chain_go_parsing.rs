@@ -8,15 +8,17 @@ use airgap_verify_testkit::pki::{Pki, PkiSpec};
 use x509_cert::certificate::TbsCertificate;
 
 fn negative_serial(t: &mut TbsCertificate) {
-    t.serial_number =
-        <x509_cert::serial_number::SerialNumber as der::Decode>::from_der(&[0x02, 0x02, 0xff, 0x01])
-            .unwrap();
+    t.serial_number = <x509_cert::serial_number::SerialNumber as der::Decode>::from_der(&[
+        0x02, 0x02, 0xff, 0x01,
+    ])
+    .unwrap();
 }
 
 fn compressed_point(t: &mut TbsCertificate) {
     let spki = &mut t.subject_public_key_info;
     let point = p256::EncodedPoint::from_bytes(spki.subject_public_key.raw_bytes()).unwrap();
-    spki.subject_public_key = der::asn1::BitString::from_bytes(point.compress().as_bytes()).unwrap();
+    spki.subject_public_key =
+        der::asn1::BitString::from_bytes(point.compress().as_bytes()).unwrap();
 }
 
 fn pki(name: &str, which: &str, edit: fn(&mut TbsCertificate)) -> Pki {
@@ -32,7 +34,11 @@ fn pki(name: &str, which: &str, edit: fn(&mut TbsCertificate)) -> Pki {
 fn go_refuses_negative_serials_and_compressed_points() {
     for which in ["leaf", "intermediate"] {
         for (what, edit, text) in [
-            ("negative", negative_serial as fn(&mut TbsCertificate), "negative"),
+            (
+                "negative",
+                negative_serial as fn(&mut TbsCertificate),
+                "negative",
+            ),
             ("compressed", compressed_point, "uncompressed"),
         ] {
             let pki = pki(&format!("Go {what} {which}"), which, edit);

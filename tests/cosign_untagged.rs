@@ -54,7 +54,13 @@ fn cosign_save_signatures_are_not_images() {
             .arg(&dir)
             .arg("--trust-dir")
             .arg(airgap_verify_testkit::fixtures_dir().join("trust"))
-            .args(["--all", "--scope", "registry.example/app", "--format", "json"])
+            .args([
+                "--all",
+                "--scope",
+                "registry.example/app",
+                "--format",
+                "json",
+            ])
             .output()
             .unwrap();
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();

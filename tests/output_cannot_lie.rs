@@ -8,7 +8,8 @@ use std::process::{Command, Output, Stdio};
 use airgap_verify_testkit::layout::{ImageSpec, Layout};
 use serde_json::Value;
 
-const FORGED: &str = "v1\x1b[1A\x1b[2K\rsigned:v1 (sha256:0000): verified signature\u{9b}0m\u{202e}";
+const FORGED: &str =
+    "v1\x1b[1A\x1b[2K\rsigned:v1 (sha256:0000): verified signature\u{9b}0m\u{202e}";
 
 fn bin() -> Command {
     Command::new(airgap_verify_testkit::bin())
@@ -30,7 +31,10 @@ fn assert_no_controls(what: &str, bytes: &[u8]) {
         .chars()
         .filter(|c| (c.is_control() && *c != '\n') || *c == '\u{202e}')
         .collect();
-    assert!(bad.is_empty(), "{what}: raw control characters {bad:?} in {text}");
+    assert!(
+        bad.is_empty(),
+        "{what}: raw control characters {bad:?} in {text}"
+    );
 }
 
 #[test]
@@ -154,7 +158,10 @@ fn one_failure_document(what: &str, out: &Output, code: i32) -> Value {
     let doc: Value = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("{what}: not one JSON document ({e}): {text:?}"));
     assert_eq!(doc["exitCode"], code, "{what}: {doc:#}");
-    assert!(!doc["error"].as_str().unwrap_or("").is_empty(), "{what}: {doc:#}");
+    assert!(
+        !doc["error"].as_str().unwrap_or("").is_empty(),
+        "{what}: {doc:#}"
+    );
     doc
 }
 

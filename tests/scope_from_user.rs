@@ -72,7 +72,12 @@ fn without_a_scope_the_bundle_annotation_does_not_choose_the_statement() {
     let a = attack();
     let run = verify(&a.layout, &a.trust, &[]);
     assert_eq!(run.code, 2, "{run:#?}");
-    for text in [GOOD, AUDITED, "--scope REGISTRY/REPO", "--scope REF=REGISTRY/REPO"] {
+    for text in [
+        GOOD,
+        AUDITED,
+        "--scope REGISTRY/REPO",
+        "--scope REF=REGISTRY/REPO",
+    ] {
         assert!(run.stderr.contains(text), "{text:?} not in {run:#?}");
     }
     // The JSON document of the failure.
@@ -104,7 +109,9 @@ fn scope_from_bundle_is_an_opt_in_recorded_in_the_report() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains(&format!("scope: {AUDITED} (the bundle's own name annotation")),
+        text.contains(&format!(
+            "scope: {AUDITED} (the bundle's own name annotation"
+        )),
         "{text}"
     );
 }
@@ -162,7 +169,13 @@ fn per_image_scopes_under_all() {
     let run = verify(
         &layout,
         &trust,
-        &["--all", "--scope", &app, "--scope", "worker=registry.example/worker"],
+        &[
+            "--all",
+            "--scope",
+            &app,
+            "--scope",
+            "worker=registry.example/worker",
+        ],
     );
     assert_eq!(run.code, 0, "{run:#?}");
     let scopes: Vec<&str> = run.json["results"]
@@ -177,11 +190,19 @@ fn per_image_scopes_under_all() {
     assert_eq!(run.code, 2, "{run:#?}");
     assert!(run.stderr.contains("worker"), "{run:#?}");
     // A REF the bundle does not hold is a typo, not a no-op.
-    let run = verify(&layout, &trust, &["--all", "--scope", &app, "--scope", "wroker=x.example/w"]);
+    let run = verify(
+        &layout,
+        &trust,
+        &["--all", "--scope", &app, "--scope", "wroker=x.example/w"],
+    );
     assert_eq!(run.code, 2, "{run:#?}");
     assert!(run.stderr.contains("wroker"), "{run:#?}");
     // Two plain scopes are ambiguous.
-    let run = verify(&layout, &trust, &["--all", "--scope", GOOD, "--scope", GOOD]);
+    let run = verify(
+        &layout,
+        &trust,
+        &["--all", "--scope", GOOD, "--scope", GOOD],
+    );
     assert_eq!(run.code, 2, "{run:#?}");
 }
 
@@ -216,8 +237,8 @@ fn an_attestation_of_a_bundle_chosen_scope_is_refused_on_import() {
             .decode(envelope["payload"].as_str().unwrap())
             .unwrap();
         let statement: Value = serde_json::from_slice(&payload).unwrap();
-        let ext = &statement["predicate"]
-            ["https://github.com/airgap-verify/airgap-verify/notation/v1"];
+        let ext =
+            &statement["predicate"]["https://github.com/airgap-verify/airgap-verify/notation/v1"];
         assert_eq!(ext["scopeSource"].as_str(), source, "{ext:#}");
         let digest = run.result()["digest"].as_str().unwrap().to_string();
         let checked = verify_attestation(&out, &digest);

@@ -139,7 +139,8 @@ pub fn scope_from_bundle_is_named(
     let Some(details) = &p.notation else {
         return Ok(());
     };
-    if details.scope_source.as_deref() != Some(SCOPE_FROM_BUNDLE) || scope == Some(details.scope.as_str())
+    if details.scope_source.as_deref() != Some(SCOPE_FROM_BUNDLE)
+        || scope == Some(details.scope.as_str())
     {
         return Ok(());
     }

@@ -235,7 +235,9 @@ pub fn statement(verdict: &Verdict) -> Result<Statement<VerificationSummary>, At
     let notation = NotationDetails {
         level: verdict.level.clone(),
         scope: verdict.scope.clone(),
-        scope_source: verdict.scope_from_bundle.then(|| SCOPE_FROM_BUNDLE.to_string()),
+        scope_source: verdict
+            .scope_from_bundle
+            .then(|| SCOPE_FROM_BUNDLE.to_string()),
         signatures: verdict
             .signatures
             .iter()

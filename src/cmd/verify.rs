@@ -187,7 +187,11 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
 /// Print the report and end with `result`. As text, the report comes first and a failure after
 /// it on standard error; as JSON, standard output gets one document: the report, or with a
 /// failure the report with its `error` and `exitCode`.
-fn finish(report: &Report, args: &VerifyArgs, result: Result<Exit, Failure>) -> Result<Exit, Failure> {
+fn finish(
+    report: &Report,
+    args: &VerifyArgs,
+    result: Result<Exit, Failure>,
+) -> Result<Exit, Failure> {
     match (args.format, result) {
         (Format::Json, Err(f)) => {
             let value = serde_json::to_value(report).ok();

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
+use super::text::one_line;
 use crate::bundle::Bundle;
 use crate::digest::{Descriptor, Digest};
 use crate::limits::Limits;
 use crate::oci::{Graph, Image, Integrity, Referrer, SignatureCandidate, COSE, JWS};
-use super::text::one_line;
 
 /// The signer's subject and the signing time of an envelope, read without verifying anything,
 /// for display only (labelled "unverified"). `None` when they cannot be read.
@@ -247,7 +247,10 @@ fn render_referrers(out: &mut String, referrers: &[ReferrerSummary], indent: &st
                 out.push_str(&format!("{indent}    invalid: {e}\n"));
             }
             if let Some(v) = &s.unverified_signer {
-                out.push_str(&format!("{indent}    signer (unverified): {}\n", one_line(v)));
+                out.push_str(&format!(
+                    "{indent}    signer (unverified): {}\n",
+                    one_line(v)
+                ));
             }
             if let Some(v) = &s.unverified_signing_time {
                 out.push_str(&format!(
