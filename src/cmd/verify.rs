@@ -1,7 +1,6 @@
 //! The `verify` subcommand: bundle → integrity → trust material → each image → report →
 //! attestation. Errors map to exit codes here and nowhere else.
 
-use std::io::Write;
 use std::path::Path;
 
 use time::OffsetDateTime;
