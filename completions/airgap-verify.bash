@@ -177,7 +177,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__verify__subcmd__verify)
-            opts="-v -h --ref --all --scope --secret --trust-dir --flux --ocirepository --at --crl --format --verbose --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
+            opts="-v -h --ref --all --scope --scope-from-bundle --secret --trust-dir --flux --ocirepository --at --crl --format --verbose --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

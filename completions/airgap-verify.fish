@@ -31,7 +31,7 @@ complete -c airgap-verify -n "__fish_airgap_verify_needs_command" -f -a "verify-
 complete -c airgap-verify -n "__fish_airgap_verify_needs_command" -f -a "inspect" -d 'Show what a bundle holds (images, referrers, signatures) and whether every blob is intact'
 complete -c airgap-verify -n "__fish_airgap_verify_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l ref -d 'The image to verify, by tag or digest. Optional when the bundle holds one image' -r
-complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l scope -d 'The registry/repository that the trust policy\'s registryScopes are matched against' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l scope -d 'The registry/repository that the trust policy\'s registryScopes are matched against: for every image, or as REF=REGISTRY/REPO for the image REF (tag, full name or digest). Repeatable. Without it, only a policy whose one statement is `*` applies' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l secret -d 'A Kubernetes Secret (YAML or JSON) holding trustpolicy.json and *.crt / *.pem certificates, as Flux\'s `spec.verify.secretRef`' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l trust-dir -d 'A folder holding the Secret\'s files (trustpolicy.json, *.crt, *.pem), as mounted' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l flux -d 'Flux manifests (files or folders): OCIRepository objects and their Secrets' -r -F
@@ -52,6 +52,7 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l m
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-manifests -d 'Largest number of manifests and indexes in the bundle\'s OCI graph' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-chain -d 'Largest number of certificates in one chain (x5c, TSA token, trust material file)' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l all -d 'Verify every image of the bundle (not the referrers)'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l scope-from-bundle -d 'Take the scope of an image without --scope from the bundle\'s own name annotation. Only for bundles from a pipeline you trust: the bundle then chooses the policy statement it is judged by, and the report and attestation record it'
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -s v -l verbose -d 'More detail: every signature tried and every check'
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l attach -d 'Also store the attestation in the bundle folder as a referrer of the image'
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l attest-failures -d 'Also attest failed verifications (verificationResult FAILED)'

@@ -421,6 +421,10 @@ JWS and COSE formats, signing time {signed_at}, signing agent `airgap-verify-fix
 | `attest/` | Ed25519 and EC P-256 PKCS#8 key pairs (`*.key`, `*.pub`) for attestation examples |
 
 The trusted identity of the leaf is `{identity}`.
+
+The policies of `secret.yaml` and `trust/` have one statement, for scope `{repo}`: verify with
+`--scope {repo}` (the scope comes from the user, never from the bundle's annotations, unless
+`--scope-from-bundle` is given).
 "#,
         signed_at = "2025-01-01T00:00:00Z",
         repo = REPOSITORY,

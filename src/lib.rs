@@ -44,6 +44,8 @@
 //!     &Request {
 //!         images: Images::One(Some("v1".to_string())),
 //!         scope: Some("registry.example/app".to_string()),
+//!         scopes: Vec::new(),
+//!         scope_from_bundle: false,
 //!         ocirepository: None,
 //!         at: At::now(),
 //!     },

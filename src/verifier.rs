@@ -19,7 +19,8 @@ use crate::report::{BundleSummary, FluxStatus, Report, ResultEntry, REPORT_VERSI
 use crate::trust::{Semantics, TrustError, TrustMaterial};
 pub use crate::verify::SignatureSource;
 use crate::verify::{
-    self, Ignored, ImageResult, Outcome, TimeSource, Verdict, VerifyContext, VerifyError,
+    self, Ignored, ImageResult, Outcome, ScopeSource, TimeSource, Verdict, VerifyContext,
+    VerifyError,
 };
 
 /// The time a verification is done at: the clock's reading when it ran, or a time given for a
@@ -80,9 +81,17 @@ pub enum Images {
 pub struct Request {
     /// The images (ignored with Flux manifests).
     pub images: Images,
-    /// The `registry/repository` the trust policy is matched against (ignored with Flux
-    /// manifests, whose `spec.url` gives it).
+    /// The `registry/repository` the trust policy is matched against, for every image (ignored
+    /// with Flux manifests, whose `spec.url` gives it). Without any scope, the policy's only
+    /// statement must be `*`: the bundle never chooses the statement it is judged by.
     pub scope: Option<String>,
+    /// Per image: `(reference, registry/repository)`, the image named by tag, full name or
+    /// digest. Takes precedence over `scope`.
+    pub scopes: Vec<(String, String)>,
+    /// Take the scope of an image with none from its own full-name annotation
+    /// (`io.containerd.image.name`, a full `org.opencontainers.image.ref.name`): only for
+    /// bundles from a trusted pipeline. The report and the attestation record it.
+    pub scope_from_bundle: bool,
     /// With Flux manifests: only the OCIRepository `namespace/name`.
     pub ocirepository: Option<String>,
     /// The verification time.
@@ -296,12 +305,24 @@ impl Verifier {
                 vec![(image, label)]
             }
         };
+        // A `--scope REF=...` for an image the bundle does not hold is a typo, not a no-op.
+        for (reference, _) in &request.scopes {
+            if let Err(e @ ResolveError::NotFound { .. }) = graph.resolve(Some(reference)) {
+                return Err(RunError::Resolve(e));
+            }
+        }
         // Images are independent: verify them on all cores, report them in bundle order.
         use rayon::prelude::*;
         let outcomes: Vec<_> = images
             .par_iter()
-            .map(|(image, label)| {
-                self.verify_image(graph, image, label, request.scope.as_deref(), request.at)
+            .map(|(image, label)| -> Result<Outcome, RunError> {
+                let (scope, source) = scope_of(request, image, label);
+                let mut outcome =
+                    self.verify_image(graph, image, label, scope.as_deref(), request.at)?;
+                if source == Some(ScopeSource::Bundle) {
+                    outcome.scope_source = ScopeSource::Bundle;
+                }
+                Ok(outcome)
             })
             .collect();
         let mut conclusion = Conclusion::Verified;
@@ -442,12 +463,13 @@ impl Verifier {
                 crls: &crls,
                 limits: &self.limits,
             };
-            let outcome =
+            let mut outcome =
                 verify::verify_image(graph, sel.image, &sel.reference, Some(&repo.scope), &ctx)
                     .map_err(|e| match e.is_bundle_fault() {
                         true => (Conclusion::Damaged, e.to_string()),
                         false => config(e.to_string()),
                     })?;
+            outcome.scope_source = ScopeSource::Flux;
             Ok((outcome, sel.note))
         })();
         match step {
@@ -469,6 +491,45 @@ impl Verifier {
             ),
         }
     }
+}
+
+/// Whether `reference` names `image`: one of its tags or full names, or its digest (alone or
+/// after `name@`).
+fn names_image(image: &Image, reference: &str) -> bool {
+    let digest = reference.rsplit_once('@').map_or(reference, |(_, d)| d);
+    image.descriptor.digest.to_string() == digest
+        || image.tags.iter().any(|t| t == reference)
+        || image.full_names.iter().any(|n| n == reference)
+}
+
+/// The scope of one image and where it came from: `--scope REF=...` for it, else `--scope`,
+/// else (with `scope_from_bundle`) its own full name; else none, and only a policy whose only
+/// statement is `*` applies.
+fn scope_of(
+    request: &Request,
+    image: &Image,
+    label: &str,
+) -> (Option<String>, Option<ScopeSource>) {
+    if let Some((_, scope)) = request
+        .scopes
+        .iter()
+        .find(|(r, _)| r == label || names_image(image, r))
+    {
+        return (Some(scope.clone()), Some(ScopeSource::User));
+    }
+    if let Some(scope) = &request.scope {
+        return (Some(scope.clone()), Some(ScopeSource::User));
+    }
+    if request.scope_from_bundle {
+        if let Some(scope) = image
+            .full_name
+            .as_deref()
+            .and_then(verify::scope_of_full_name)
+        {
+            return (Some(scope), Some(ScopeSource::Bundle));
+        }
+    }
+    (None, None)
 }
 
 /// The label of an image in the report: its first tag, or its digest.

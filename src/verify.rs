@@ -43,6 +43,21 @@ pub enum TimeSource {
     AuthenticSigningTime,
 }
 
+/// Where the scope an image was judged by came from. Only [`ScopeSource::Bundle`] lets the
+/// bundle name its own policy statement, and the report and attestation say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeSource {
+    /// `--scope` (for every image, or for this one).
+    User,
+    /// The OCIRepository's `spec.url`.
+    Flux,
+    /// None was given, and the policy's only statement is `*`.
+    Policy,
+    /// The image's own full-name annotation (`--scope-from-bundle`).
+    Bundle,
+}
+
 /// Where the Notation signatures of an image come from (notation-go's `Repository`). The OCI
 /// graph of a bundle is one; a test or another provider can be another.
 pub trait SignatureSource {
@@ -208,6 +223,8 @@ pub struct Outcome {
     /// The `registry/repository` the trust policy was matched against (`*` when none was known
     /// and the policy's global statement applied).
     pub scope: String,
+    /// Where `scope` came from.
+    pub scope_source: ScopeSource,
     pub verdict: Verdict,
     /// Why the verdict is `ignored`.
     #[serde(rename = "ignoredReason", skip_serializing_if = "Option::is_none")]
@@ -370,9 +387,17 @@ impl<'a> VerifiedSignature<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
-    /// No scope could be determined and the policy has no `*` statement.
-    #[error("no scope for image {image}: the image has no registry/repository annotation and the trust policy has no \"*\" statement")]
-    NoScope { image: String },
+    /// No scope was given and the policy is not a single `*` statement: the bundle must not
+    /// choose the statement it is judged by.
+    #[error("no scope for image {image}: the trust policy's registryScopes are {}; the bundle names the image {}", list_or_none(.policy_scopes), list_or_none(.names))]
+    NoScope {
+        /// The image, as asked for.
+        image: String,
+        /// Every `registryScopes` value of the policy.
+        policy_scopes: Vec<String>,
+        /// The tags and full names the bundle gives the image (unverified).
+        names: Vec<String>,
+    },
     /// The policy has no statement for the scope.
     #[error("{0}")]
     NoApplicablePolicy(String),
@@ -397,10 +422,11 @@ pub fn verify_image(
     ctx: &VerifyContext<'_>,
 ) -> Result<Outcome, VerifyError> {
     let policy = &ctx.trust.policy;
-    let (scope, artifact_ref, statement) = match scope
-        .map(str::to_string)
-        .or_else(|| image.full_name.as_deref().and_then(scope_of_full_name))
-    {
+    let only_global = match policy.statements.as_slice() {
+        [one] if one.is_global() => Some(one),
+        _ => None,
+    };
+    let (scope, artifact_ref, statement) = match scope.map(str::to_string) {
         Some(scope) => {
             let artifact_ref = format!("{scope}@{}", image.descriptor.digest);
             let statement = policy
@@ -408,7 +434,7 @@ pub fn verify_image(
                 .map_err(|e| VerifyError::NoApplicablePolicy(e.to_string()))?;
             (scope, artifact_ref, statement)
         }
-        None => match policy.global_statement() {
+        None => match only_global {
             Some(statement) => (
                 "*".to_string(),
                 image.descriptor.digest.to_string(),
@@ -417,6 +443,17 @@ pub fn verify_image(
             None => {
                 return Err(VerifyError::NoScope {
                     image: reference.to_string(),
+                    policy_scopes: policy
+                        .statements
+                        .iter()
+                        .flat_map(|s| s.registry_scopes.iter().cloned())
+                        .collect(),
+                    names: image
+                        .full_names
+                        .iter()
+                        .chain(&image.tags)
+                        .cloned()
+                        .collect(),
                 })
             }
         },
@@ -428,6 +465,11 @@ pub fn verify_image(
         reference: reference.to_string(),
         digest: image.descriptor.digest.clone(),
         descriptor: image.descriptor.clone(),
+        scope_source: if only_global.is_some() && scope == "*" {
+            ScopeSource::Policy
+        } else {
+            ScopeSource::User
+        },
         scope: scope.clone(),
         verdict: Verdict::Failed,
         ignored: None,
@@ -524,6 +566,19 @@ pub fn verify_image(
     }
     outcome.message = Some(lines.join("\n"));
     Ok(outcome)
+}
+
+/// `a, b` in quotes, or `none`.
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items
+            .iter()
+            .map(|i| format!("{i:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The `registry/repository` of a full image name such as `registry.example/app:v1` or

@@ -40,6 +40,8 @@ fn verify_attest_attach_then_verify_attestation_inside() {
         &bundle,
         p("--secret"),
         &fixture("secret.yaml"),
+        p("--scope"),
+        p("registry.example/app"),
         p("--attest-key"),
         &fixture("attest/p256.key"),
         p("--attestation"),
@@ -74,7 +76,14 @@ fn verify_attest_attach_then_verify_attestation_inside() {
     assert_eq!(code, 0, "{text}");
 
     // The bundle with the attestation attached is still intact and still verifies.
-    let (code, text) = run(&[p("verify"), &bundle, p("--secret"), &fixture("secret.yaml")]);
+    let (code, text) = run(&[
+        p("verify"),
+        &bundle,
+        p("--secret"),
+        &fixture("secret.yaml"),
+        p("--scope"),
+        p("registry.example/app"),
+    ]);
     assert_eq!(code, 0, "{text}");
 
     // Another key, or another bundle's image: not verified.
@@ -127,6 +136,8 @@ fn failed_verification_writes_no_attestation_unless_asked() {
             fixture("expired-signature"),
             "--secret".into(),
             fixture("secret.yaml"),
+            "--scope".into(),
+            "registry.example/app".into(),
             "--attest-key".into(),
             fixture("attest/ed25519.key"),
             "--attestation".into(),

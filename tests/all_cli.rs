@@ -72,7 +72,18 @@ fn all_verifies_each_image_and_not_the_referrers() {
     let bundle = l.finish();
     let secret = secret_file(tmp.path(), &pki);
 
-    let (code, v, stderr) = verify(&[s(&bundle), "--all", "--secret", s(&secret)]);
+    // Each image's scope named by the user, the image by its full name.
+    let scopes = [
+        "--scope",
+        "registry.example/rel/a:1.0=registry.example/rel/a",
+        "--scope",
+        "registry.example/rel/b:1.0=registry.example/rel/b",
+        "--scope",
+        "registry.example/rel/c:1.0=registry.example/rel/c",
+    ];
+    let mut args = vec![s(&bundle), "--all", "--secret", s(&secret)];
+    args.extend(scopes);
+    let (code, v, stderr) = verify(&args);
     assert_eq!(code, 1, "{stderr}");
     let results = v["results"].as_array().unwrap();
     assert_eq!(results.len(), 3, "{v:#}");
@@ -93,16 +104,19 @@ fn all_verifies_each_image_and_not_the_referrers() {
 
     // Attestations: one per verified image, none for failed ones unless asked.
     let out = tmp.path().join("attestations");
-    let (code, _, stderr) = verify(&[
+    let key = attest_key("p256.key");
+    let mut args = vec![
         s(&bundle),
         "--all",
         "--secret",
         s(&secret),
         "--attest-key",
-        &attest_key("p256.key"),
+        &key,
         "--attestation",
         s(&out),
-    ]);
+    ];
+    args.extend(scopes);
+    let (code, _, stderr) = verify(&args);
     assert_eq!(code, 1, "{stderr}");
     let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
     assert_eq!(files.len(), 1);
@@ -135,6 +149,8 @@ fn all_on_a_200_image_release_verifies_every_image_and_attests_each() {
         "--all",
         "--secret",
         s(&secret),
+        "--scope",
+        "registry.example/release",
         "--attest-key",
         &attest_key("p256.key"),
         "--attestation",

@@ -18,6 +18,7 @@ fn attach_cmd(bundle: &Path, key: &str, att: &Path) -> Command {
         .arg(bundle)
         .arg("--secret")
         .arg(fixture("secret.yaml"))
+        .args(["--scope", "registry.example/app"])
         .arg("--attest-key")
         .arg(fixture(&format!("attest/{key}.key")))
         .arg("--attestation")

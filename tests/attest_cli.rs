@@ -65,6 +65,7 @@ fn verdict(digest: &Digest, passed: bool, time_verified: OffsetDateTime) -> Verd
         subject_name: "registry.example/app".into(),
         digest: digest.clone(),
         scope: "registry.example/app".into(),
+        scope_from_bundle: false,
         passed,
         level: "strict".into(),
         policy_uri: None,

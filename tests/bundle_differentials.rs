@@ -360,7 +360,14 @@ fn many_broken_entries_give_a_short_report_in_bounded_memory() {
     assert!(stdout.contains(&format!("{} problems", n + 1)), "{stdout}");
     assert!(stdout.len() < 16 * 1024, "{} bytes of output", stdout.len());
     let json = std::process::Command::new(bin())
-        .args(["verify", "--progress", "never", "--secret"])
+        .args([
+            "verify",
+            "--progress",
+            "never",
+            "--scope",
+            "registry.example/app",
+            "--secret",
+        ])
         .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/secret.yaml"))
         .arg(&path)
         .output()

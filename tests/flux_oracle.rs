@@ -13,23 +13,7 @@ use std::process::Command;
 use serde_json::Value;
 
 /// Cases whose verdict or message does not match Flux yet, and why.
-const PENDING: &[(&str, &str)] = &[
-    // notation-go's words around timestamp errors ("failed to verify the timestamp
-    // countersignature with error: failed to verify signed token: cms verification failure: ...",
-    // "failed to parse timestamp countersignature with error: ...") are not ours yet.
-    (
-        "p29-tsa-store-but-only-ca-certs-match",
-        "timestamp error wording",
-    ),
-    (
-        "p46-conf-timestamped-expiry-logged-with-signer-cert",
-        "timestamp error wording",
-    ),
-    (
-        "p47-conf-invalid-timestamp-with-signer-cert",
-        "timestamp error wording",
-    ),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 /// `notation-layouts.json` cases whose Flux verdict we do not give yet.
 const PENDING_LAYOUTS: &[(&str, &str)] = &[];

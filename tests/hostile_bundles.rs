@@ -33,6 +33,8 @@ fn verify(bundle: &Path, extra: &[&str]) -> (Run, Duration) {
         bundle.display().to_string(),
         "--secret".into(),
         fixtures().join("secret.yaml").display().to_string(),
+        "--scope".into(),
+        "registry.example/app".into(),
         "--progress".into(),
         "never".into(),
     ];
@@ -271,7 +273,7 @@ fn add_two_layer_signature(dir: &Path, jws: &[u8]) -> Value {
             ("application/jose+json", jws),
             ("application/jose+json", b"{}"),
         ],
-    );
+    )
 }
 
 /// Drop the fixture's own signatures from `index.json` and the referrers index (their blobs

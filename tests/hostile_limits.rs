@@ -22,6 +22,7 @@ fn verify(bundle: &Path, extra: &[&str]) -> Run {
         .arg(bundle)
         .arg("--secret")
         .arg(fixtures().join("secret.yaml"))
+        .args(["--scope", "registry.example/app"])
         .args(["--progress", "never"])
         .args(extra)
         .stdin(Stdio::null())

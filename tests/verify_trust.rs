@@ -150,10 +150,9 @@ fn scope_chooses_the_exact_statement_else_the_wildcard() {
     );
     r.expect(4, "ignored");
     assert_eq!(r.result()["policy"], "everything-else");
-    // Without --scope (the image has no full name), the `*` statement applies.
+    // Without --scope, a `*` statement beside others does not apply: the user names the scope.
     let r = verify_with_scope(&b, &scoped_policy(), &[&pki.root.cert], None);
-    r.expect(4, "ignored");
-    assert_eq!(r.result()["scope"], "*");
+    r.expect_config_error("--scope REGISTRY/REPO");
 }
 
 #[test]
@@ -173,7 +172,7 @@ fn no_applicable_statement_is_exit_2_with_notations_message() {
     ));
     // No --scope, no full name and no `*` statement: exit 2 saying what to give.
     let r = verify_with_scope(&b, &p, &[&pki.root.cert], None);
-    r.expect_config_error("give --scope REGISTRY/REPOSITORY");
+    r.expect_config_error("give --scope REGISTRY/REPO");
     // The passing side: the same policy with the right scope verifies.
     let p = policy_of(vec![statement(
         "app",

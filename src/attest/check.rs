@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
 use crate::attest::keys::VerificationKey;
 use crate::attest::statement::{Statement, STATEMENT_TYPE};
-use crate::attest::vsa::{rfc3339, VerificationSummary, VSA_PREDICATE_TYPE};
+use crate::attest::vsa::{rfc3339, VerificationSummary, SCOPE_FROM_BUNDLE, VSA_PREDICATE_TYPE};
 use crate::attest::AttestError;
 use crate::digest::{Algorithm, Digest};
 
@@ -53,6 +53,7 @@ pub fn verify_attestation(
     payload_type_is_in_toto(&envelope.payload_type)?;
     let statement = parse_statement(&verified.payload)?;
     subject_is_the_image(&statement, &expect.digest)?;
+    scope_from_bundle_is_named(&statement.predicate, None)?;
     result_is_passed(&statement.predicate)?;
     let time_verified = parse_time(&statement.predicate.time_verified)?;
     fresh_enough(time_verified, expect.now, expect.max_age)?;
@@ -125,6 +126,27 @@ pub fn subject_is_the_image(
         } else {
             found.join(", ")
         },
+    })
+}
+
+/// An attestation whose scope was taken from the bundle (`scopeSource: "bundle"`) holds only if
+/// the importer names that same scope (`scope`): otherwise the bundle chose the statement it was
+/// judged by. Attestations of a scope the user gave are not affected.
+pub fn scope_from_bundle_is_named(
+    p: &VerificationSummary,
+    scope: Option<&str>,
+) -> Result<(), AttestError> {
+    let Some(details) = &p.notation else {
+        return Ok(());
+    };
+    if details.scope_source.as_deref() != Some(SCOPE_FROM_BUNDLE)
+        || scope == Some(details.scope.as_str())
+    {
+        return Ok(());
+    }
+    Err(AttestError::ScopeFromBundle {
+        scope: details.scope.clone(),
+        given: scope.map(str::to_string),
     })
 }
 
@@ -223,6 +245,22 @@ mod tests {
             digest: d,
             now: datetime!(2026-01-03 04:00:00 UTC),
             max_age,
+        }
+    }
+
+    #[test]
+    fn a_scope_from_the_bundle_holds_only_when_the_importer_names_it() {
+        let mut v = verdict(Algorithm::Sha256.digest(b"image"), true);
+        let user = crate::attest::vsa::statement(&v).unwrap().predicate;
+        assert!(scope_from_bundle_is_named(&user, None).is_ok());
+        v.scope_from_bundle = true;
+        let bundle = crate::attest::vsa::statement(&v).unwrap().predicate;
+        let scope = "registry.example/app";
+        assert!(scope_from_bundle_is_named(&bundle, Some(scope)).is_ok());
+        for given in [None, Some("registry.example/other")] {
+            let e = scope_from_bundle_is_named(&bundle, given).unwrap_err();
+            assert!(matches!(e, AttestError::ScopeFromBundle { .. }), "{e}");
+            assert!(!e.is_usage());
         }
     }
 

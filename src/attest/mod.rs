@@ -101,6 +101,15 @@ pub enum AttestError {
     /// judged.
     #[error("the attestation claims to be verified at {0}, in the future: check the clocks")]
     FromTheFuture(String),
+    /// The attestation's scope was the bundle's own claim (`--scope-from-bundle`) and the
+    /// importer did not name that scope.
+    #[error("the attestation's scope {scope:?} was taken from the bundle's own name annotation (--scope-from-bundle), so the bundle chose the policy statement it was judged by; accept it only by naming that scope yourself{}", .given.as_ref().map(|g| format!(" (the scope given is {g:?})")).unwrap_or_default())]
+    ScopeFromBundle {
+        /// The scope the attestation records.
+        scope: String,
+        /// The scope the importer gave, if any.
+        given: Option<String>,
+    },
     /// `--max-age` does not parse.
     #[error("bad duration {0:?}: expected a number and a unit s, m, h or d (e.g. 30m, 12h, 7d)")]
     Duration(String),

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::{Verdict, VerifiedSignature};
 use crate::digest::{Digest, DigestError};
-use crate::verify::{Outcome, TimeSource};
+use crate::verify::{Outcome, ScopeSource, TimeSource};
 
 /// Why an outcome cannot be attested.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,6 +68,7 @@ impl Verdict {
             subject_name: outcome.scope.clone(),
             digest: outcome.digest.clone(),
             scope: outcome.scope.clone(),
+            scope_from_bundle: outcome.scope_source == ScopeSource::Bundle,
             passed,
             level: outcome.level.clone().unwrap_or_default(),
             policy_uri: None,

@@ -33,6 +33,8 @@ pub const VSA_PREDICATE_TYPE: &str = "https://slsa.dev/verification_summary/v1";
 pub const VERIFIER_ID: &str = "https://github.com/airgap-verify/airgap-verify";
 /// The key of the namespaced extension field holding the Notation details.
 pub const NOTATION_EXTENSION: &str = "https://github.com/airgap-verify/airgap-verify/notation/v1";
+/// The `scopeSource` of an attestation whose scope the bundle named (`--scope-from-bundle`).
+pub const SCOPE_FROM_BUNDLE: &str = "bundle";
 /// The version of the trust-material digest recipe
 /// ([`crate::trust::TrustMaterial::policy_digest`]).
 pub const TRUST_MATERIAL_RECIPE: &str = "airgap-verify/trust-material/v1";
@@ -46,6 +48,9 @@ pub struct Verdict {
     pub digest: Digest,
     /// The `registry/repository` the trust policy was matched against.
     pub scope: String,
+    /// Whether `scope` was taken from the bundle's own name annotation (`--scope-from-bundle`):
+    /// recorded as `scopeSource: "bundle"` in the Notation extension.
+    pub scope_from_bundle: bool,
     /// Whether the image verified (audit-level failures included).
     pub passed: bool,
     /// The Notation verification level: `strict`, `permissive`, `audit` or `skip`.
@@ -131,6 +136,14 @@ pub struct NotationDetails {
     pub level: String,
     #[serde(default)]
     pub scope: String,
+    /// `bundle` when the scope was the bundle's own claim (`--scope-from-bundle`); absent when
+    /// the user gave it.
+    #[serde(
+        rename = "scopeSource",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scope_source: Option<String>,
     #[serde(default)]
     pub signatures: Vec<NotationSignature>,
     #[serde(rename = "timeUsed", default)]
@@ -222,6 +235,9 @@ pub fn statement(verdict: &Verdict) -> Result<Statement<VerificationSummary>, At
     let notation = NotationDetails {
         level: verdict.level.clone(),
         scope: verdict.scope.clone(),
+        scope_source: verdict
+            .scope_from_bundle
+            .then(|| SCOPE_FROM_BUNDLE.to_string()),
         signatures: verdict
             .signatures
             .iter()
@@ -295,6 +311,7 @@ pub(crate) mod tests {
             subject_name: "registry.example/app".into(),
             digest,
             scope: "registry.example/app".into(),
+            scope_from_bundle: false,
             passed,
             level: "strict".into(),
             policy_uri: None,

@@ -157,14 +157,9 @@ fn print_verified(
     })
 }
 
-/// Write to standard output; a failure to write is a usage error (a closed pipe, a full disk).
+/// Write to standard output (a closed pipe ends quietly, see [`super::print_out`]).
 fn print_or_fail(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
-    use std::io::Write;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    write(&mut out)
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure::usage(format!("cannot write the report: {e}")))
+    super::print_out(write)
 }

@@ -13,10 +13,10 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
     let bundle = read_bundle(&Source::from_arg(&args.bundle), &limits, &progress)?;
     let graph = Graph::build(&bundle, &limits)?;
     let report = InspectReport::new(&bundle, &graph, &limits);
-    match args.format {
-        Format::Text => print!("{}", report.render_text()),
-        Format::Json => println!("{}", report.render_json()),
-    }
+    super::print_out(|out| match args.format {
+        Format::Text => write!(out, "{}", report.render_text()),
+        Format::Json => writeln!(out, "{}", report.render_json()),
+    })?;
     Ok(if graph.integrity().is_damaged() {
         Exit::Damaged
     } else {

@@ -10,6 +10,8 @@ pub mod verify;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write as _;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Exit codes, as documented in the README ("Exit codes").
@@ -210,9 +212,16 @@ pub struct VerifyArgs {
     /// Verify every image of the bundle (not the referrers).
     #[arg(long)]
     pub all: bool,
-    /// The registry/repository that the trust policy's registryScopes are matched against.
-    #[arg(long, value_name = "REGISTRY/REPO")]
-    pub scope: Option<String>,
+    /// The registry/repository that the trust policy's registryScopes are matched against: for
+    /// every image, or as REF=REGISTRY/REPO for the image REF (tag, full name or digest).
+    /// Repeatable. Without it, only a policy whose one statement is `*` applies.
+    #[arg(long, value_name = "[REF=]REGISTRY/REPO")]
+    pub scope: Vec<String>,
+    /// Take the scope of an image without --scope from the bundle's own name annotation. Only
+    /// for bundles from a pipeline you trust: the bundle then chooses the policy statement it is
+    /// judged by, and the report and attestation record it.
+    #[arg(long, conflicts_with = "flux")]
+    pub scope_from_bundle: bool,
     /// A Kubernetes Secret (YAML or JSON) holding trustpolicy.json and *.crt / *.pem
     /// certificates, as Flux's `spec.verify.secretRef`.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["trust_dir", "flux"], help_heading = "Trust material")]
@@ -305,8 +314,15 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
-/// Run a parsed command line; the exit code follows [`Exit`].
+/// Run a parsed command line; the exit code follows [`Exit`]. With `--format json`, a failure
+/// that ends the run is also one JSON object on standard output ([`failure_json`]), so that a
+/// script always gets a document.
 pub fn run(cli: Cli) -> ExitCode {
+    let format = match &cli.command {
+        Command::Verify(a) => a.format,
+        Command::VerifyAttestation(a) => a.format,
+        Command::Inspect(a) => a.format,
+    };
     let result = match cli.command {
         Command::Verify(a) => verify::run(&a),
         Command::VerifyAttestation(a) => attest::run(&a),
@@ -315,8 +331,45 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(f) => {
-            eprintln!("airgap-verify: {}", f.message);
+            if format == Format::Json {
+                let doc = failure_json(&f, None);
+                // The failure itself is what is reported: a closed pipe changes nothing.
+                let _ = print_out(|out| writeln!(out, "{doc:#}"));
+            }
+            print_failure(&f);
             f.exit.into()
         }
+    }
+}
+
+/// The failure's message on standard error, its control characters escaped.
+pub(crate) fn print_failure(f: &Failure) {
+    let message = crate::report::text::escape_controls(&f.message);
+    let _ = writeln!(std::io::stderr(), "airgap-verify: {message}");
+}
+
+/// The JSON document of a failure: `{"version": 1, "error", "exitCode"}`, merged into `report`
+/// (a report already made, such as the integrity report of a damaged bundle) when given.
+pub fn failure_json(f: &Failure, report: Option<serde_json::Value>) -> serde_json::Value {
+    let mut doc = match report {
+        Some(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::from_iter([("version".to_string(), serde_json::Value::from(1))]),
+    };
+    doc.insert("error".to_string(), f.message.clone().into());
+    doc.insert("exitCode".to_string(), (f.exit as u8).into());
+    serde_json::Value::Object(doc)
+}
+
+/// Write to standard output. A closed pipe (`| head -1`) is no error: nobody reads the output
+/// any more, and the run ends quietly with the exit code of the work.
+pub(crate) fn print_out(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::usage(format!("cannot write the report: {e}"))),
     }
 }

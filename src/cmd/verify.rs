@@ -1,7 +1,6 @@
 //! The `verify` subcommand: bundle → integrity → trust material → each image → report →
 //! attestation. Errors map to exit codes here and nowhere else.
 
-use std::io::Write;
 use std::path::Path;
 
 use time::OffsetDateTime;
@@ -73,13 +72,16 @@ impl<'a> Plan<'a> {
             }),
             _ => None,
         };
+        let (scope, scopes) = parse_scopes(&args.scope)?;
         let request = Request {
             images: if args.all {
                 Images::All
             } else {
                 Images::One(args.reference.clone())
             },
-            scope: args.scope.clone(),
+            scope,
+            scopes,
+            scope_from_bundle: args.scope_from_bundle,
             ocirepository: args.ocirepository.clone(),
             at,
         };
@@ -156,24 +158,85 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     let run = match verifier.verify(&bundle, &plan.request) {
         Ok(run) => run,
         Err(RunError::Damaged { report }) => {
-            write_report(&report, args)?;
-            return Err(Failure::damaged(RunError::Damaged { report }.to_string()));
+            let failure = Failure::damaged(
+                RunError::Damaged {
+                    report: report.clone(),
+                }
+                .to_string(),
+            );
+            return finish(&report, args, Err(failure));
         }
         Err(e) => return Err(run_failure(e)),
     };
     print_notes(args.verbose, &run.notes);
     let started = OffsetDateTime::now_utc();
-    write_report(&run.report, args)?;
-    if let Some(attest) = &plan.attest {
-        write_attestations(attest, &run.report, started)?;
-    }
-    Ok(match run.conclusion {
+    let attested = match &plan.attest {
+        Some(attest) => write_attestations(attest, &run.report, started),
+        None => Ok(()),
+    };
+    let exit = match run.conclusion {
         Conclusion::Verified => Exit::Verified,
         Conclusion::Ignored => Exit::Ignored,
         Conclusion::NotVerified => Exit::NotVerified,
         Conclusion::Misconfigured => Exit::Usage,
         Conclusion::Damaged => Exit::Damaged,
-    })
+    };
+    finish(&run.report, args, attested.map(|()| exit))
+}
+
+/// Print the report and end with `result`. As text, the report comes first and a failure after
+/// it on standard error; as JSON, standard output gets one document: the report, or with a
+/// failure the report with its `error` and `exitCode`.
+fn finish(
+    report: &Report,
+    args: &VerifyArgs,
+    result: Result<Exit, Failure>,
+) -> Result<Exit, Failure> {
+    match (args.format, result) {
+        (Format::Json, Err(f)) => {
+            let value = serde_json::to_value(report).ok();
+            let doc = super::failure_json(&f, value);
+            super::print_out(|out| writeln!(out, "{doc:#}"))?;
+            super::print_failure(&f);
+            Ok(f.exit)
+        }
+        (_, result) => {
+            write_report(report, args)?;
+            result
+        }
+    }
+}
+
+/// `--scope REGISTRY/REPO` (at most once) and `--scope REF=REGISTRY/REPO` (once per REF).
+/// `--scope` values: the one scope for every image, and the per-image `REF=SCOPE` pairs.
+type Scopes = (Option<String>, Vec<(String, String)>);
+
+fn parse_scopes(values: &[String]) -> Result<Scopes, Failure> {
+    let (mut every, mut per_image) = (None, Vec::<(String, String)>::new());
+    for v in values {
+        match v.split_once('=') {
+            Some((reference, scope)) if !reference.is_empty() && !scope.is_empty() => {
+                if per_image.iter().any(|(r, _)| r == reference) {
+                    return Err(Failure::usage(format!(
+                        "--scope names image {reference:?} twice; give one scope per image"
+                    )));
+                }
+                per_image.push((reference.to_string(), scope.to_string()));
+            }
+            Some(_) => {
+                return Err(Failure::usage(format!(
+                    "--scope {v:?}: expected REGISTRY/REPO or REF=REGISTRY/REPO"
+                )))
+            }
+            None if every.is_some() => {
+                return Err(Failure::usage(
+                    "--scope REGISTRY/REPO is given twice; for several images give --scope REF=REGISTRY/REPO for each",
+                ))
+            }
+            None => every = Some(v.clone()),
+        }
+    }
+    Ok((every, per_image))
 }
 
 /// The trust material is given by exactly one flag (checked above).
@@ -199,7 +262,7 @@ fn run_failure(e: RunError) -> Failure {
         RunError::Resolve(e) => Failure::usage(super::resolve_message(&e)),
         RunError::Verify(e) if e.is_bundle_fault() => Failure::damaged(e.to_string()),
         RunError::Verify(e @ VerifyError::NoScope { .. }) => Failure::usage(format!(
-            "{e}; give --scope REGISTRY/REPOSITORY (the value the policy's registryScopes name)"
+            "{e}. The bundle does not choose the policy statement it is judged by: give --scope REGISTRY/REPO (for every image) or --scope REF=REGISTRY/REPO (per image), or --scope-from-bundle for a bundle from a pipeline you trust"
         )),
         e => config_error(e),
     }
@@ -242,14 +305,10 @@ fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
 }
 
 fn write_report(report: &Report, args: &VerifyArgs) -> Result<(), Failure> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let r = match args.format {
-        Format::Json => report::write_json(report, &mut out),
-        Format::Text => report::write_text(report, args.verbose, &mut out),
-    };
-    r.and_then(|()| out.flush())
-        .map_err(|e| Failure::usage(format!("cannot write the report: {e}")))
+    super::print_out(|out| match args.format {
+        Format::Json => report::write_json(report, out),
+        Format::Text => report::write_text(report, args.verbose, out),
+    })
 }
 
 /// `--attest-key` / `--attestation` (and `--attach`): one DSSE attestation per verified image

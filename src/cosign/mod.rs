@@ -318,10 +318,9 @@ fn find_simple_signing(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<V
     let tagged: Vec<&Digest> = graph.structurally_tagged(&tag);
     let candidates: Vec<&Digest> = if tagged.is_empty() {
         graph
-            .images()
+            .untagged_cosign_manifests()
             .iter()
-            .filter(|i| i.tags.is_empty() && &i.descriptor.digest != digest)
-            .map(|i| &i.descriptor.digest)
+            .filter(|d| *d != digest)
             .filter(|d| {
                 manifest(graph, d).is_some_and(|m| {
                     !m.layers.is_empty() && m.layers.iter().all(|l| l.media_type == SIMPLE_SIGNING)

@@ -101,7 +101,7 @@ impl Graph {
             .collect();
         w.walk(top)?;
         w.find_unlisted_referrers()?;
-        let (images, structural_tags) = find_images(&index, &w.nodes);
+        let (images, structural_tags, cosign_untagged) = find_images(&index, &w.nodes);
         if let Some(manifest_json) = &bundle.docker_manifest {
             super::docker_save::check(&bundle.name, manifest_json, &images, &w.nodes)?;
         }
@@ -115,6 +115,7 @@ impl Graph {
         Ok(Graph {
             images,
             structural_tags,
+            cosign_untagged,
             referrers,
             integrity,
             contents,
@@ -438,8 +439,12 @@ fn tag_names_no_image(
     let digest_named = base
         .split_once('-')
         .is_some_and(|(alg, hex)| Digest::parse(&format!("{alg}:{hex}")).is_ok());
-    digest_named
-        && !node.is_index
+    digest_named && has_only_cosign_layers(node)
+}
+
+/// A manifest (not an index) with layers, all of cosign's signature or attestation media types.
+fn has_only_cosign_layers(node: &Node) -> bool {
+    !node.is_index
         && !node.document.layers.is_empty()
         && node
             .document
@@ -448,16 +453,24 @@ fn tag_names_no_image(
             .all(|l| COSIGN_LAYER_TYPES.contains(&l.media_type.as_str()))
 }
 
+/// An untagged entry in the shape `cosign save` writes a signature or attestation: no
+/// `subject`, and every layer of cosign's media types. Not an image.
+fn is_untagged_cosign_manifest(node: Option<&Node>) -> bool {
+    node.is_some_and(|n| n.document.subject.is_none() && has_only_cosign_layers(n))
+}
+
 /// Images are the tagged entries of `index.json` (but for the two structures of
-/// [`tag_names_no_image`]) and its untagged entries that are not referrers (no `subject`). An index entry is one multi-platform image when it is tagged or
+/// [`tag_names_no_image`]) and its untagged entries that are neither referrers (no `subject`)
+/// nor cosign signatures or attestations ([`is_untagged_cosign_manifest`]). An index entry is one multi-platform image when it is tagged or
 /// any of its entries has a `platform`; otherwise it only groups entries, which are looked at in
 /// turn. Entries with the same digest are one image with all their tags.
 fn find_images(
     index: &Document,
     nodes: &BTreeMap<Digest, Node>,
-) -> (Vec<Image>, Vec<(String, Digest)>) {
+) -> (Vec<Image>, Vec<(String, Digest)>, Vec<Digest>) {
     let mut images: Vec<Image> = Vec::new();
     let mut structural_tags: Vec<(String, Digest)> = Vec::new();
+    let mut cosign_untagged: Vec<Digest> = Vec::new();
     let mut stack: Vec<(RawDescriptor, usize)> = index
         .manifests
         .iter()
@@ -469,6 +482,12 @@ fn find_images(
         let (tags, full_names) = names_of(&entry);
         if tags.is_empty() && full_names.is_empty() {
             if node.is_some_and(|n| n.document.subject.is_some()) {
+                continue;
+            }
+            if is_untagged_cosign_manifest(node) {
+                if !cosign_untagged.contains(&entry.digest) {
+                    cosign_untagged.push(entry.digest.clone());
+                }
                 continue;
             }
         } else if tag_names_no_image(&entry, node, nodes) {
@@ -507,7 +526,7 @@ fn find_images(
         }
         images.push(make_image(&entry, node, nodes, tags, full_names));
     }
-    (images, structural_tags)
+    (images, structural_tags, cosign_untagged)
 }
 
 fn make_image(

@@ -185,6 +185,9 @@ pub struct Graph {
     /// Tags of `index.json` that name no image by their structure (referrers tag indexes,
     /// cosign `.sig` / `.att` manifests), with the manifest or index they name.
     structural_tags: Vec<(String, Digest)>,
+    /// Untagged entries of `index.json` in the shape `cosign save` writes signatures and
+    /// attestations (no `subject`, only cosign layers): not images.
+    cosign_untagged: Vec<Digest>,
     referrers: BTreeMap<Digest, Vec<Referrer>>,
     integrity: Integrity,
     contents: BTreeMap<Digest, Arc<[u8]>>,
@@ -211,6 +214,13 @@ impl Graph {
             .filter(|(t, _)| t == tag)
             .map(|(_, d)| d)
             .collect()
+    }
+
+    /// The untagged cosign signature and attestation manifests of `index.json` (the `cosign
+    /// save` shape: no `subject`, every layer of cosign's media types), in `index.json` order.
+    /// They are not images.
+    pub fn untagged_cosign_manifests(&self) -> &[Digest] {
+        &self.cosign_untagged
     }
 
     /// Choose an image by tag, full name or digest (`sha256:...`, or `name@sha256:...`). With

@@ -106,8 +106,15 @@ pub fn write_not_verified_json(v: &NotVerified<'_>, out: &mut dyn Write) -> io::
     write_json(v, out)
 }
 
-/// Write the text report of a verified attestation.
+/// Write the text report of a verified attestation (control characters escaped, see
+/// [`super::text`]).
 pub fn write_verified_text(v: &Verified<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut buf = Vec::new();
+    write_verified_text_unescaped(v, &mut buf)?;
+    out.write_all(super::text::escape_controls(&String::from_utf8_lossy(&buf)).as_bytes())
+}
+
+fn write_verified_text_unescaped(v: &Verified<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "verified: {}", v.attestation)?;
     writeln!(out, "  about:    {} ({})", v.digest, v.resource_uri)?;
     writeln!(

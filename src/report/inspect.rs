@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::text::one_line;
 use crate::bundle::Bundle;
 use crate::digest::{Descriptor, Digest};
 use crate::limits::Limits;
@@ -170,8 +171,13 @@ impl InspectReport {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
-    /// The text rendering, for people.
+    /// The text rendering, for people: the bundle's strings with their control characters
+    /// escaped ([`super::text`]).
     pub fn render_text(&self) -> String {
+        super::text::escape_controls(&self.render_text_unescaped()).into_owned()
+    }
+
+    fn render_text_unescaped(&self) -> String {
         let mut out = String::new();
         let b = &self.bundle;
         out.push_str(&format!("Bundle {} ({})\n", b.name, b.format));
@@ -189,14 +195,15 @@ impl InspectReport {
             out.push_str("\nNo images.\n");
         }
         for i in &self.images {
-            out.push_str(&format!("\nImage {}\n", i.reference));
+            out.push_str(&format!("\nImage {}\n", one_line(&i.reference)));
             if !i.tags.is_empty() {
-                out.push_str(&format!("  tags:          {}\n", i.tags.join(", ")));
+                let tags: Vec<_> = i.tags.iter().map(|t| one_line(t)).collect();
+                out.push_str(&format!("  tags:          {}\n", tags.join(", ")));
             }
             out.push_str(&format!("  digest:        {}\n", i.digest));
-            out.push_str(&format!("  media type:    {}\n", i.media_type));
+            out.push_str(&format!("  media type:    {}\n", one_line(&i.media_type)));
             if let Some(a) = &i.artifact_type {
-                out.push_str(&format!("  artifact type: {a}\n"));
+                out.push_str(&format!("  artifact type: {}\n", one_line(a)));
             }
             out.push_str(&format!(
                 "  layers:        {} ({} bytes in total)\n",
@@ -228,7 +235,7 @@ fn render_referrers(out: &mut String, referrers: &[ReferrerSummary], indent: &st
         out.push_str(&format!(
             "{indent}  {} {} (listed: {})\n",
             r.digest,
-            r.artifact_type.as_deref().unwrap_or("(no artifact type)"),
+            one_line(r.artifact_type.as_deref().unwrap_or("(no artifact type)")),
             r.listing
         ));
         if let Some(s) = &r.signature {
@@ -240,10 +247,16 @@ fn render_referrers(out: &mut String, referrers: &[ReferrerSummary], indent: &st
                 out.push_str(&format!("{indent}    invalid: {e}\n"));
             }
             if let Some(v) = &s.unverified_signer {
-                out.push_str(&format!("{indent}    signer (unverified): {v}\n"));
+                out.push_str(&format!(
+                    "{indent}    signer (unverified): {}\n",
+                    one_line(v)
+                ));
             }
             if let Some(v) = &s.unverified_signing_time {
-                out.push_str(&format!("{indent}    signing time (unverified): {v}\n"));
+                out.push_str(&format!(
+                    "{indent}    signing time (unverified): {}\n",
+                    one_line(v)
+                ));
             }
         }
     }

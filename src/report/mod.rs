@@ -9,7 +9,8 @@
 //! ```text
 //! { "version": 2,
 //!   "bundle": { "name", "format", "blobs", "bytes", "damaged", "problems": [..], "unreferenced": [..] },
-//!   "results": [ { "reference", "digest", "scope", "verdict": "verified|ignored|failed",
+//!   "results": [ { "reference", "digest", "scope", "scopeSource": "user|flux|policy|bundle",
+//!                  "verdict": "verified|ignored|failed",
 //!                  "ignoredReason": "skip|authenticity-logged|not-configured", "semantics": "flux|notation-cli",
 //!                  "policy", "level", "time", "timeSource", "message", "warnings": [..],
 //!                  "flux": { "ocirepository", "condition", "status", "reason", "message" },   // with --flux
@@ -25,12 +26,14 @@
 
 pub mod attestation;
 pub mod inspect;
+pub mod text;
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::verify::{rfc3339, CheckResult, Ignored, Outcome, Verdict};
+use crate::verify::{rfc3339, CheckResult, Ignored, Outcome, ScopeSource, Verdict};
+use text::one_line;
 
 /// The version of the JSON report's shape: 2 since the verdict is three-valued
 /// (`verified|ignored|failed`, with `ignoredReason`).
@@ -135,8 +138,15 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Write the report for people. `verbose` adds every signature and check.
+/// Write the report for people. `verbose` adds every signature and check. Control characters
+/// of the bundle's or a certificate's strings are shown escaped ([`text`]).
 pub fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut buf = Vec::new();
+    write_text_unescaped(report, verbose, &mut buf)?;
+    out.write_all(text::escape_controls(&String::from_utf8_lossy(&buf)).as_bytes())
+}
+
+fn write_text_unescaped(report: &Report, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
     for entry in &report.results {
         if let Some(flux) = &entry.flux {
             if flux.status == "None" {
@@ -183,7 +193,7 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
     let head = if o.reference == o.digest.to_string() {
         o.reference.clone()
     } else {
-        format!("{} ({})", o.reference, o.digest)
+        format!("{} ({})", one_line(&o.reference), o.digest)
     };
     match o.verdict {
         Verdict::Verified => writeln!(
@@ -208,6 +218,13 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
             indent_continuation(o.message.as_deref().unwrap_or("no signature verified"))
         )?,
     }
+    if o.scope_source == ScopeSource::Bundle {
+        writeln!(
+            out,
+            "  scope: {} (the bundle's own name annotation, --scope-from-bundle)",
+            one_line(&o.scope)
+        )?;
+    }
     for w in &o.warnings {
         writeln!(out, "  warning: {}", indent_continuation(w))?;
     }
@@ -225,14 +242,14 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
     }
     if let Some(sig) = o.verified_signature() {
         if let Some(signer) = &sig.signer {
-            writeln!(out, "  signer: {}", signer.subject)?;
+            writeln!(out, "  signer: {}", one_line(&signer.subject))?;
         }
         if let Some(ts) = &sig.timestamp {
             writeln!(
                 out,
                 "  timestamp: {} by {}",
                 rfc3339(ts.gen_time),
-                ts.tsa_subject
+                one_line(&ts.tsa_subject)
             )?;
         }
     }
@@ -250,7 +267,7 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
     writeln!(
         out,
         "  scope {}, policy {}, level {}, time {} ({})",
-        o.scope,
+        one_line(&o.scope),
         o.policy.as_deref().unwrap_or("-"),
         o.level.as_deref().unwrap_or("-"),
         rfc3339(o.time),
@@ -266,8 +283,8 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
             if s.verified { "verified" } else { "failed" }
         )?;
         if let Some(signer) = &s.signer {
-            writeln!(out, "    signer: {}", signer.subject)?;
-            writeln!(out, "    issuer: {}", signer.issuer)?;
+            writeln!(out, "    signer: {}", one_line(&signer.subject))?;
+            writeln!(out, "    issuer: {}", one_line(&signer.issuer))?;
         }
         if let Some(t) = s.signing_time {
             writeln!(out, "    signing time (claimed): {}", rfc3339(t))?;
@@ -277,7 +294,7 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
                 out,
                 "    timestamp: {} by {} (±{}s)",
                 rfc3339(ts.gen_time),
-                ts.tsa_subject,
+                one_line(&ts.tsa_subject),
                 ts.accuracy_seconds
             )?;
         }

@@ -57,6 +57,9 @@ pub struct CertSpec {
     pub eku: Option<(bool, Vec<ObjectIdentifier>)>,
     /// More extensions: `(OID, critical, DER value)`.
     pub extra: Vec<(ObjectIdentifier, bool, Vec<u8>)>,
+    /// A last edit of the to-be-signed certificate before it is signed (a negative serial, a
+    /// compressed public key).
+    pub edit: Option<fn(&mut TbsCertificate)>,
 }
 
 fn next_serial() -> u64 {
@@ -85,6 +88,7 @@ impl CertSpec {
             key_usage: None,
             eku: None,
             extra: Vec::new(),
+            edit: None,
         }
     }
 
@@ -289,7 +293,7 @@ pub fn issue(spec: &CertSpec, key: &SignKey, issuer: Option<(&Cert, &SignKey)>) 
     }
     // The algorithm identifier must be known before signing: sign empty data once to learn it.
     let (alg, _) = sign_x509(signer, b"");
-    let tbs = TbsCertificate {
+    let mut tbs = TbsCertificate {
         version: Version::V3,
         serial_number: SerialNumber::from(spec.serial),
         signature: alg.clone(),
@@ -304,6 +308,9 @@ pub fn issue(spec: &CertSpec, key: &SignKey, issuer: Option<(&Cert, &SignKey)>) 
         subject_unique_id: None,
         extensions: (!extensions.is_empty()).then_some(extensions),
     };
+    if let Some(edit) = spec.edit {
+        edit(&mut tbs);
+    }
     let (_, sig) = sign_x509(signer, &tbs.to_der().expect("TBS DER"));
     let cert = Certificate {
         tbs_certificate: tbs,
