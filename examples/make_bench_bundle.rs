@@ -5,7 +5,10 @@
 //!   whose LAYERS (default 16) random, incompressible layers add up to BYTES;
 //! - `... -- small DIR COUNT [BLOB_BYTES]`: COUNT random blobs of BLOB_BYTES (default 16 KiB)
 //!   as layers of images of at most 100 layers each, every image signed;
-//! - `... -- images DIR COUNT`: COUNT small images, each with its own JWS signature.
+//! - `... -- images DIR COUNT`: COUNT small images, each with its own JWS signature;
+//! - `... -- triple DIR COUNT`: COUNT small images with three JWS signatures each, tried in this
+//!   order: one by a signer the trust policy does not trust (fails authenticity), one by the
+//!   trusted signer over another image (fails the target-artifact check), and a good one.
 //!
 //! DIR receives `layout/` (an OCI image layout folder) and `secret.yaml` (trust policy scoped to
 //! `*` with the signing chain's root). Signing time is an hour ago, so `verify` passes now.
@@ -15,7 +18,8 @@ use std::path::{Path, PathBuf};
 
 use airgap_verify::oci::digest::Descriptor;
 use airgap_verify_testkit::layout::{
-    Envelope, ImageSpec, Layout, Manifest, OciDescriptor, REF_NAME,
+    Envelope, ImageSpec, Layout, Listing, Manifest, ManifestForm, OciDescriptor, SignatureSpec,
+    REF_NAME,
 };
 use airgap_verify_testkit::pki::Pki;
 use airgap_verify_testkit::sign::SignOptions;
@@ -29,7 +33,7 @@ const CHUNK: usize = 1 << 20;
 
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: make_bench_bundle large|small|images DIR N [M]";
+    let usage = "usage: make_bench_bundle large|small|images|triple DIR N [M]";
     let (kind, dir, n) = match args.as_slice() {
         [kind, dir, n, ..] => (kind.as_str(), PathBuf::from(dir), n.parse::<u64>()?),
         _ => return Err(usage.into()),
@@ -72,6 +76,49 @@ fn main() -> Result<(), Error> {
                     .tag(&format!("v{i}"))
                     .full_name(&format!("registry.example/bench/app{i}:v1"));
                 let image = layout.add_image(&spec);
+                layout.sign(&image, Envelope::Jws, &opts, &pki.chain(), &pki.leaf);
+            }
+        }
+        "triple" => {
+            let stranger = Pki::new("Airgap Verify Bench Stranger");
+            let created = opts
+                .signing_time
+                .unwrap_or_else(time::OffsetDateTime::now_utc);
+            for i in 0..n {
+                let spec = ImageSpec::new(&format!("image {i}"))
+                    .tag(&format!("v{i}"))
+                    .full_name(&format!("registry.example/bench/app{i}:v1"));
+                let image = layout.add_image(&spec);
+                layout.sign(
+                    &image,
+                    Envelope::Jws,
+                    &opts,
+                    &stranger.chain(),
+                    &stranger.leaf,
+                );
+                let other = Descriptor {
+                    media_type: image.media_type.clone(),
+                    digest: airgap_verify::digest::Algorithm::Sha256
+                        .digest(format!("another image {i}").as_bytes()),
+                    size: image.size,
+                };
+                let envelope = airgap_verify_testkit::sign::sign_jws(
+                    &opts,
+                    &other,
+                    &pki.chain(),
+                    &pki.leaf.key,
+                )?;
+                layout.add_signature(
+                    &image,
+                    &SignatureSpec {
+                        envelope: &envelope,
+                        kind: Envelope::Jws,
+                        chain: &pki.chain(),
+                        created,
+                        form: ManifestForm::ArtifactType,
+                        listing: Listing::IndexAndTag,
+                    },
+                );
                 layout.sign(&image, Envelope::Jws, &opts, &pki.chain(), &pki.leaf);
             }
         }

@@ -22,6 +22,11 @@ pub const MAX_ENVELOPE_BLOB: u64 = 32 * 1024 * 1024;
 pub const MAX_ENTRIES: u64 = 1_000_000;
 /// Largest number of manifests and indexes in the OCI graph.
 pub const MAX_MANIFESTS: u64 = 100_000;
+/// Bytes of `index.json` allowed per manifest the graph may hold. `index.json` is the bundle's
+/// root, read once, and lists every image (and, as oras and notation write it, every signature),
+/// so it is bounded by [`Limits::max_manifests`] entries of this size, not by [`MAX_JSON_BLOB`]:
+/// 100,000 entries allow 100,000 KiB (about 98 MiB).
+pub const INDEX_JSON_BYTES_PER_MANIFEST: u64 = 1024;
 /// Largest number of referrers of one manifest.
 pub const MAX_REFERRERS_PER_IMAGE: u64 = 10_000;
 /// Largest number of signatures tried per image. Flux uses 3 (`MaxSignatureAttempts`), the
@@ -78,6 +83,16 @@ impl Default for Limits {
             max_config_file: MAX_CONFIG_FILE,
             max_crl_file: MAX_CRL_FILE,
         }
+    }
+}
+
+impl Limits {
+    /// Largest `index.json`: [`INDEX_JSON_BYTES_PER_MANIFEST`] per manifest allowed (raised with
+    /// `max_manifests`), and never less than `max_json_blob`.
+    pub fn max_index_json(&self) -> u64 {
+        self.max_manifests
+            .saturating_mul(INDEX_JSON_BYTES_PER_MANIFEST)
+            .max(self.max_json_blob)
     }
 }
 

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{
-    classify, hash_stream, Blob, Bundle, BundleError, Collector, EntryKind, Format, Keep,
-    ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
+    classify, hash_stream, layout_file_limit, layout_file_too_large, Blob, Bundle, BundleError,
+    Collector, EntryKind, Format, Keep, ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
 };
 use crate::digest::Digest;
 use crate::limits::Limits;
@@ -89,18 +89,28 @@ fn read_small_file(
     let path = root.join(file);
     let meta = fs::symlink_metadata(&path).map_err(|e| BundleError::read(name, file, &e))?;
     regular_file_only(&meta, file, name)?;
-    if meta.len() > limits.max_json_blob {
-        return Err(BundleError::JsonTooLarge {
-            bundle: name.to_string(),
-            entry: file.to_string(),
-            size: meta.len(),
-            limit: limits.max_json_blob,
-        });
+    let kind = match file {
+        "index.json" => EntryKind::IndexJson,
+        "oci-layout" => EntryKind::OciLayout,
+        _ => EntryKind::Other,
+    };
+    let limit = layout_file_limit(&kind, limits);
+    if meta.len() > limit {
+        return Err(layout_file_too_large(&kind, name, file, meta.len(), limits));
     }
     let mut content = Vec::new();
     fs::File::open(&path)
-        .and_then(|f| f.take(limits.max_json_blob + 1).read_to_end(&mut content))
+        .and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut content))
         .map_err(|e| BundleError::read(name, file, &e))?;
+    if content.len() as u64 > limit {
+        return Err(layout_file_too_large(
+            &kind,
+            name,
+            file,
+            content.len() as u64,
+            limits,
+        ));
+    }
     Ok(content)
 }
 

@@ -103,6 +103,16 @@ pub enum BundleError {
         size: u64,
         limit: u64,
     },
+    /// `index.json` is larger than [`crate::limits::Limits::max_index_json`] (1 KiB per manifest
+    /// allowed by `--max-manifests`).
+    #[error("bundle {bundle}: {entry} is {size} bytes, more than the limit of {limit} for an index.json ({manifests} manifests of 1 KiB)")]
+    IndexJsonTooLarge {
+        bundle: String,
+        entry: String,
+        size: u64,
+        limit: u64,
+        manifests: u64,
+    },
     /// An index reaches itself through its `manifests` (directly or through other indexes).
     #[error("bundle {bundle}: index {digest} includes itself (via {path}); the graph has a cycle")]
     IndexCycle {
@@ -152,7 +162,9 @@ impl BundleError {
         match self {
             BundleError::InflateRatio { .. } => Some(Limit::InflateRatio),
             BundleError::JsonTooLarge { .. } => Some(Limit::JsonBlob),
-            BundleError::TooManyManifests { .. } => Some(Limit::Manifests),
+            BundleError::TooManyManifests { .. } | BundleError::IndexJsonTooLarge { .. } => {
+                Some(Limit::Manifests)
+            }
             _ => None,
         }
     }

@@ -15,6 +15,7 @@
 
 mod dir;
 mod error;
+mod hashers;
 mod layout;
 mod pipe;
 mod progress;
@@ -240,6 +241,40 @@ fn classify(path: &str, bundle: &str) -> Result<EntryKind, BundleError> {
         .ok_or_else(bad)
 }
 
+/// The largest `oci-layout` or `index.json` read, and the error for one over it: `index.json`
+/// is bounded by the manifest limit ([`Limits::max_index_json`]), `oci-layout` by the JSON limit.
+fn layout_file_limit(kind: &EntryKind, limits: &Limits) -> u64 {
+    match kind {
+        EntryKind::IndexJson => limits.max_index_json(),
+        _ => limits.max_json_blob,
+    }
+}
+
+/// The error for a layout file (`oci-layout`, `index.json`) of `size` bytes over its limit.
+fn layout_file_too_large(
+    kind: &EntryKind,
+    bundle: &str,
+    entry: &str,
+    size: u64,
+    limits: &Limits,
+) -> BundleError {
+    match kind {
+        EntryKind::IndexJson => BundleError::IndexJsonTooLarge {
+            bundle: bundle.to_string(),
+            entry: entry.to_string(),
+            size,
+            limit: limits.max_index_json(),
+            manifests: limits.max_manifests,
+        },
+        _ => BundleError::JsonTooLarge {
+            bundle: bundle.to_string(),
+            entry: entry.to_string(),
+            size,
+            limit: limits.max_json_blob,
+        },
+    }
+}
+
 /// Which content [`hash_stream`] keeps in memory.
 #[derive(Debug, Clone, Copy)]
 enum Keep<'a> {
@@ -272,6 +307,64 @@ fn document_may_start_with(b: u8) -> bool {
     matches!(b, b'{' | b'[' | b'"' | 0xd2 | 0x84)
 }
 
+/// The hash, size and kept content of one entry, fed chunk by chunk in order.
+struct EntryHasher<'a> {
+    hasher: crate::digest::Hasher,
+    size: u64,
+    keep_up_to: Option<u64>,
+    kept: Option<Vec<u8>>,
+    budget: Option<&'a AtomicU64>,
+    sniffing: bool,
+}
+
+impl<'a> EntryHasher<'a> {
+    /// Keep up to `keep_up_to` bytes as `keep` says.
+    fn new(algorithm: Algorithm, keep_up_to: Option<u64>, keep: Keep<'a>) -> EntryHasher<'a> {
+        let budget = match keep {
+            Keep::All => None,
+            Keep::Documents(budget) => Some(budget),
+        };
+        EntryHasher {
+            hasher: algorithm.hasher(),
+            size: 0,
+            keep_up_to,
+            kept: keep_up_to
+                .map(|n| Vec::with_capacity(usize::try_from(n.min(64 * 1024)).unwrap_or(0))),
+            budget,
+            sniffing: budget.is_some(),
+        }
+    }
+
+    /// The next bytes of the entry.
+    fn update(&mut self, chunk: &[u8]) {
+        self.hasher.update(chunk);
+        self.size = self.size.saturating_add(chunk.len() as u64);
+        if self.sniffing {
+            if let Some(first) = chunk.iter().find(|b| !b.is_ascii_whitespace()) {
+                self.sniffing = false;
+                let reserved = self.keep_up_to.unwrap_or(u64::MAX);
+                if !document_may_start_with(*first)
+                    && !self.budget.is_some_and(|b| take_from_budget(b, reserved))
+                {
+                    self.kept = None;
+                }
+            }
+        }
+        if let (Some(v), Some(limit)) = (self.kept.as_mut(), self.keep_up_to) {
+            if self.size <= limit {
+                v.extend_from_slice(chunk);
+            } else {
+                self.kept = None;
+            }
+        }
+    }
+
+    /// The digest, the number of bytes and the content if kept.
+    fn finish(self) -> (Digest, u64, Option<Vec<u8>>) {
+        (self.hasher.finish(), self.size, self.kept)
+    }
+}
+
 /// Hash everything `reader` yields, keeping up to `keep_up_to` bytes of it as `keep` says.
 /// Returns the digest, the number of bytes read and the content if kept. `buf` is the reusable
 /// read buffer.
@@ -283,15 +376,7 @@ fn hash_stream(
     progress: &ProgressSink,
     buf: &mut [u8],
 ) -> std::io::Result<(Digest, u64, Option<Vec<u8>>)> {
-    let mut hasher = algorithm.hasher();
-    let mut size: u64 = 0;
-    let mut kept =
-        keep_up_to.map(|n| Vec::with_capacity(usize::try_from(n.min(64 * 1024)).unwrap_or(0)));
-    let budget = match keep {
-        Keep::All => None,
-        Keep::Documents(budget) => Some(budget),
-    };
-    let mut sniffing = budget.is_some();
+    let mut hashing = EntryHasher::new(algorithm, keep_up_to, keep);
     loop {
         let n = match reader.read(buf) {
             Ok(0) => break,
@@ -299,30 +384,10 @@ fn hash_stream(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        let chunk = buf.get(..n).unwrap_or_default();
-        hasher.update(chunk);
-        size = size.saturating_add(n as u64);
+        hashing.update(buf.get(..n).unwrap_or_default());
         progress.add_bytes(n as u64);
-        if sniffing {
-            if let Some(first) = chunk.iter().find(|b| !b.is_ascii_whitespace()) {
-                sniffing = false;
-                let reserved = keep_up_to.unwrap_or(u64::MAX);
-                if !document_may_start_with(*first)
-                    && !budget.is_some_and(|b| take_from_budget(b, reserved))
-                {
-                    kept = None;
-                }
-            }
-        }
-        if let (Some(v), Some(limit)) = (kept.as_mut(), keep_up_to) {
-            if size <= limit {
-                v.extend_from_slice(chunk);
-            } else {
-                kept = None;
-            }
-        }
     }
-    Ok((hasher.finish(), size, kept))
+    Ok(hashing.finish())
 }
 
 /// Size of the read buffer used when hashing blobs.
@@ -332,6 +397,8 @@ const READ_BUFFER: usize = 256 * 1024;
 struct Collector {
     bundle: Bundle,
     seen: std::collections::HashSet<String>,
+    /// Blobs claimed whose hash has not come back yet (archives hash on several threads).
+    pending_blobs: std::collections::HashSet<Digest>,
     entries: u64,
     max_entries: u64,
 }
@@ -350,6 +417,7 @@ impl Collector {
                 notes: Vec::new(),
             },
             seen: Default::default(),
+            pending_blobs: Default::default(),
             entries: 0,
             max_entries: limits.max_entries,
         }
@@ -384,7 +452,7 @@ impl Collector {
                 limit: self.max_entries,
             });
         }
-        if self.bundle.blobs.contains_key(claimed) {
+        if self.bundle.blobs.contains_key(claimed) || self.pending_blobs.contains(claimed) {
             return Err(BundleError::DuplicateEntry {
                 bundle: self.bundle.name.clone(),
                 entry: path.to_string(),
@@ -395,6 +463,7 @@ impl Collector {
 
     fn add_blob(&mut self, claimed: Digest, blob: Blob) {
         self.bundle.bytes_hashed = self.bundle.bytes_hashed.saturating_add(blob.size);
+        self.pending_blobs.remove(&claimed);
         self.bundle.blobs.insert(claimed, blob);
     }
 

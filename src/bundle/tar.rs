@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::{
-    classify, hash_stream, pipe, Blob, BundleError, Collector, EntryKind, Format, Keep,
-    ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
+    classify, hashers, layout_file_limit, layout_file_too_large, pipe, Blob, BundleError,
+    Collector, EntryKind, Format, ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
 };
 use crate::limits::{Limits, INFLATE_RATIO_GRACE, MAX_TAR_EXTENSION};
 
@@ -222,14 +222,59 @@ fn read_tar(
     limits: &Limits,
     progress: &ProgressSink,
 ) -> Result<Bundle, BundleError> {
+    let budget = AtomicU64::new(OTHER_SMALL_BLOBS_BUDGET);
+    std::thread::scope(|scope| {
+        let mut pool = hashers::Pool::start(scope, &budget);
+        read_entries(reader, name, format, limits, progress, &mut pool)
+    })
+}
+
+/// What an entry handed to the hashers is, until its hash comes back.
+type Pending = std::collections::HashMap<usize, (EntryKind, String)>;
+
+/// Record an entry whose hash came back.
+fn collect(
+    collector: &mut Collector,
+    pending: &mut Pending,
+    hashed: hashers::Hashed,
+    progress: &ProgressSink,
+) {
+    let Some((what, path)) = pending.remove(&hashed.id) else {
+        return;
+    };
+    match what {
+        EntryKind::OciLayout => collector.bundle.oci_layout = hashed.content,
+        EntryKind::IndexJson => collector.bundle.index_json = hashed.content,
+        EntryKind::Blob(claimed) => {
+            progress.add_blob();
+            collector.add_blob(
+                claimed,
+                Blob {
+                    path,
+                    size: hashed.size,
+                    actual: hashed.digest,
+                    content: hashed.content.map(Arc::from),
+                },
+            );
+        }
+        EntryKind::Other => {}
+    }
+}
+
+fn read_entries(
+    reader: pipe::PipeReader,
+    name: &str,
+    format: Format,
+    limits: &Limits,
+    progress: &ProgressSink,
+    pool: &mut hashers::Pool,
+) -> Result<Bundle, BundleError> {
     let read_err = |entry: &str, e: io::Error| BundleError::read(name, entry, &explain(e));
     let mut collector = Collector::new(name, format, limits);
     let mut archive = ::tar::Archive::new(reader);
     let mut layout_root: Option<(String, String)> = None;
     let mut total: u64 = 0;
-    let mut buf = vec![0u8; READ_BUFFER];
-    let budget = AtomicU64::new(OTHER_SMALL_BLOBS_BUDGET);
-    let quiet = ProgressSink::none();
+    let mut pending = Pending::new();
     {
         // Raw entries: the extension records (GNU `L`/`K`, PAX `x`/`g`) are read here, with a
         // bound, and refused wherever another tar reader would read them differently.
@@ -285,27 +330,18 @@ fn read_tar(
                 }
                 Some(_) => {}
             }
-            let keep = (size <= limits.max_json_blob).then_some(size);
             let algorithm = match &what {
                 EntryKind::Blob(d) => d.algorithm(),
                 _ => crate::digest::Algorithm::Sha256,
             };
+            let keep = (size <= layout_file_limit(&what, limits)).then_some(size);
             if matches!(what, EntryKind::OciLayout | EntryKind::IndexJson) && keep.is_none() {
-                return Err(BundleError::JsonTooLarge {
-                    bundle: name.to_string(),
-                    entry: path,
-                    size,
-                    limit: limits.max_json_blob,
-                });
+                return Err(layout_file_too_large(&what, name, &path, size, limits));
             }
-            let policy = if matches!(what, EntryKind::Blob(_)) {
-                Keep::Documents(&budget)
-            } else {
-                Keep::All
-            };
-            let (actual, read, content) =
-                hash_stream(&mut entry, algorithm, keep, policy, &quiet, &mut buf)
-                    .map_err(|e| read_err(&path, e))?;
+            let documents = matches!(what, EntryKind::Blob(_));
+            let (id, read) = pool
+                .hash(&mut entry, algorithm, keep, documents)
+                .map_err(|e| read_err(&path, e))?;
             if read != size {
                 return Err(BundleError::Truncated {
                     bundle: name.to_string(),
@@ -314,31 +350,25 @@ fn read_tar(
                     actual: read,
                 });
             }
-            match what {
-                EntryKind::OciLayout => collector.bundle.oci_layout = content,
-                EntryKind::IndexJson => collector.bundle.index_json = content,
-                EntryKind::Blob(claimed) => {
-                    progress.add_blob();
-                    collector.add_blob(
-                        claimed,
-                        Blob {
-                            path,
-                            size: read,
-                            actual,
-                            content: content.map(Arc::from),
-                        },
-                    );
-                }
-                EntryKind::Other => {}
+            if let EntryKind::Blob(claimed) = &what {
+                collector.pending_blobs.insert(claimed.clone());
+            }
+            pending.insert(id, (what, path));
+            while let Some(hashed) = pool.next(false).map_err(|e| read_err("the archive", e))? {
+                collect(&mut collector, &mut pending, hashed, progress);
             }
         }
         ext.check_empty(name)?;
+        while let Some(hashed) = pool.next(true).map_err(|e| read_err("the archive", e))? {
+            collect(&mut collector, &mut pending, hashed, progress);
+        }
     }
     // The tar crate stops at the first zero block or at end of input. A complete archive has an
     // end-of-archive marker; an archive cut at an entry boundary has none. Draining the rest also
     // checks the gzip trailer (CRC and length).
     let mut rest = archive.into_inner();
     let mut trailer = 0u64;
+    let mut buf = vec![0u8; READ_BUFFER];
     loop {
         match rest.read(&mut buf) {
             Ok(0) => break,

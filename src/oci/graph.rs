@@ -79,6 +79,7 @@ impl Graph {
             entry: "index.json".to_string(),
             message: e,
         })?;
+        index_json_lists_at_most_the_manifest_limit(&index, bundle, limits)?;
         let mut w = Walker {
             bundle,
             limits,
@@ -122,6 +123,22 @@ impl Graph {
             nodes: w.nodes,
         })
     }
+}
+
+/// `index.json` lists at most `Limits::max_manifests` entries: it is bounded by that count (and
+/// by a size of 1 KiB per entry, `Limits::max_index_json`), not by the JSON blob limit.
+fn index_json_lists_at_most_the_manifest_limit(
+    index: &Document,
+    bundle: &Bundle,
+    limits: &Limits,
+) -> Result<(), BundleError> {
+    if index.manifests.len() as u64 > limits.max_manifests {
+        return Err(BundleError::TooManyManifests {
+            bundle: bundle.name.clone(),
+            limit: limits.max_manifests,
+        });
+    }
+    Ok(())
 }
 
 /// An entry of an index is listed under the referrers tag schema when its `ref.name` is
@@ -469,6 +486,7 @@ fn find_images(
     nodes: &BTreeMap<Digest, Node>,
 ) -> (Vec<Image>, Vec<(String, Digest)>, Vec<Digest>) {
     let mut images: Vec<Image> = Vec::new();
+    let mut image_at: HashMap<Digest, usize> = HashMap::new();
     let mut structural_tags: Vec<(String, Digest)> = Vec::new();
     let mut cosign_untagged: Vec<Digest> = Vec::new();
     let mut stack: Vec<(RawDescriptor, usize)> = index
@@ -505,9 +523,9 @@ fn find_images(
                 continue;
             }
         }
-        if let Some(existing) = images
-            .iter_mut()
-            .find(|i| i.descriptor.digest == entry.digest)
+        if let Some(existing) = image_at
+            .get(&entry.digest)
+            .and_then(|at| images.get_mut(*at))
         {
             for t in tags {
                 if !existing.tags.contains(&t) {
@@ -524,6 +542,7 @@ fn find_images(
             }
             continue;
         }
+        image_at.insert(entry.digest.clone(), images.len());
         images.push(make_image(&entry, node, nodes, tags, full_names));
     }
     (images, structural_tags, cosign_untagged)
