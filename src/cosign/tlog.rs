@@ -260,13 +260,7 @@ pub fn body_matches(body: &[u8], kind: &str, version: &str, e: &Expected) -> Res
             if alg != Some("sha256") || value != Some(sha256_hex(payload).as_str()) {
                 return Err(mismatch("payload hash"));
             }
-            let sigs = spec
-                .get("signatures")
-                .and_then(Value::as_array)
-                .ok_or_else(|| mismatch("no signatures"))?;
-            let [s] = sigs.as_slice() else {
-                return Err(mismatch("not exactly one signature"));
-            };
+            let s = only_signature(spec.get("signatures"))?;
             if str_at(s, &["signature"]).and_then(b64).as_deref() != Some(e.signature) {
                 return Err(mismatch("signature"));
             }
@@ -285,13 +279,7 @@ pub fn body_matches(body: &[u8], kind: &str, version: &str, e: &Expected) -> Res
             {
                 return Err(mismatch("payload hash"));
             }
-            let sigs = spec
-                .get("signatures")
-                .and_then(Value::as_array)
-                .ok_or_else(|| mismatch("no signatures"))?;
-            let [s] = sigs.as_slice() else {
-                return Err(mismatch("not exactly one signature"));
-            };
+            let s = only_signature(spec.get("signatures"))?;
             if str_at(s, &["content"]).and_then(b64).as_deref() != Some(e.signature) {
                 return Err(mismatch("signature"));
             }
@@ -304,13 +292,7 @@ pub fn body_matches(body: &[u8], kind: &str, version: &str, e: &Expected) -> Res
             if alg != Some("sha256") || value != Some(sha256_hex(payload).as_str()) {
                 return Err(mismatch("payload hash"));
             }
-            let sigs = content
-                .pointer("/envelope/signatures")
-                .and_then(Value::as_array)
-                .ok_or_else(|| mismatch("no signatures"))?;
-            let [s] = sigs.as_slice() else {
-                return Err(mismatch("not exactly one signature"));
-            };
+            let s = only_signature(content.pointer("/envelope/signatures"))?;
             // The envelope signature is base64 of the base64 signature.
             let sig = str_at(s, &["sig"])
                 .and_then(b64)
@@ -331,6 +313,17 @@ pub fn body_matches(body: &[u8], kind: &str, version: &str, e: &Expected) -> Res
 }
 
 /// A Rekor v2 `verifier`: `{"x509Certificate":{"rawBytes":…}}` or `{"publicKey":{"rawBytes":…}}`.
+/// The one signature of an entry's `signatures` array: the bundle carries exactly one.
+fn only_signature(signatures: Option<&Value>) -> Result<&Value, String> {
+    let sigs = signatures
+        .and_then(Value::as_array)
+        .ok_or_else(|| mismatch("no signatures"))?;
+    let [s] = sigs.as_slice() else {
+        return Err(mismatch("not exactly one signature"));
+    };
+    Ok(s)
+}
+
 fn verifier_matches(v: Option<&Value>, e: &Expected) -> Result<(), String> {
     let v = v.ok_or_else(|| mismatch("no verifier"))?;
     let field = if e.signer_is_cert {
