@@ -9,7 +9,9 @@ use std::process::Command;
 use base64::Engine as _;
 
 fn fixture(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(p)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(p)
 }
 
 struct Out {
@@ -103,13 +105,22 @@ fn the_newest_attached_attestation_decides() {
         &bundle,
         &trust,
         &tmp.path().join("b.json"),
-        &["--attach", "--attest-failures", "--at", "2020-06-01T00:00:00Z"],
+        &[
+            "--attach",
+            "--attest-failures",
+            "--at",
+            "2020-06-01T00:00:00Z",
+        ],
     );
     assert_eq!(o.code, 1, "{}", o.all());
     let o = check(None, &["--bundle", &s(&bundle)]);
     assert_eq!(o.code, 1, "an older PASSED must not win: {}", o.all());
     assert!(o.stderr.contains("FAILED"), "{}", o.stderr);
-    assert!(o.stderr.contains("also found"), "the others are listed: {}", o.stderr);
+    assert!(
+        o.stderr.contains("also found"),
+        "the others are listed: {}",
+        o.stderr
+    );
     let o = check(None, &["--bundle", &s(&bundle), "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["verified"], false);
@@ -144,12 +155,20 @@ fn a_failed_run_leaves_no_stale_passed_file() {
     assert_eq!(o.code, 0, "{}", o.all());
     assert!(o.stderr.contains(&"wrote PASSED"), "{}", o.stderr);
     assert!(att.is_file());
-    let o = verify_attest(&fixture("signed"), &trust, &att, &["--at", "2020-06-01T00:00:00Z"]);
+    let o = verify_attest(
+        &fixture("signed"),
+        &trust,
+        &att,
+        &["--at", "2020-06-01T00:00:00Z"],
+    );
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(!att.exists(), "the older PASSED file must be gone");
     assert!(o.stderr.contains("none written"), "{}", o.stderr);
     assert!(o.stderr.contains("removed the older"), "{}", o.stderr);
-    let o = check(Some(&att), &["--bundle", &s(&fixture("signed")), "--max-age", "1d"]);
+    let o = check(
+        Some(&att),
+        &["--bundle", &s(&fixture("signed")), "--max-age", "1d"],
+    );
     assert_eq!(o.code, 2, "{}", o.all());
     // With --attest-failures the same path holds the FAILED one, which is refused.
     let o = verify_attest(
@@ -160,7 +179,10 @@ fn a_failed_run_leaves_no_stale_passed_file() {
     );
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.stderr.contains("wrote FAILED"), "{}", o.stderr);
-    let o = check(Some(&att), &["--bundle", &s(&fixture("signed")), "--max-age", "1d"]);
+    let o = check(
+        Some(&att),
+        &["--bundle", &s(&fixture("signed")), "--max-age", "1d"],
+    );
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.stderr.contains("FAILED"), "{}", o.stderr);
 }
@@ -176,30 +198,66 @@ fn scope_trust_material_and_level_are_bound() {
     // Without --scope the output says which scope it is for.
     let o = check(Some(&att), &["--bundle", &bundle]);
     assert_eq!(o.code, 0, "{}", o.all());
-    assert!(o.stdout.contains("registry.example/app (not checked"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("registry.example/app (not checked"),
+        "{}",
+        o.stdout
+    );
     let o = check(
         Some(&att),
-        &["--bundle", &bundle, "--scope", "registry.example/app", "--secret", &secret],
+        &[
+            "--bundle",
+            &bundle,
+            "--scope",
+            "registry.example/app",
+            "--secret",
+            &secret,
+        ],
     );
     assert_eq!(o.code, 0, "{}", o.all());
     // Another scope.
-    let o = check(Some(&att), &["--bundle", &bundle, "--scope", "registry.example/other"]);
+    let o = check(
+        Some(&att),
+        &["--bundle", &bundle, "--scope", "registry.example/other"],
+    );
     assert_eq!(o.code, 1, "{}", o.all());
-    assert!(o.stderr.contains("not for --scope registry.example/other"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("not for --scope registry.example/other"),
+        "{}",
+        o.stderr
+    );
     // Another policy: the same Secret's files with a reformatted policy.
     let other = tmp.path().join("other-trust");
     airgap_verify_testkit::copy_dir(&fixture("trust"), &other);
     let p = std::fs::read_to_string(other.join("trustpolicy.json")).unwrap();
     std::fs::write(other.join("trustpolicy.json"), format!("{p}\n")).unwrap();
-    let o = check(Some(&att), &["--bundle", &bundle, "--trust-dir", &s(&other)]);
+    let o = check(
+        Some(&att),
+        &["--bundle", &bundle, "--trust-dir", &s(&other)],
+    );
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.stderr.contains("trust material"), "{}", o.stderr);
     // --policy-digest: the attestation's own, and another.
     let st = envelope_statement(&att);
-    let digest = format!("sha256:{}", st["predicate"]["policy"]["digest"]["sha256"].as_str().unwrap());
-    assert_eq!(check(Some(&att), &["--bundle", &bundle, "--policy-digest", &digest]).code, 0);
+    let digest = format!(
+        "sha256:{}",
+        st["predicate"]["policy"]["digest"]["sha256"]
+            .as_str()
+            .unwrap()
+    );
+    assert_eq!(
+        check(
+            Some(&att),
+            &["--bundle", &bundle, "--policy-digest", &digest]
+        )
+        .code,
+        0
+    );
     let wrong = format!("sha256:{}", "0".repeat(64));
-    let o = check(Some(&att), &["--bundle", &bundle, "--policy-digest", &wrong]);
+    let o = check(
+        Some(&att),
+        &["--bundle", &bundle, "--policy-digest", &wrong],
+    );
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.stderr.contains("trust material"), "{}", o.stderr);
 
@@ -208,11 +266,21 @@ fn scope_trust_material_and_level_are_bound() {
     let att2 = tmp.path().join("audit.json");
     let o = verify_attest(&fixture("signed"), &["--trust-dir", &s(&audit)], &att2, &[]);
     assert_eq!(o.code, 0, "{}", o.all());
-    assert_eq!(envelope_statement(&att2)["predicate"]["verifiedLevels"][0], "NOTATION_AUDIT");
+    assert_eq!(
+        envelope_statement(&att2)["predicate"]["verifiedLevels"][0],
+        "NOTATION_AUDIT"
+    );
     let o = check(Some(&att2), &["--bundle", &bundle]);
     assert_eq!(o.code, 1, "{}", o.all());
-    assert!(o.stderr.contains("below --min-level permissive"), "{}", o.stderr);
-    assert_eq!(check(Some(&att2), &["--bundle", &bundle, "--min-level", "audit"]).code, 0);
+    assert!(
+        o.stderr.contains("below --min-level permissive"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        check(Some(&att2), &["--bundle", &bundle, "--min-level", "audit"]).code,
+        0
+    );
     let o = check(Some(&att), &["--bundle", &bundle, "--min-level", "strict"]);
     assert_eq!(o.code, 0, "{}", o.all());
 }
@@ -233,7 +301,10 @@ fn ignored_images_are_attested_failed_with_the_exact_result() {
     assert_eq!(st["predicate"]["verificationResult"], "FAILED");
     assert_eq!(st["predicate"][EXT]["result"], "ignored");
     assert_eq!(st["predicate"][EXT]["ignoredBecause"], "skip-level");
-    let o = check(Some(&att), &["--bundle", &s(&fixture("signed")), "--min-level", "audit"]);
+    let o = check(
+        Some(&att),
+        &["--bundle", &s(&fixture("signed")), "--min-level", "audit"],
+    );
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.stderr.contains("ignored (skip-level)"), "{}", o.stderr);
 }
@@ -244,7 +315,10 @@ fn trust_digest_v2_is_recorded_and_recomputed() {
     let att = tmp.path().join("a.json");
     let secret = s(&fixture("secret.yaml"));
     let bundle = s(&fixture("signed"));
-    assert_eq!(verify_attest(&fixture("signed"), &["--secret", &secret], &att, &[]).code, 0);
+    assert_eq!(
+        verify_attest(&fixture("signed"), &["--secret", &secret], &att, &[]).code,
+        0
+    );
     let st = envelope_statement(&att);
     assert_eq!(
         st["predicate"][EXT]["trustMaterialDigestRecipe"],
@@ -254,10 +328,18 @@ fn trust_digest_v2_is_recorded_and_recomputed() {
     let m = airgap_verify::trust::from_secret_file(&fixture("secret.yaml"), &limits).unwrap();
     let v2 = airgap_verify::attest::trust_digest::trust_digest_v2(&m, &Default::default());
     assert_eq!(
-        format!("sha256:{}", st["predicate"]["policy"]["digest"]["sha256"].as_str().unwrap()),
+        format!(
+            "sha256:{}",
+            st["predicate"]["policy"]["digest"]["sha256"]
+                .as_str()
+                .unwrap()
+        ),
         v2
     );
-    assert_eq!(check(Some(&att), &["--bundle", &bundle, "--secret", &secret]).code, 0);
+    assert_eq!(
+        check(Some(&att), &["--bundle", &bundle, "--secret", &secret]).code,
+        0
+    );
     // A changed Secret: the same files and a value that does not parse (Flux then fails every
     // lookup). Version 1 cannot tell; version 2 does.
     let dir = tmp.path().join("changed");
@@ -272,13 +354,25 @@ fn trust_digest_v2_is_recorded_and_recomputed() {
     let folder = tmp.path().join("flux");
     let o = verify_attest(&fixture("signed"), &["--flux", &seed], &folder, &[]);
     assert_eq!(o.code, 0, "{}", o.all());
-    let file = std::fs::read_dir(&folder).unwrap().next().unwrap().unwrap().path();
+    let file = std::fs::read_dir(&folder)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let o = check(Some(&file), &["--bundle", &bundle, "--flux", &seed]);
     assert_eq!(o.code, 0, "{}", o.all());
     // Another scope has no OCIRepository there.
     let o = check(
         Some(&file),
-        &["--bundle", &bundle, "--flux", &seed, "--scope", "registry.example/other"],
+        &[
+            "--bundle",
+            &bundle,
+            "--flux",
+            &seed,
+            "--scope",
+            "registry.example/other",
+        ],
     );
     assert_eq!(o.code, 1, "{}", o.all());
 }
@@ -299,7 +393,12 @@ fn version_1_attestations_still_verify_against_the_files() {
         "--digest".into(),
         "sha256:7dedb8f0dfbd3495300c0e69c654ec595effb28bf9dfcf6c1713ea42cc6a3e4b".into(),
         "--policy-digest".into(),
-        format!("sha256:{}", st["predicate"]["policy"]["digest"]["sha256"].as_str().unwrap()),
+        format!(
+            "sha256:{}",
+            st["predicate"]["policy"]["digest"]["sha256"]
+                .as_str()
+                .unwrap()
+        ),
     ]);
     assert_eq!(o.code, 0, "{}", o.all());
 }
@@ -353,7 +452,10 @@ fn bad_flags_fail_before_the_bundle_is_read_and_print_no_verdict() {
     assert_eq!(o.code, 2, "{}", o.all());
     assert!(o.stderr.contains("--ref"), "{}", o.stderr);
     // verify-attestation: a missing attestation file is named before the bundle.
-    let o = check(Some(&tmp.path().join("none.json")), &["--bundle", &missing_bundle]);
+    let o = check(
+        Some(&tmp.path().join("none.json")),
+        &["--bundle", &missing_bundle],
+    );
     assert_eq!(o.code, 2, "{}", o.all());
     assert!(o.stderr.contains("none.json"), "{}", o.stderr);
     // The good run still works.
@@ -369,12 +471,21 @@ fn a_folder_of_sign_offs_covers_every_image() {
     let multi = fixture("multi");
     let o = verify_attest(
         &multi,
-        &["--secret", &secret, "--all", "--scope", "registry.example/app"],
+        &[
+            "--secret",
+            &secret,
+            "--all",
+            "--scope",
+            "registry.example/app",
+        ],
         &signoffs,
         &["--attest-failures"],
     );
     assert!(o.code == 0 || o.code == 1, "{}", o.all());
-    let o = check(Some(&signoffs), &["--bundle", &s(&multi), "--format", "json"]);
+    let o = check(
+        Some(&signoffs),
+        &["--bundle", &s(&multi), "--format", "json"],
+    );
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     let images = v["images"].as_array().unwrap();
     assert_eq!(images.len(), 3, "{v:#}");
@@ -385,12 +496,20 @@ fn a_folder_of_sign_offs_covers_every_image() {
     let signed = tmp.path().join("signed-only");
     std::fs::create_dir(&signed).unwrap();
     for i in images.iter().filter(|i| i["verified"] == true) {
-        let name = format!("{}.dsse.json", i["digest"].as_str().unwrap().replace(':', "-"));
+        let name = format!(
+            "{}.dsse.json",
+            i["digest"].as_str().unwrap().replace(':', "-")
+        );
         std::fs::copy(signoffs.join(&name), signed.join(&name)).unwrap();
     }
     let o = check(Some(&signed), &["--bundle", &s(&multi)]);
     assert_eq!(o.code, if passed == 3 { 0 } else { 1 }, "{}", o.all());
-    let first = std::fs::read_dir(&signed).unwrap().next().unwrap().unwrap().path();
+    let first = std::fs::read_dir(&signed)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     std::fs::remove_file(&first).unwrap();
     let o = check(Some(&signed), &["--bundle", &s(&multi)]);
     assert_eq!(o.code, 1, "{}", o.all());
@@ -406,7 +525,11 @@ fn attach_writes_the_att_tag_that_cosign_reads() {
     let trust: Vec<&str> = trust.iter().map(String::as_str).collect();
     let o = verify_attest(&bundle, &trust, &tmp.path().join("a.json"), &["--attach"]);
     assert_eq!(o.code, 0, "{}", o.all());
-    assert!(!o.stderr.contains("warning"), "P-256 is what cosign checks: {}", o.stderr);
+    assert!(
+        !o.stderr.contains("warning"),
+        "P-256 is what cosign checks: {}",
+        o.stderr
+    );
     let image = "sha256:7dedb8f0dfbd3495300c0e69c654ec595effb28bf9dfcf6c1713ea42cc6a3e4b";
     let key = airgap_verify::cosign::CosignKey::from_pem_flux(
         "p256.pub",
@@ -424,7 +547,16 @@ fn attach_writes_the_att_tag_that_cosign_reads() {
     assert!(layers.iter().all(|l| cosign_verifies(l, &key, image)));
     // The layout stays intact and still verifies; the .att manifest is no image.
     assert_eq!(run(&["inspect".to_string(), s(&bundle)]).code, 0);
-    assert_eq!(run(&["verify".to_string(), s(&bundle), trust[0].into(), trust[1].into()]).code, 0);
+    assert_eq!(
+        run(&[
+            "verify".to_string(),
+            s(&bundle),
+            trust[0].into(),
+            trust[1].into()
+        ])
+        .code,
+        0
+    );
 
     // A P-384 key: signed over SHA-384, which cosign does not check: a warning, and indeed
     // cosign's reading does not verify it.
@@ -432,7 +564,11 @@ fn attach_writes_the_att_tag_that_cosign_reads() {
     use pkcs8::EncodePrivateKey;
     use spki::EncodePublicKey;
     let key_path = tmp.path().join("p384.key");
-    std::fs::write(&key_path, p384.to_pkcs8_pem(Default::default()).unwrap().as_bytes()).unwrap();
+    std::fs::write(
+        &key_path,
+        p384.to_pkcs8_pem(Default::default()).unwrap().as_bytes(),
+    )
+    .unwrap();
     let other = tmp.path().join("other");
     airgap_verify_testkit::copy_dir(&fixture("signed"), &other);
     let o = run(&[
@@ -447,9 +583,17 @@ fn attach_writes_the_att_tag_that_cosign_reads() {
         "--attach".into(),
     ]);
     assert_eq!(o.code, 0, "{}", o.all());
-    assert!(o.stderr.contains("warning") && o.stderr.contains("cosign"), "{}", o.stderr);
-    let pub_pem = p384.verifying_key().to_public_key_pem(Default::default()).unwrap();
-    let key = airgap_verify::cosign::CosignKey::from_pem_flux("p384.pub", pub_pem.as_bytes()).unwrap();
+    assert!(
+        o.stderr.contains("warning") && o.stderr.contains("cosign"),
+        "{}",
+        o.stderr
+    );
+    let pub_pem = p384
+        .verifying_key()
+        .to_public_key_pem(Default::default())
+        .unwrap();
+    let key =
+        airgap_verify::cosign::CosignKey::from_pem_flux("p384.pub", pub_pem.as_bytes()).unwrap();
     let layers = cosign_attestations(&other, image);
     assert!(!cosign_verifies(&layers[0], &key, image));
 }
@@ -468,11 +612,24 @@ fn cosign_attestations(layout: &Path, image: &str) -> Vec<Vec<u8>> {
         .filter(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag.as_str())
         .collect();
     assert_eq!(tagged.len(), 1, "one manifest carries the tag");
-    let blob = |d: &str| std::fs::read(layout.join("blobs/sha256").join(d.trim_start_matches("sha256:"))).unwrap();
+    let blob = |d: &str| {
+        std::fs::read(
+            layout
+                .join("blobs/sha256")
+                .join(d.trim_start_matches("sha256:")),
+        )
+        .unwrap()
+    };
     let manifest: serde_json::Value =
         serde_json::from_slice(&blob(tagged[0]["digest"].as_str().unwrap())).unwrap();
-    assert_eq!(manifest["mediaType"], "application/vnd.oci.image.manifest.v1+json");
-    assert_eq!(manifest["config"]["mediaType"], "application/vnd.oci.image.config.v1+json");
+    assert_eq!(
+        manifest["mediaType"],
+        "application/vnd.oci.image.manifest.v1+json"
+    );
+    assert_eq!(
+        manifest["config"]["mediaType"],
+        "application/vnd.oci.image.config.v1+json"
+    );
     let config: serde_json::Value =
         serde_json::from_slice(&blob(manifest["config"]["digest"].as_str().unwrap())).unwrap();
     manifest["layers"]
@@ -482,8 +639,14 @@ fn cosign_attestations(layout: &Path, image: &str) -> Vec<Vec<u8>> {
         .map(|l| {
             assert_eq!(l["mediaType"], "application/vnd.dsse.envelope.v1+json");
             assert!(l["annotations"]["dev.cosignproject.cosign/signature"].is_string());
-            assert_eq!(l["annotations"]["predicateType"], "https://slsa.dev/verification_summary/v1");
-            assert!(config["rootfs"]["diff_ids"].as_array().unwrap().contains(&l["digest"]));
+            assert_eq!(
+                l["annotations"]["predicateType"],
+                "https://slsa.dev/verification_summary/v1"
+            );
+            assert!(config["rootfs"]["diff_ids"]
+                .as_array()
+                .unwrap()
+                .contains(&l["digest"]));
             blob(l["digest"].as_str().unwrap())
         })
         .collect()

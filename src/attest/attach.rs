@@ -244,7 +244,11 @@ fn attach_locked(
     }
     // The `.att` tag names the new cosign manifest only.
     let tag = cosign_attestation_tag(&subject.digest);
-    manifests.retain(|m| m.pointer("/annotations/org.opencontainers.image.ref.name").and_then(Value::as_str) != Some(tag.as_str()));
+    manifests.retain(|m| {
+        m.pointer("/annotations/org.opencontainers.image.ref.name")
+            .and_then(Value::as_str)
+            != Some(tag.as_str())
+    });
     manifests.push(json!({
         "mediaType": IMAGE_MANIFEST,
         "digest": cosign.digest.to_string(),
@@ -282,7 +286,13 @@ fn put_cosign_manifest(
         })
         .filter_map(|m| m.get("digest").and_then(Value::as_str))
         .filter_map(|d| Digest::parse(d).ok())
-        .filter_map(|d| read_limited(&layout_dir.join(d.blob_path()), crate::limits::MAX_JSON_BLOB).ok())
+        .filter_map(|d| {
+            read_limited(
+                &layout_dir.join(d.blob_path()),
+                crate::limits::MAX_JSON_BLOB,
+            )
+            .ok()
+        })
         .filter_map(|b| serde_json::from_slice::<Value>(&b).ok())
         .filter_map(|m| m.get("layers").and_then(Value::as_array).cloned())
         .last()
@@ -306,7 +316,10 @@ fn put_cosign_manifest(
             },
         }));
     }
-    let diff_ids: Vec<Value> = layers.iter().filter_map(|l| l.get("digest").cloned()).collect();
+    let diff_ids: Vec<Value> = layers
+        .iter()
+        .filter_map(|l| l.get("digest").cloned())
+        .collect();
     let config = json!({
         "architecture": "",
         "os": "",

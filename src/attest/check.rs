@@ -218,7 +218,11 @@ fn level_is_enough(checked: &CheckedAttestation, min: MinLevel) -> Result<(), At
     match MinLevel::of_recorded(&level) {
         Some(l) if l >= min => Ok(()),
         _ => Err(AttestError::LevelTooLow {
-            level: if level.is_empty() { "none".into() } else { level },
+            level: if level.is_empty() {
+                "none".into()
+            } else {
+                level
+            },
             min: min.name().to_string(),
         }),
     }
@@ -250,7 +254,10 @@ fn scope_is(checked: &CheckedAttestation, scope: &str) -> Result<(), AttestError
     })
 }
 
-fn policy_is(checked: &CheckedAttestation, expected: &PolicyExpectation) -> Result<(), AttestError> {
+fn policy_is(
+    checked: &CheckedAttestation,
+    expected: &PolicyExpectation,
+) -> Result<(), AttestError> {
     let p = &checked.statement.predicate;
     let recipe = p
         .notation

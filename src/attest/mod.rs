@@ -90,7 +90,9 @@ pub enum AttestError {
     SubjectMismatch { expected: String, found: String },
     /// The statement says `verificationResult: FAILED` (or anything but PASSED); `exact` is
     /// the exact result the extension records (`ignored (skip-level)`, `failed`).
-    #[error("the attestation records verificationResult {result:?} (result: {exact}), not \"PASSED\"")]
+    #[error(
+        "the attestation records verificationResult {result:?} (result: {exact}), not \"PASSED\""
+    )]
     NotPassed { result: String, exact: String },
     /// The recorded level is below `--min-level` (or is none of strict, permissive, audit).
     #[error("the attestation records verification level {level}, below --min-level {min} (an audit-level PASSED only says that authenticity passed; accept it with --min-level audit)")]

@@ -79,7 +79,11 @@ pub fn trust_text_v2(material: &TrustMaterial, cosign: &CosignTrust) -> String {
             Semantics::Flux => certs.push(format!("cert sha256:{h} store *")),
             Semantics::NotationCli => {
                 for s in &c.stores {
-                    certs.push(format!("cert sha256:{h} store {}:{}", s.kind.name(), s.name));
+                    certs.push(format!(
+                        "cert sha256:{h} store {}:{}",
+                        s.kind.name(),
+                        s.name
+                    ));
                 }
             }
         }
@@ -131,7 +135,11 @@ pub fn trust_digest_v2(material: &TrustMaterial, cosign: &CosignTrust) -> String
 
 /// The digest of `material` by the recipe named `recipe` (an empty name is version 1), or
 /// `None` for a recipe this version does not know.
-pub fn trust_digest(recipe: &str, material: &TrustMaterial, cosign: &CosignTrust) -> Option<String> {
+pub fn trust_digest(
+    recipe: &str,
+    material: &TrustMaterial,
+    cosign: &CosignTrust,
+) -> Option<String> {
     match recipe {
         "" | RECIPE_V1 => Some(material.policy_digest()),
         RECIPE_V2 => Some(trust_digest_v2(material, cosign)),
@@ -148,7 +156,9 @@ mod tests {
     fn material() -> Option<TrustMaterial> {
         let dir = airgap_verify_testkit::conformance()?;
         let der = std::fs::read(dir.join("notation/config/localkeys/e2e.crt")).ok()?;
-        let cert = crate::pki::cert::parse_certificates(&der, 8).ok()?.remove(0);
+        let cert = crate::pki::cert::parse_certificates(&der, 8)
+            .ok()?
+            .remove(0);
         Some(TrustMaterial {
             source: "test".into(),
             policy_bytes: b"{}".to_vec(),
@@ -227,6 +237,9 @@ mod tests {
         assert_eq!(trust_digest(RECIPE_V1, &m, &none), Some(m.policy_digest()));
         assert_eq!(trust_digest("", &m, &none), Some(m.policy_digest()));
         assert_eq!(trust_digest(RECIPE_V2, &m, &none), Some(base));
-        assert_eq!(trust_digest("airgap-verify/trust-material/v9", &m, &none), None);
+        assert_eq!(
+            trust_digest("airgap-verify/trust-material/v9", &m, &none),
+            None
+        );
     }
 }

@@ -24,8 +24,8 @@ use crate::attest::check::{
     PolicyExpectation,
 };
 use crate::attest::keys::VerificationKey;
-use crate::attest::trust_digest::{trust_digest_v2, CosignTrust, RECIPE_V1, RECIPE_V2};
 use crate::attest::read_limited;
+use crate::attest::trust_digest::{trust_digest_v2, CosignTrust, RECIPE_V1, RECIPE_V2};
 use crate::bundle::{read_bundle, ProgressSink, Source};
 use crate::digest::Digest;
 use crate::flux::FluxObjects;
@@ -140,7 +140,9 @@ pub fn run(args: &VerifyAttestationArgs) -> Result<Exit, Failure> {
         .zip(&targets)
         .map(|(j, t)| j.report(&t.digest, &key, args, &trust))
         .collect();
-    let all_verified = reports.iter().all(|r| matches!(r, ImageReport::Verified(_)));
+    let all_verified = reports
+        .iter()
+        .all(|r| matches!(r, ImageReport::Verified(_)));
     let exit = if all_verified {
         Exit::Verified
     } else {
@@ -461,4 +463,3 @@ fn print_or_fail(
         .and_then(|()| out.flush())
         .map_err(|e| Failure::usage(format!("cannot write the report: {e}")))
 }
-

@@ -294,7 +294,11 @@ pub struct VerifyAttestationArgs {
     #[arg(long, value_name = "DURATION")]
     pub max_age: Option<String>,
     /// The registry/repository the attestation must be for (its subject name and resourceUri).
-    #[arg(long, value_name = "REGISTRY/REPO", help_heading = "What the attestation must say")]
+    #[arg(
+        long,
+        value_name = "REGISTRY/REPO",
+        help_heading = "What the attestation must say"
+    )]
     pub scope: Option<String>,
     /// The Secret the attestation must have been made with (its trust-material digest is
     /// recomputed).
@@ -307,10 +311,19 @@ pub struct VerifyAttestationArgs {
     #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with = "policy_digest", help_heading = "What the attestation must say")]
     pub flux: Vec<PathBuf>,
     /// The trust-material digest the attestation must carry (`policy.digest`), without the files.
-    #[arg(long, value_name = "sha256:...", help_heading = "What the attestation must say")]
+    #[arg(
+        long,
+        value_name = "sha256:...",
+        help_heading = "What the attestation must say"
+    )]
     pub policy_digest: Option<String>,
     /// The lowest verification level accepted.
-    #[arg(long, value_enum, default_value_t, help_heading = "What the attestation must say")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        help_heading = "What the attestation must say"
+    )]
     pub min_level: MinLevelArg,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

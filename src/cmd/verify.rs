@@ -288,7 +288,9 @@ impl TrustDigests {
             let Some(secret) = repo.verify.as_ref().and_then(|v| v.secret_ref.as_deref()) else {
                 continue;
             };
-            if let Some(m) = flux.and_then(|f| f.secret_material(&repo.namespace, secret, limits).ok()) {
+            if let Some(m) =
+                flux.and_then(|f| f.secret_material(&repo.namespace, secret, limits).ok())
+            {
                 by.insert(
                     repo.namespaced_name(),
                     trust_digest_v2(&m, &CosignTrust::default()),
@@ -408,7 +410,9 @@ fn write_attestations(
 fn reference_parses(r: &str) -> Result<(), Failure> {
     let bad = |why: &str| Err(Failure::usage(format!("--ref {r:?}: {why}")));
     if r.is_empty() || r.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return bad("a reference has no spaces or control characters; give a tag or a digest (sha256:...)");
+        return bad(
+            "a reference has no spaces or control characters; give a tag or a digest (sha256:...)",
+        );
     }
     let digest = match r.rsplit_once('@') {
         Some((_, d)) => Some(d),

@@ -164,7 +164,9 @@ pub fn write_not_verified_json(v: &NotVerified<'_>, out: &mut dyn Write) -> io::
 fn write_others(others: &[Other], out: &mut dyn Write) -> io::Result<()> {
     for o in others {
         match (&o.error, &o.time_verified, &o.verification_result) {
-            (Some(e), _, _) => writeln!(out, "  also found: {}: does not count: {e}", o.attestation)?,
+            (Some(e), _, _) => {
+                writeln!(out, "  also found: {}: does not count: {e}", o.attestation)?
+            }
             (None, t, r) => writeln!(
                 out,
                 "  also found: {}: {} at {} (older; the newest decides)",
