@@ -263,7 +263,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__verify__subcmd__verify__subcmd__attestation)
-            opts="-h --key --bundle --ref --digest --max-age --format --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
+            opts="-h --key --bundle --ref --digest --max-age --scope --secret --trust-dir --flux --policy-digest --min-level --format --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,6 +287,30 @@ _airgap__verify() {
                     ;;
                 --max-age)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flux)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy-digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-level)
+                    COMPREPLY=($(compgen -W "strict permissive audit" -- "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -62,6 +62,14 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attes
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l ref -d 'With --bundle: which image, by tag or digest' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l digest -d 'The digest the attestation must be about' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-age -d 'Reject an attestation older than this (e.g. 30m, 12h, 7d)' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l scope -d 'The registry/repository the attestation must be for (its subject name and resourceUri)' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l secret -d 'The Secret the attestation must have been made with (its trust-material digest is recomputed)' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l trust-dir -d 'The trust folder the attestation must have been made with' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l flux -d 'Flux manifests: the Secret of the OCIRepository whose spec.url is the attestation\'s scope' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l policy-digest -d 'The trust-material digest the attestation must carry (`policy.digest`), without the files' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l min-level -d 'The lowest verification level accepted' -r -f -a "strict\t''
+permissive\t'The default'
+audit\t'Also an audit-level PASSED (authenticity passed; the other checks only logged)'"
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l format -r -f -a "text\t'For people'
 json\t'For machines: one JSON object, versioned (see README, "JSON report")'"
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l max-json-blob -d 'Largest manifest, index or config kept in memory, in bytes' -r

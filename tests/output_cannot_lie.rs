@@ -206,8 +206,8 @@ fn with_json_every_failure_is_one_document() {
         one_failure_document(&name, &out, 3);
     }
 
-    // A configuration error found late, after the report was made: one document still, the
-    // report with the error.
+    // An attestation key that cannot be read is found before the bundle is read: one document,
+    // the error, no results.
     let out = bin()
         .arg("verify")
         .arg(fixtures().join("signed"))
@@ -220,8 +220,12 @@ fn with_json_every_failure_is_one_document() {
         .arg(tmp.path().join("a.dsse.json"))
         .output()
         .unwrap();
-    let doc = one_failure_document("late", &out, 2);
-    assert_eq!(doc["results"][0]["verdict"], "verified", "{doc:#}");
+    let doc = one_failure_document("key", &out, 2);
+    assert!(doc["results"].is_null(), "{doc:#}");
+    assert!(
+        doc["error"].as_str().unwrap().contains("no-such.key"),
+        "{doc:#}"
+    );
 
     // A usage error found before anything is read.
     let out = bin()

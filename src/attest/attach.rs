@@ -6,6 +6,15 @@
 //! bundle as it was (at worst with an unreferenced new blob, and a temporary file in the root that
 //! the next attach removes). An advisory lock on `.airgap-verify.lock` in the layout makes
 //! concurrent attaches take turns, each merging into the `index.json` the previous one wrote.
+//!
+//! The same envelope is also stored the way cosign stores attestations, so that `cosign
+//! verify-attestation` (and Kyverno) find it once the layout is pushed: an image manifest tagged
+//! `sha256-<hex>.att` in `index.json` (the image digest with `:` replaced by `-`), whose config
+//! is an OCI image config and whose layers are DSSE envelopes (`application/vnd.dsse.envelope.v1+json`)
+//! each with an empty `dev.cosignproject.cosign/signature` annotation (cosign reads the raw layer
+//! bytes as the envelope and refuses a layer without that annotation) and a `predicateType`
+//! annotation. A later attach adds its layer to the layers of the existing `.att` manifest and
+//! moves the tag to the new manifest, as `cosign attest` appends.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,10 +25,41 @@ use crate::attest::dsse::DSSE_ENVELOPE_MEDIA_TYPE;
 use crate::attest::vsa::VSA_PREDICATE_TYPE;
 use crate::attest::{read_limited, write_atomically_via, AttestError};
 use crate::digest::{Algorithm, Descriptor, Digest};
-use crate::oci::{Graph, EMPTY_JSON, IMAGE_MANIFEST};
+use crate::oci::{Graph, EMPTY_JSON, IMAGE_MANIFEST, REF_NAME};
 
 /// The layer annotation naming the predicate type of the attestation.
 pub const PREDICATE_TYPE_ANNOTATION: &str = "in-toto.io/predicate-type";
+/// cosign's signature annotation; empty on attestation layers (the signature is in the envelope).
+pub const COSIGN_SIGNATURE_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
+/// cosign's predicate type annotation on attestation layers.
+pub const COSIGN_PREDICATE_TYPE_ANNOTATION: &str = "predicateType";
+/// The config media type of cosign's signature and attestation manifests.
+pub const OCI_IMAGE_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+
+/// Most earlier attestation layers carried over into a new cosign `.att` manifest.
+const MAX_COSIGN_LAYERS: usize = 1000;
+
+/// The tag cosign stores the attestations of `subject` under: `sha256-<hex>.att`.
+pub fn cosign_attestation_tag(subject: &Digest) -> String {
+    format!("{}.att", subject.referrers_tag())
+}
+
+/// Why cosign could not check attestations signed by `key`, if it could not: cosign loads a
+/// public key with SHA-256 for every ECDSA curve and checks RSA with PKCS #1 v1.5, so an RSA-PSS
+/// or an ECDSA P-384 (SHA-384) signature does not verify there. ECDSA P-256 and Ed25519 do.
+pub fn cosign_cannot_check(key: &crate::attest::SigningKey) -> Option<String> {
+    use crate::attest::SigningKey;
+    match key {
+        SigningKey::P256(_) | SigningKey::Ed25519(_) => None,
+        SigningKey::Rsa(_) => Some(format!(
+            "the attestation key is {}: its signatures are RSA-PSS, which cosign verify-attestation does not accept (it checks RSA with PKCS #1 v1.5); the cosign-style .att tag is written anyway. Use an ECDSA P-256 key for cosign and Kyverno",
+            key.describe()
+        )),
+        SigningKey::P384(_) => Some(
+            "the attestation key is EC P-384: its signatures are over SHA-384, and cosign verify-attestation checks ECDSA over SHA-256; the cosign-style .att tag is written anyway. Use an ECDSA P-256 key for cosign and Kyverno".to_string(),
+        ),
+    }
+}
 
 /// Store `envelope_json` in the layout folder `layout_dir` as a referrer of `subject`; returns
 /// the descriptor of the new manifest. Attaching the same envelope twice lists it once.
@@ -184,10 +224,12 @@ fn attach_locked(
         size: manifest_bytes.len() as u64,
     };
 
+    let cosign = put_cosign_manifest(layout_dir, &index, subject, envelope_json, &envelope)?;
     let manifests = index
         .get_mut("manifests")
         .and_then(Value::as_array_mut)
         .ok_or_else(|| layout_err("index.json has no \"manifests\" array".into()))?;
+    let before = manifests.clone();
     let digest_str = descriptor.digest.to_string();
     let listed = manifests
         .iter()
@@ -199,11 +241,116 @@ fn attach_locked(
             "size": descriptor.size,
             "artifactType": DSSE_ENVELOPE_MEDIA_TYPE,
         }));
+    }
+    // The `.att` tag names the new cosign manifest only.
+    let tag = cosign_attestation_tag(&subject.digest);
+    manifests.retain(|m| {
+        m.pointer("/annotations/org.opencontainers.image.ref.name")
+            .and_then(Value::as_str)
+            != Some(tag.as_str())
+    });
+    manifests.push(json!({
+        "mediaType": IMAGE_MANIFEST,
+        "digest": cosign.digest.to_string(),
+        "size": cosign.size,
+        "annotations": { REF_NAME: tag },
+    }));
+    if *manifests != before {
         let bytes =
             serde_json::to_vec(&index).map_err(|e| layout_err(format!("index.json: {e}")))?;
         write_atomically_via(&index_path, layout_dir, &bytes)?;
     }
     Ok(descriptor)
+}
+
+/// Write the cosign-style attestation manifest of `subject`: the layers of the manifest the
+/// `.att` tag names now (if it is one of ours: DSSE layers only), and the new envelope's layer
+/// unless it is already among them.
+fn put_cosign_manifest(
+    layout_dir: &Path,
+    index: &Value,
+    subject: &Descriptor,
+    envelope_json: &[u8],
+    envelope: &Digest,
+) -> Result<Descriptor, AttestError> {
+    let tag = cosign_attestation_tag(&subject.digest);
+    let mut layers: Vec<Value> = index
+        .get("manifests")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|m| {
+            m.pointer("/annotations/org.opencontainers.image.ref.name")
+                .and_then(Value::as_str)
+                == Some(tag.as_str())
+        })
+        .filter_map(|m| m.get("digest").and_then(Value::as_str))
+        .filter_map(|d| Digest::parse(d).ok())
+        .filter_map(|d| {
+            read_limited(
+                &layout_dir.join(d.blob_path()),
+                crate::limits::MAX_JSON_BLOB,
+            )
+            .ok()
+        })
+        .filter_map(|b| serde_json::from_slice::<Value>(&b).ok())
+        .filter_map(|m| m.get("layers").and_then(Value::as_array).cloned())
+        .next_back()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|l| l.get("mediaType").and_then(Value::as_str) == Some(DSSE_ENVELOPE_MEDIA_TYPE))
+        .take(MAX_COSIGN_LAYERS)
+        .collect();
+    let envelope_str = envelope.to_string();
+    if !layers
+        .iter()
+        .any(|l| l.get("digest").and_then(Value::as_str) == Some(envelope_str.as_str()))
+    {
+        layers.push(json!({
+            "mediaType": DSSE_ENVELOPE_MEDIA_TYPE,
+            "digest": envelope_str,
+            "size": envelope_json.len(),
+            "annotations": {
+                COSIGN_SIGNATURE_ANNOTATION: "",
+                COSIGN_PREDICATE_TYPE_ANNOTATION: VSA_PREDICATE_TYPE,
+            },
+        }));
+    }
+    let diff_ids: Vec<Value> = layers
+        .iter()
+        .filter_map(|l| l.get("digest").cloned())
+        .collect();
+    let config = json!({
+        "architecture": "",
+        "os": "",
+        "config": {},
+        "rootfs": { "type": "layers", "diff_ids": diff_ids },
+    });
+    let layout_err = |reason: String| AttestError::Layout {
+        path: layout_dir.to_path_buf(),
+        reason,
+    };
+    let config_bytes =
+        serde_json::to_vec(&config).map_err(|e| layout_err(format!("config JSON: {e}")))?;
+    let config_digest = put_blob(layout_dir, &config_bytes)?;
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": IMAGE_MANIFEST,
+        "config": {
+            "mediaType": OCI_IMAGE_CONFIG,
+            "digest": config_digest.to_string(),
+            "size": config_bytes.len(),
+        },
+        "layers": layers,
+    });
+    let bytes =
+        serde_json::to_vec(&manifest).map_err(|e| layout_err(format!("manifest JSON: {e}")))?;
+    let digest = put_blob(layout_dir, &bytes)?;
+    Ok(Descriptor {
+        media_type: IMAGE_MANIFEST.to_string(),
+        digest,
+        size: bytes.len() as u64,
+    })
 }
 
 /// Write a blob under `blobs/sha256/` unless it is already there; an existing file must have the
@@ -302,7 +449,7 @@ mod tests {
         let index: Value =
             serde_json::from_slice(&std::fs::read(dir.path().join("index.json")).unwrap()).unwrap();
         let manifests = index["manifests"].as_array().unwrap();
-        assert_eq!(manifests.len(), 2);
+        assert_eq!(manifests.len(), 3, "image, referrer, cosign .att");
         assert_eq!(
             manifests[0]["annotations"]["org.opencontainers.image.ref.name"],
             "v1"

@@ -15,6 +15,51 @@ use crate::digest::{Algorithm, Digest};
 /// before freshness cannot be judged.
 pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(5);
 
+/// The lowest verification level an attestation may record (`--min-level`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum MinLevel {
+    /// `audit`: authenticity passed, everything else only logged.
+    Audit,
+    /// `permissive` (the default).
+    #[default]
+    Permissive,
+    /// `strict`.
+    Strict,
+}
+
+impl MinLevel {
+    /// The level's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            MinLevel::Audit => "audit",
+            MinLevel::Permissive => "permissive",
+            MinLevel::Strict => "strict",
+        }
+    }
+
+    /// The rank of a recorded Notation level name (`strict`, `NOTATION_STRICT`...); `None` for a
+    /// level that is none of the three (`skip`, anything else).
+    pub fn of_recorded(level: &str) -> Option<MinLevel> {
+        let l = level.to_ascii_lowercase();
+        match l.strip_prefix("notation_").unwrap_or(l.as_str()) {
+            "strict" => Some(MinLevel::Strict),
+            "permissive" => Some(MinLevel::Permissive),
+            "audit" => Some(MinLevel::Audit),
+            _ => None,
+        }
+    }
+}
+
+/// The trust material the attestation must have been made under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyExpectation {
+    /// `--policy-digest`: this digest, whatever the recipe.
+    Digest(Digest),
+    /// The trust material given: its digest by each recipe name
+    /// ([`crate::attest::trust_digest`]), the attestation's own recipe deciding which applies.
+    Recipes(Vec<(String, String)>),
+}
+
 /// What the attestation must say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expectation {
@@ -24,9 +69,31 @@ pub struct Expectation {
     pub now: OffsetDateTime,
     /// The largest accepted age of `timeVerified`; `None` accepts any age.
     pub max_age: Option<Duration>,
+    /// The scope (`registry/repository`) it must be for; `None` accepts any.
+    pub scope: Option<String>,
+    /// The trust material it must have been made under; `None` accepts any.
+    pub policy: Option<PolicyExpectation>,
+    /// The lowest level accepted.
+    pub min_level: MinLevel,
 }
 
-/// A verified attestation.
+impl Expectation {
+    /// An expectation of the digest, time and age only (any scope, any trust material, the
+    /// default minimum level).
+    pub fn new(digest: Digest, now: OffsetDateTime, max_age: Option<Duration>) -> Expectation {
+        Expectation {
+            digest,
+            now,
+            max_age,
+            scope: None,
+            policy: None,
+            min_level: MinLevel::default(),
+        }
+    }
+}
+
+/// An authentic attestation about the image (signature, types and subject checked), not yet
+/// judged ([`judge`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedAttestation {
     /// Digest of the envelope bytes as given.
@@ -42,21 +109,68 @@ pub struct CheckedAttestation {
     pub time_verified: OffsetDateTime,
 }
 
-/// Verify an attestation (DSSE envelope JSON) against a key and an expectation.
+impl CheckedAttestation {
+    /// The scope the attestation is for: that of its `resourceUri` (`oci://SCOPE@digest`).
+    pub fn scope(&self) -> Option<&str> {
+        scope_of_resource_uri(&self.statement.predicate.resource_uri)
+    }
+
+    /// The recorded level (`strict`, ...): the extension's, else that of `verifiedLevels`.
+    pub fn level(&self) -> Option<String> {
+        let p = &self.statement.predicate;
+        p.notation
+            .as_ref()
+            .map(|n| n.level.clone())
+            .filter(|l| !l.is_empty())
+            .or_else(|| p.verified_levels.first().cloned())
+    }
+
+    /// The exact result as the extension records it (`verified`, `ignored (skip)`...),
+    /// else `verificationResult`.
+    pub fn result(&self) -> String {
+        let p = &self.statement.predicate;
+        match p.notation.as_ref().filter(|n| !n.result.is_empty()) {
+            Some(n) => match &n.ignored_because {
+                Some(why) => format!("{} ({why})", n.result),
+                None => n.result.clone(),
+            },
+            None => p.verification_result.clone(),
+        }
+    }
+}
+
+/// The scope of a `resourceUri` `oci://SCOPE@<digest>`.
+pub fn scope_of_resource_uri(uri: &str) -> Option<&str> {
+    let rest = uri.strip_prefix("oci://")?;
+    let (scope, _) = rest.rsplit_once('@')?;
+    Some(scope).filter(|s| !s.is_empty())
+}
+
+/// Verify an attestation (DSSE envelope JSON) against a key and an expectation: [`authenticate`]
+/// then [`judge`].
 pub fn verify_attestation(
     envelope_json: &[u8],
     key: &VerificationKey,
     expect: &Expectation,
 ) -> Result<CheckedAttestation, AttestError> {
+    let checked = authenticate(envelope_json, key, &expect.digest)?;
+    judge(&checked, expect)?;
+    Ok(checked)
+}
+
+/// The checks that make an attestation one of the key's about the image: the DSSE signature,
+/// the payload type, the statement and predicate types, the subject digest, `timeVerified`.
+pub fn authenticate(
+    envelope_json: &[u8],
+    key: &VerificationKey,
+    digest: &Digest,
+) -> Result<CheckedAttestation, AttestError> {
     let envelope = Envelope::parse(envelope_json)?;
     let verified = envelope.verify(key)?;
     payload_type_is_in_toto(&envelope.payload_type)?;
     let statement = parse_statement(&verified.payload)?;
-    subject_is_the_image(&statement, &expect.digest)?;
-    scope_from_bundle_is_named(&statement.predicate, None)?;
-    result_is_passed(&statement.predicate)?;
+    subject_is_the_image(&statement, digest)?;
     let time_verified = parse_time(&statement.predicate.time_verified)?;
-    fresh_enough(time_verified, expect.now, expect.max_age)?;
     Ok(CheckedAttestation {
         envelope_digest: Algorithm::Sha256.digest(envelope_json),
         keyid: key.keyid.clone(),
@@ -65,6 +179,129 @@ pub fn verify_attestation(
         statement,
         time_verified,
     })
+}
+
+/// The index of the attestation that decides among authentic ones: the newest by
+/// `timeVerified`; at the same time, one that is not `PASSED` wins.
+pub fn deciding(candidates: &[CheckedAttestation]) -> Option<usize> {
+    let rank = |c: &CheckedAttestation| {
+        (
+            c.time_verified,
+            c.statement.predicate.verification_result != "PASSED",
+        )
+    };
+    (0..candidates.len()).max_by_key(|&i| rank(&candidates[i]))
+}
+
+/// What an authentic attestation must say: `PASSED`, a level of at least the minimum, the
+/// scope, the trust material, and freshness.
+pub fn judge(checked: &CheckedAttestation, expect: &Expectation) -> Result<(), AttestError> {
+    let p = &checked.statement.predicate;
+    // First: an attestation of a scope the bundle chose is refused for that reason, whatever it
+    // says.
+    scope_from_bundle_is_named(p, expect.scope.as_deref())?;
+    if p.verification_result != "PASSED" {
+        return Err(AttestError::NotPassed {
+            result: p.verification_result.clone(),
+            exact: checked.result(),
+        });
+    }
+    level_is_enough(checked, expect.min_level)?;
+    if let Some(scope) = &expect.scope {
+        scope_is(checked, scope)?;
+    }
+    if let Some(policy) = &expect.policy {
+        policy_is(checked, policy)?;
+    }
+    fresh_enough(checked.time_verified, expect.now, expect.max_age)
+}
+
+fn level_is_enough(checked: &CheckedAttestation, min: MinLevel) -> Result<(), AttestError> {
+    let level = checked.level().unwrap_or_default();
+    match MinLevel::of_recorded(&level) {
+        Some(l) if l >= min => Ok(()),
+        _ => Err(AttestError::LevelTooLow {
+            level: if level.is_empty() {
+                "none".into()
+            } else {
+                level
+            },
+            min: min.name().to_string(),
+        }),
+    }
+}
+
+fn scope_is(checked: &CheckedAttestation, scope: &str) -> Result<(), AttestError> {
+    let found = checked.scope().unwrap_or_default();
+    let names_ok = checked
+        .statement
+        .subject
+        .iter()
+        .all(|s| s.name.is_empty() || s.name == scope);
+    if found == scope && names_ok {
+        return Ok(());
+    }
+    let names: Vec<&str> = checked
+        .statement
+        .subject
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    Err(AttestError::ScopeMismatch {
+        expected: scope.to_string(),
+        found: format!(
+            "{} (subject {})",
+            if found.is_empty() { "no scope" } else { found },
+            names.join(", ")
+        ),
+    })
+}
+
+fn policy_is(
+    checked: &CheckedAttestation,
+    expected: &PolicyExpectation,
+) -> Result<(), AttestError> {
+    let p = &checked.statement.predicate;
+    let recipe = p
+        .notation
+        .as_ref()
+        .map(|n| n.trust_material_digest_recipe.clone())
+        .unwrap_or_default();
+    let recipe = if recipe.is_empty() {
+        crate::attest::trust_digest::RECIPE_V1.to_string()
+    } else {
+        recipe
+    };
+    let found = p
+        .policy
+        .as_ref()
+        .and_then(|d| d.digest.get("sha256"))
+        .map(|h| format!("sha256:{h}"))
+        .unwrap_or_default();
+    let wanted: Vec<String> = match expected {
+        PolicyExpectation::Digest(d) => vec![d.to_string()],
+        PolicyExpectation::Recipes(list) => list
+            .iter()
+            .filter(|(r, _)| *r == recipe)
+            .map(|(_, d)| d.clone())
+            .collect(),
+    };
+    if wanted.is_empty() {
+        return Err(AttestError::UnknownRecipe(recipe));
+    }
+    if !found.is_empty() && wanted.contains(&found) {
+        Ok(())
+    } else {
+        Err(AttestError::PolicyMismatch {
+            expected: wanted.join(" or "),
+            found: if found.is_empty() {
+                "no trust-material digest".into()
+            } else {
+                found
+            },
+            recipe,
+        })
+    }
 }
 
 /// The envelope must carry an in-toto statement (checked after the signature, as the DSSE
@@ -150,15 +387,6 @@ pub fn scope_from_bundle_is_named(
     })
 }
 
-/// `verificationResult` must be `PASSED`.
-pub fn result_is_passed(p: &VerificationSummary) -> Result<(), AttestError> {
-    if p.verification_result == "PASSED" {
-        Ok(())
-    } else {
-        Err(AttestError::NotPassed(p.verification_result.clone()))
-    }
-}
-
 fn parse_time(s: &str) -> Result<OffsetDateTime, AttestError> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .map_err(|e| AttestError::Statement(format!("timeVerified {s:?} is not RFC 3339: {e}")))
@@ -241,11 +469,7 @@ mod tests {
     }
 
     fn expect(d: Digest, max_age: Option<Duration>) -> Expectation {
-        Expectation {
-            digest: d,
-            now: datetime!(2026-01-03 04:00:00 UTC),
-            max_age,
-        }
+        Expectation::new(d, datetime!(2026-01-03 04:00:00 UTC), max_age)
     }
 
     #[test]
@@ -283,7 +507,7 @@ mod tests {
         let (env, vk, d) = setup(false);
         assert!(matches!(
             verify_attestation(&env, &vk, &expect(d, None)),
-            Err(AttestError::NotPassed(_))
+            Err(AttestError::NotPassed { .. })
         ));
         let (env, vk, d) = setup(true);
         assert!(matches!(

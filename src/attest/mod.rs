@@ -16,6 +16,7 @@ pub mod check;
 pub mod dsse;
 pub mod keys;
 pub mod statement;
+pub mod trust_digest;
 pub mod verdict;
 pub mod vsa;
 
@@ -87,9 +88,28 @@ pub enum AttestError {
     /// No subject of the statement has the expected digest.
     #[error("the attestation is about {found}, not about {expected}")]
     SubjectMismatch { expected: String, found: String },
-    /// The statement says `verificationResult: FAILED` (or anything but PASSED).
-    #[error("the attestation records verificationResult {0:?}, not \"PASSED\"")]
-    NotPassed(String),
+    /// The statement says `verificationResult: FAILED` (or anything but PASSED); `exact` is
+    /// the exact result the extension records (`ignored (skip)`, `failed`).
+    #[error(
+        "the attestation records verificationResult {result:?} (result: {exact}), not \"PASSED\""
+    )]
+    NotPassed { result: String, exact: String },
+    /// The recorded level is below `--min-level` (or is none of strict, permissive, audit).
+    #[error("the attestation records verification level {level}, below --min-level {min} (an audit-level PASSED only says that authenticity passed; accept it with --min-level audit)")]
+    LevelTooLow { level: String, min: String },
+    /// The attestation is for another scope than `--scope`.
+    #[error("the attestation is for scope {found}, not for --scope {expected}")]
+    ScopeMismatch { expected: String, found: String },
+    /// The attestation was made under other trust material.
+    #[error("the attestation was made under trust material {found}, not under the expected {expected} (recipe {recipe}): another policy, other certificates, or other semantics")]
+    PolicyMismatch {
+        expected: String,
+        found: String,
+        recipe: String,
+    },
+    /// The attestation's trust-material digest recipe is not known to this version.
+    #[error("the attestation's trust-material digest recipe {0:?} is not known to this version; compare with --policy-digest")]
+    UnknownRecipe(String),
     /// `timeVerified` is older than `--max-age` allows.
     #[error("the attestation is too old: verified at {time_verified}, {age} ago, more than --max-age {max_age}")]
     TooOld {

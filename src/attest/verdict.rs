@@ -6,7 +6,22 @@ use time::OffsetDateTime;
 
 use super::{Verdict, VerifiedSignature};
 use crate::digest::{Digest, DigestError};
-use crate::verify::{Outcome, ScopeSource, TimeSource};
+use crate::verify::{Ignored, ImageResult, Outcome, ScopeSource, TimeSource};
+
+/// The exact result of an outcome as the attestation's extension names it, and why an ignored
+/// image was ignored: `verified`, `ignored` (`skip`, `authenticity-logged` or `not-configured`) or
+/// `failed`. Only `verified` is ever attested as `PASSED`.
+pub fn result_of(outcome: &Outcome) -> (&'static str, Option<&'static str>) {
+    match outcome.result() {
+        ImageResult::Verified(_) => ("verified", None),
+        ImageResult::Ignored(Ignored::SkipLevel) => ("ignored", Some("skip")),
+        ImageResult::Ignored(Ignored::AuthenticityLogged) => {
+            ("ignored", Some("authenticity-logged"))
+        }
+        ImageResult::Ignored(Ignored::NotConfigured) => ("ignored", Some("not-configured")),
+        ImageResult::Failed => ("failed", None),
+    }
+}
 
 /// Why an outcome cannot be attested.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,7 +44,9 @@ pub enum VerdictError {
 impl Verdict {
     /// The verdict of `outcome`: `passed` (a verified image) or failed (then every signature
     /// tried is listed, not only those that verified). `time_verified` is when the verification
-    /// ran.
+    /// ran. An image whose exact result ([`result_of`]) is not `verified` is never passed,
+    /// whatever `passed` says. The trust-material digest is the outcome's (recipe version 1);
+    /// the caller may replace it with a later recipe's.
     pub fn from_outcome(
         outcome: &Outcome,
         passed: bool,
@@ -41,6 +58,8 @@ impl Verdict {
             });
         }
         let policy_digest = Digest::parse(&outcome.policy_digest)?;
+        let (result, ignored_because) = result_of(outcome);
+        let passed = passed && result == "verified";
         let signatures = outcome
             .signatures
             .iter()
@@ -70,6 +89,9 @@ impl Verdict {
             scope: outcome.scope.clone(),
             scope_from_bundle: outcome.scope_source == ScopeSource::Bundle,
             passed,
+            result: result.to_string(),
+            ignored_because: ignored_because.map(str::to_string),
+            trust_recipe: super::trust_digest::RECIPE_V1.to_string(),
             level: outcome.level.clone().unwrap_or_default(),
             policy_uri: None,
             policy_digest,

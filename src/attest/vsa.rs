@@ -35,9 +35,9 @@ pub const VERIFIER_ID: &str = "https://github.com/airgap-verify/airgap-verify";
 pub const NOTATION_EXTENSION: &str = "https://github.com/airgap-verify/airgap-verify/notation/v1";
 /// The `scopeSource` of an attestation whose scope the bundle named (`--scope-from-bundle`).
 pub const SCOPE_FROM_BUNDLE: &str = "bundle";
-/// The version of the trust-material digest recipe
-/// ([`crate::trust::TrustMaterial::policy_digest`]).
-pub const TRUST_MATERIAL_RECIPE: &str = "airgap-verify/trust-material/v1";
+/// The trust-material digest recipe of version 1
+/// ([`crate::trust::TrustMaterial::policy_digest`]); see [`crate::attest::trust_digest`].
+pub const TRUST_MATERIAL_RECIPE: &str = crate::attest::trust_digest::RECIPE_V1;
 
 /// What was verified, as the attestation needs it. The verifier's outcome is mapped into this.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +51,15 @@ pub struct Verdict {
     /// Whether `scope` was taken from the bundle's own name annotation (`--scope-from-bundle`):
     /// recorded as `scopeSource: "bundle"` in the Notation extension.
     pub scope_from_bundle: bool,
-    /// Whether the image verified (audit-level failures included).
+    /// Whether the image verified (`verificationResult: PASSED`). An ignored image is never
+    /// passed.
     pub passed: bool,
+    /// The exact result: `verified`, `ignored` or `failed`.
+    pub result: String,
+    /// Why the result is `ignored` (`skip`, `authenticity-logged`, `not-configured`), else `None`.
+    pub ignored_because: Option<String>,
+    /// The recipe of `policy_digest` ([`crate::attest::trust_digest`]).
+    pub trust_recipe: String,
     /// The Notation verification level: `strict`, `permissive`, `audit` or `skip`.
     pub level: String,
     /// Where the policy came from (a Secret, a folder), when it has a URI.
@@ -152,6 +159,17 @@ pub struct NotationDetails {
     pub time_source: String,
     #[serde(rename = "trustMaterialDigestRecipe", default)]
     pub trust_material_digest_recipe: String,
+    /// The exact result (`verified`, `ignored`, `failed`); absent in attestations of earlier
+    /// versions.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub result: String,
+    /// Why an ignored image was ignored (`skip`, `authenticity-logged`, `not-configured`).
+    #[serde(
+        rename = "ignoredBecause",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ignored_because: Option<String>,
 }
 
 /// One verified Notation signature in the extension field.
@@ -252,7 +270,9 @@ pub fn statement(verdict: &Verdict) -> Result<Statement<VerificationSummary>, At
             .collect(),
         time_used: rfc3339(verdict.time_used),
         time_source: verdict.time_source.clone(),
-        trust_material_digest_recipe: TRUST_MATERIAL_RECIPE.to_string(),
+        trust_material_digest_recipe: verdict.trust_recipe.clone(),
+        result: verdict.result.clone(),
+        ignored_because: verdict.ignored_because.clone(),
     };
     let name = if verdict.subject_name.is_empty() {
         verdict.scope.clone()
@@ -313,6 +333,9 @@ pub(crate) mod tests {
             scope: "registry.example/app".into(),
             scope_from_bundle: false,
             passed,
+            result: if passed { "verified" } else { "failed" }.into(),
+            ignored_because: None,
+            trust_recipe: TRUST_MATERIAL_RECIPE.into(),
             level: "strict".into(),
             policy_uri: None,
             policy_digest: Algorithm::Sha256.digest(b"trust material"),

@@ -1,37 +1,108 @@
 //! The `verify-attestation` subcommand: the import side of the air gap.
 //!
 //! Exit codes: 0 verified; 1 not verified (bad or missing signature, another key, another
-//! digest, FAILED, too old, and also an attestation file that is not a DSSE envelope or not a
-//! VSA statement: it is the thing under test, not configuration); 2 usage or configuration
-//! (unreadable key or attestation file, bad duration or digest); 3 a damaged bundle.
+//! digest, FAILED, too old, another scope, other trust material, a level below `--min-level`,
+//! and also an attestation file that is not a DSSE envelope or not a VSA statement: it is the
+//! thing under test, not configuration); 2 usage or configuration (unreadable key, attestation
+//! file or trust material, bad duration or digest); 3 a damaged bundle. Everything that does not
+//! need the bundle is checked before the bundle is read.
+//!
+//! When several attestations are found for an image (attached ones, a file beside them), every
+//! one that verifies with the key is judged together: the newest by `timeVerified` decides, and
+//! the others are listed.
 //! A keyid in the envelope that differs from the given key's is reported but not fatal: keyids
 //! are unauthenticated hints, and the signature verified with the key the operator chose.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
 use super::{Exit, Failure, Format, VerifyAttestationArgs};
 use crate::attest::attach::attached_envelopes;
-use crate::attest::check::{parse_duration, verify_attestation, CheckedAttestation, Expectation};
+use crate::attest::check::{
+    authenticate, deciding, judge, parse_duration, CheckedAttestation, Expectation,
+    PolicyExpectation,
+};
 use crate::attest::keys::VerificationKey;
-use crate::attest::{read_limited, AttestError};
+use crate::attest::read_limited;
+use crate::attest::trust_digest::{trust_digest_v2, CosignTrust, RECIPE_V1, RECIPE_V2};
 use crate::bundle::{read_bundle, ProgressSink, Source};
 use crate::digest::Digest;
+use crate::flux::FluxObjects;
+use crate::limits::Limits;
 use crate::oci::Graph;
-use crate::report::attestation;
+use crate::report::attestation::{self, ImageReport, Other};
+use crate::trust::TrustMaterial;
 
-/// Where the attestation(s) to check come from.
-enum Candidates {
-    /// A file named on the command line.
-    File(PathBuf),
-    /// Envelopes attached to the image in the bundle: (manifest digest, envelope bytes).
-    Attached(Vec<(Digest, Arc<[u8]>)>),
+/// The trust material the attestation must have been made under.
+enum Trust {
+    None,
+    Digest(Digest),
+    Material(Box<TrustMaterial>),
+    Flux(Box<FluxObjects>),
+}
+
+/// One image to judge: its digest and the attestations found for it (name, bytes).
+struct Target {
+    digest: Digest,
+    candidates: Vec<(String, Vec<u8>)>,
+}
+
+/// The judgement of one image's attestations.
+enum Judged {
+    Verified {
+        name: String,
+        checked: Box<CheckedAttestation>,
+        others: Vec<Other>,
+    },
+    NotVerified {
+        name: String,
+        error: String,
+        others: Vec<Other>,
+    },
+}
+
+impl Judged {
+    fn report<'a>(
+        &'a self,
+        digest: &Digest,
+        key: &'a VerificationKey,
+        args: &VerifyAttestationArgs,
+        trust: &Trust,
+    ) -> ImageReport<'a> {
+        match self {
+            Judged::Verified {
+                name,
+                checked,
+                others,
+            } => {
+                let mut v = attestation::Verified::new(name, digest, checked);
+                v.scope_checked = args.scope.is_some();
+                v.trust_material_checked = !matches!(trust, Trust::None);
+                v.others = others.clone();
+                ImageReport::Verified(v)
+            }
+            Judged::NotVerified {
+                name,
+                error,
+                others,
+            } => ImageReport::NotVerified(attestation::NotVerified {
+                version: attestation::ATTESTATION_REPORT_VERSION,
+                verified: false,
+                attestation: name.clone(),
+                digest: digest.to_string(),
+                keyid: &key.keyid,
+                error: error.clone(),
+                others: others.clone(),
+            }),
+        }
+    }
 }
 
 /// Run `verify-attestation`.
 pub fn run(args: &VerifyAttestationArgs) -> Result<Exit, Failure> {
+    let limits = args.limits.limits();
+    // Everything that does not need the bundle, before the bundle is read.
     let max_age = args
         .max_age
         .as_deref()
@@ -39,79 +110,297 @@ pub fn run(args: &VerifyAttestationArgs) -> Result<Exit, Failure> {
         .transpose()
         .map_err(|e| Failure::usage(e.to_string()))?;
     let key = VerificationKey::load(&args.key).map_err(|e| Failure::usage(e.to_string()))?;
-    let (digest, candidates) = target(args)?;
-    let expect = Expectation {
-        digest: digest.clone(),
-        now: OffsetDateTime::now_utc(),
-        max_age,
-    };
-    let limits = args.limits.limits();
-    let mut last: Option<(String, AttestError)> = None;
-    let attempts: Vec<(String, Vec<u8>)> = match candidates {
-        Candidates::File(path) => {
-            let bytes = read_limited(&path, limits.max_envelope_blob)
-                .map_err(|e| Failure::usage(e.to_string()))?;
-            vec![(path.display().to_string(), bytes)]
-        }
-        Candidates::Attached(found) => found
-            .into_iter()
-            .rev()
-            .map(|(d, bytes)| (format!("attached attestation {d}"), bytes.to_vec()))
-            .collect(),
-    };
-    for (name, bytes) in attempts {
-        match verify_attestation(&bytes, &key, &expect) {
-            Ok(checked) => {
-                print_verified(args.format, &name, &digest, &checked)?;
-                return Ok(Exit::Verified);
+    let trust = load_trust(args, &limits)?;
+    let folder = match &args.attestation {
+        Some(path) if path.is_dir() => {
+            if args.bundle.is_none() {
+                return Err(Failure::usage(format!(
+                    "{} is a folder of attestations: give --bundle BUNDLE, whose every image must have one",
+                    path.display()
+                )));
             }
+            Some(path.clone())
+        }
+        Some(path) if !path.exists() => {
+            return Err(Failure::usage(format!(
+                "cannot read attestation {}: no such file",
+                path.display()
+            )))
+        }
+        _ => None,
+    };
+    let targets = targets(args, folder.as_deref(), &limits)?;
+    let now = OffsetDateTime::now_utc();
+    let mut judged = Vec::new();
+    for t in &targets {
+        judged.push(judge_target(args, &key, &trust, max_age, now, t)?);
+    }
+    let mut reports: Vec<ImageReport<'_>> = judged
+        .iter()
+        .zip(&targets)
+        .map(|(j, t)| j.report(&t.digest, &key, args, &trust))
+        .collect();
+    let all_verified = reports
+        .iter()
+        .all(|r| matches!(r, ImageReport::Verified(_)));
+    let exit = if all_verified {
+        Exit::Verified
+    } else {
+        Exit::NotVerified
+    };
+    if folder.is_some() {
+        let f = attestation::Folder {
+            version: attestation::ATTESTATION_REPORT_VERSION,
+            verified: all_verified,
+            images: reports,
+        };
+        print_or_fail(|out| match args.format {
+            Format::Json => attestation::write_json(&f, out),
+            Format::Text => attestation::write_folder_text(&f, out),
+        })?;
+        if args.format == Format::Text && !all_verified {
+            let failed = f
+                .images
+                .iter()
+                .filter(|r| matches!(r, ImageReport::NotVerified(_)))
+                .count();
+            return Err(Failure {
+                exit: Exit::NotVerified,
+                message: format!(
+                    "not verified: {failed} of {} images of the bundle have no verified attestation",
+                    f.images.len()
+                ),
+            });
+        }
+        return Ok(exit);
+    }
+    match reports.pop() {
+        Some(ImageReport::Verified(v)) => {
+            print_or_fail(|out| match args.format {
+                Format::Json => attestation::write_verified_json(&v, out),
+                Format::Text => attestation::write_verified_text(&v, out),
+            })?;
+            Ok(Exit::Verified)
+        }
+        Some(ImageReport::NotVerified(n)) => match args.format {
+            Format::Json => {
+                print_or_fail(|out| attestation::write_not_verified_json(&n, out))?;
+                Ok(Exit::NotVerified)
+            }
+            Format::Text => Err(Failure {
+                exit: Exit::NotVerified,
+                message: attestation::not_verified_text(&n),
+            }),
+        },
+        None => Err(Failure::usage("nothing to verify")),
+    }
+}
+
+/// `--secret`, `--trust-dir`, `--flux` or `--policy-digest`, read before the bundle.
+fn load_trust(args: &VerifyAttestationArgs, limits: &Limits) -> Result<Trust, Failure> {
+    let usage = |e: crate::trust::TrustError| Failure::usage(e.to_string());
+    if let Some(d) = &args.policy_digest {
+        return Digest::parse(d)
+            .map(Trust::Digest)
+            .map_err(|e| Failure::usage(format!("--policy-digest: {e}")));
+    }
+    if let Some(path) = &args.secret {
+        return Ok(Trust::Material(Box::new(
+            crate::trust::from_secret_file(path, limits).map_err(usage)?,
+        )));
+    }
+    if let Some(dir) = &args.trust_dir {
+        return Ok(Trust::Material(Box::new(
+            crate::trust::from_dir(dir, limits).map_err(usage)?,
+        )));
+    }
+    if !args.flux.is_empty() {
+        return Ok(Trust::Flux(Box::new(
+            crate::flux::load_flux(&args.flux, limits).map_err(usage)?,
+        )));
+    }
+    Ok(Trust::None)
+}
+
+/// The digests of one trust material by every recipe this version knows.
+fn recipes(m: &TrustMaterial) -> Vec<(String, String)> {
+    vec![
+        (RECIPE_V1.to_string(), m.policy_digest()),
+        (
+            RECIPE_V2.to_string(),
+            trust_digest_v2(m, &CosignTrust::default()),
+        ),
+    ]
+}
+
+/// What the attestation's trust-material digest must be, given the scope it is for; `Err` is a
+/// reason it cannot verify.
+fn policy_expectation(
+    trust: &Trust,
+    scope: Option<&str>,
+    limits: &Limits,
+) -> Result<Option<PolicyExpectation>, Failure> {
+    Ok(match trust {
+        Trust::None => None,
+        Trust::Digest(d) => Some(PolicyExpectation::Digest(d.clone())),
+        Trust::Material(m) => Some(PolicyExpectation::Recipes(recipes(m))),
+        Trust::Flux(objects) => {
+            let scope = scope.unwrap_or_default();
+            let mut list = Vec::new();
+            let mut urls = Vec::new();
+            for repo in &objects.repositories {
+                urls.push(repo.url.clone());
+                if repo.scope != scope {
+                    continue;
+                }
+                let Some(secret) = repo.verify.as_ref().and_then(|v| v.secret_ref.as_deref())
+                else {
+                    continue;
+                };
+                let m = objects
+                    .secret_material(&repo.namespace, secret, limits)
+                    .map_err(|e| {
+                        Failure::usage(format!("OCIRepository {}: {e}", repo.namespaced_name()))
+                    })?;
+                list.extend(recipes(&m));
+            }
+            if list.is_empty() {
+                return Err(Failure {
+                    exit: Exit::NotVerified,
+                    message: format!(
+                        "no OCIRepository with a verification Secret in the --flux manifests has spec.url for the attestation's scope {scope:?}; their spec.url: {}",
+                        if urls.is_empty() { "none".to_string() } else { urls.join(", ") }
+                    ),
+                });
+            }
+            Some(PolicyExpectation::Recipes(list))
+        }
+    })
+}
+
+/// Judge the attestations of one image.
+fn judge_target(
+    args: &VerifyAttestationArgs,
+    key: &VerificationKey,
+    trust: &Trust,
+    max_age: Option<time::Duration>,
+    now: OffsetDateTime,
+    target: &Target,
+) -> Result<Judged, Failure> {
+    let limits = args.limits.limits();
+    let mut authentic: Vec<(String, CheckedAttestation)> = Vec::new();
+    let mut others: Vec<Other> = Vec::new();
+    for (name, bytes) in &target.candidates {
+        match authenticate(bytes, key, &target.digest) {
+            Ok(c) => authentic.push((name.clone(), c)),
             Err(e) if e.is_usage() => return Err(Failure::usage(e.to_string())),
-            Err(e) => last = Some((name, e)),
+            Err(e) => others.push(Other {
+                attestation: name.clone(),
+                time_verified: None,
+                verification_result: None,
+                error: Some(e.to_string()),
+            }),
         }
     }
-    let (name, message) = match last {
-        Some((name, e)) => (name, e.to_string()),
-        None => (
-            String::new(),
-            format!(
-                "no attestation is attached to {digest} in the bundle; give the attestation file"
-            ),
-        ),
+    let checked: Vec<CheckedAttestation> = authentic.iter().map(|(_, c)| c.clone()).collect();
+    let Some(i) = deciding(&checked) else {
+        // None verified with the key: the last reason stands.
+        return Ok(match others.pop() {
+            Some(last) => Judged::NotVerified {
+                name: last.attestation,
+                error: last.error.unwrap_or_default(),
+                others,
+            },
+            None => Judged::NotVerified {
+                name: String::new(),
+                error: format!(
+                    "no attestation of {} found{}",
+                    target.digest,
+                    if args.attestation.is_none() {
+                        " attached in the bundle; give the attestation file"
+                    } else {
+                        ""
+                    }
+                ),
+                others,
+            },
+        });
     };
-    let report = attestation::NotVerified {
-        version: attestation::ATTESTATION_REPORT_VERSION,
-        verified: false,
-        attestation: &name,
-        digest: digest.to_string(),
-        keyid: &key.keyid,
-        error: &message,
-    };
-    match args.format {
-        Format::Json => {
-            print_or_fail(|out| attestation::write_not_verified_json(&report, out))?;
-            Ok(Exit::NotVerified)
+    let (name, checked) = authentic.swap_remove(i);
+    for (n, c) in &authentic {
+        others.push(Other {
+            attestation: n.clone(),
+            time_verified: Some(c.statement.predicate.time_verified.clone()),
+            verification_result: Some(c.statement.predicate.verification_result.clone()),
+            error: None,
+        });
+    }
+    let scope = args
+        .scope
+        .clone()
+        .or_else(|| checked.scope().map(str::to_string));
+    let policy = match policy_expectation(trust, scope.as_deref(), &limits) {
+        Ok(p) => p,
+        Err(f) if f.exit == Exit::NotVerified => {
+            return Ok(Judged::NotVerified {
+                name,
+                error: f.message,
+                others,
+            })
         }
-        Format::Text => Err(Failure {
-            exit: Exit::NotVerified,
-            message: attestation::not_verified_text(&report),
+        Err(f) => return Err(f),
+    };
+    let expect = Expectation {
+        digest: target.digest.clone(),
+        now,
+        max_age,
+        scope: args.scope.clone(),
+        policy,
+        min_level: args.min_level.into(),
+    };
+    match judge(&checked, &expect) {
+        Ok(()) => Ok(Judged::Verified {
+            name,
+            checked: Box::new(checked),
+            others,
+        }),
+        Err(e) if e.is_usage() => Err(Failure::usage(e.to_string())),
+        Err(e) => Ok(Judged::NotVerified {
+            name,
+            error: e.to_string(),
+            others,
         }),
     }
 }
 
-/// The digest the attestation must be about, and where to find the attestation.
-fn target(args: &VerifyAttestationArgs) -> Result<(Digest, Candidates), Failure> {
+/// The images the attestations must be about, and the attestations found for each.
+fn targets(
+    args: &VerifyAttestationArgs,
+    folder: Option<&Path>,
+    limits: &Limits,
+) -> Result<Vec<Target>, Failure> {
+    let read = |path: &Path| -> Result<Vec<u8>, Failure> {
+        read_limited(path, limits.max_envelope_blob).map_err(|e| Failure::usage(e.to_string()))
+    };
     match (&args.digest, &args.bundle) {
         (Some(d), _) => {
             let digest = Digest::parse(d).map_err(|e| Failure::usage(format!("--digest: {e}")))?;
             let file = args.attestation.clone().ok_or_else(|| {
                 Failure::usage("with --digest, give the ATTESTATION file to verify")
             })?;
-            Ok((digest, Candidates::File(file)))
+            let bytes = read(&file)?;
+            Ok(vec![Target {
+                digest,
+                candidates: vec![(file.display().to_string(), bytes)],
+            }])
         }
         (None, Some(bundle)) => {
-            let limits = args.limits.limits();
-            let bundle = read_bundle(&Source::from_arg(bundle), &limits, &ProgressSink::none())?;
-            let graph = Graph::build(&bundle, &limits)?;
+            let file = match (&args.attestation, folder) {
+                (Some(f), None) => Some((f.display().to_string(), read(f)?)),
+                _ => None,
+            };
+            let bundle = read_bundle(&Source::from_arg(bundle), limits, &ProgressSink::none())?;
+            let graph = Graph::build(&bundle, limits)?;
             let integrity = graph.integrity();
             if integrity.is_damaged() {
                 let problems: Vec<String> = integrity
@@ -126,35 +415,41 @@ fn target(args: &VerifyAttestationArgs) -> Result<(Digest, Candidates), Failure>
                     problems.join("; ")
                 )));
             }
-            let image = graph
-                .resolve(args.reference.as_deref())
-                .map_err(|e| Failure::usage(format!("{}: {}", bundle.name, super::resolve_message(&e))))?;
-            let digest = image.descriptor.digest.clone();
-            match &args.attestation {
-                Some(file) => Ok((digest, Candidates::File(file.clone()))),
-                None => {
-                    let found = attached_envelopes(&graph, &digest);
-                    Ok((digest, Candidates::Attached(found)))
+            let attached = |digest: &Digest| -> Vec<(String, Vec<u8>)> {
+                attached_envelopes(&graph, digest)
+                    .into_iter()
+                    .map(|(d, bytes)| (format!("attached attestation {d}"), bytes.to_vec()))
+                    .collect()
+            };
+            if let Some(dir) = folder {
+                let mut out = Vec::new();
+                for image in graph.images() {
+                    let digest = image.descriptor.digest.clone();
+                    let path: PathBuf =
+                        dir.join(format!("{}.dsse.json", digest.referrers_tag()));
+                    let mut candidates = Vec::new();
+                    if path.is_file() {
+                        candidates.push((path.display().to_string(), read(&path)?));
+                    }
+                    candidates.extend(attached(&digest));
+                    out.push(Target { digest, candidates });
                 }
+                return Ok(out);
             }
+            let image = graph.resolve(args.reference.as_deref()).map_err(|e| {
+                Failure::usage(format!("{}: {}", bundle.name, super::resolve_message(&e)))
+            })?;
+            let digest = image.descriptor.digest.clone();
+            let candidates = match file {
+                Some(f) => vec![f],
+                None => attached(&digest),
+            };
+            Ok(vec![Target { digest, candidates }])
         }
         (None, None) => Err(Failure::usage(
             "say what the attestation must be about: --bundle BUNDLE (with --ref when it holds several images) or --digest sha256:...",
         )),
     }
-}
-
-fn print_verified(
-    format: Format,
-    name: &str,
-    digest: &Digest,
-    c: &CheckedAttestation,
-) -> Result<(), Failure> {
-    let report = attestation::Verified::new(name, digest, c);
-    print_or_fail(|out| match format {
-        Format::Json => attestation::write_verified_json(&report, out),
-        Format::Text => attestation::write_verified_text(&report, out),
-    })
 }
 
 /// Write to standard output (a closed pipe ends quietly, see [`super::print_out`]).

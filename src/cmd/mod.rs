@@ -286,7 +286,9 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyAttestationArgs {
-    /// The DSSE attestation file. Optional with --bundle when the attestation is attached.
+    /// The DSSE attestation file, or a folder of one `sha256-<hex>.dsse.json` per image (as
+    /// `verify --all --attestation DIR` writes). Optional with --bundle when the attestation is
+    /// attached.
     pub attestation: Option<PathBuf>,
     /// The public key (PEM SubjectPublicKeyInfo) that must have signed it.
     #[arg(long, value_name = "PUBLIC.pem")]
@@ -303,10 +305,64 @@ pub struct VerifyAttestationArgs {
     /// Reject an attestation older than this (e.g. 30m, 12h, 7d).
     #[arg(long, value_name = "DURATION")]
     pub max_age: Option<String>,
+    /// The registry/repository the attestation must be for (its subject name and resourceUri).
+    #[arg(
+        long,
+        value_name = "REGISTRY/REPO",
+        help_heading = "What the attestation must say"
+    )]
+    pub scope: Option<String>,
+    /// The Secret the attestation must have been made with (its trust-material digest is
+    /// recomputed).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["trust_dir", "flux", "policy_digest"], help_heading = "What the attestation must say")]
+    pub secret: Option<PathBuf>,
+    /// The trust folder the attestation must have been made with.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["flux", "policy_digest"], help_heading = "What the attestation must say")]
+    pub trust_dir: Option<PathBuf>,
+    /// Flux manifests: the Secret of the OCIRepository whose spec.url is the attestation's scope.
+    #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with = "policy_digest", help_heading = "What the attestation must say")]
+    pub flux: Vec<PathBuf>,
+    /// The trust-material digest the attestation must carry (`policy.digest`), without the files.
+    #[arg(
+        long,
+        value_name = "sha256:...",
+        help_heading = "What the attestation must say"
+    )]
+    pub policy_digest: Option<String>,
+    /// The lowest verification level accepted.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        help_heading = "What the attestation must say"
+    )]
+    pub min_level: MinLevelArg,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// `--min-level`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MinLevelArg {
+    Strict,
+    /// The default.
+    #[default]
+    Permissive,
+    /// Also an audit-level PASSED (authenticity passed; the other checks only logged).
+    Audit,
+}
+
+impl From<MinLevelArg> for crate::attest::check::MinLevel {
+    fn from(m: MinLevelArg) -> Self {
+        use crate::attest::check::MinLevel;
+        match m {
+            MinLevelArg::Strict => MinLevel::Strict,
+            MinLevelArg::Permissive => MinLevel::Permissive,
+            MinLevelArg::Audit => MinLevel::Audit,
+        }
+    }
 }
 
 /// The clap command, for man pages and completions.

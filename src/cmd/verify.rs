@@ -12,7 +12,7 @@ use crate::pki::revocation::CrlSet;
 use crate::report::{self, Report};
 use crate::trust;
 use crate::verifier::{At, Conclusion, Images, Request, RunError, Verifier};
-use crate::verify::{Outcome, Verdict, VerifyError};
+use crate::verify::{Outcome, VerifyError};
 
 /// Where the trust material comes from: exactly one of the three flags.
 enum TrustChoice<'a> {
@@ -26,7 +26,8 @@ enum TrustChoice<'a> {
 
 /// What `--attest-key` / `--attestation` (and `--attach`, `--attest-failures`) ask for.
 struct AttestPlan<'a> {
-    key: &'a Path,
+    /// The signing key, loaded (and decrypted) before anything else is read.
+    key: attest::SigningKey,
     out: &'a Path,
     /// `--all` or `--flux`: `out` is a folder of one attestation per image.
     many: bool,
@@ -62,14 +63,25 @@ impl<'a> Plan<'a> {
             return Err(Failure::usage("--ocirepository needs --flux"));
         }
         let bundle = Source::from_arg(&args.bundle);
+        if let Some(r) = &args.reference {
+            reference_parses(r)?;
+        }
         let attest = match (&args.attest_key, &args.attestation) {
-            (Some(key), Some(out)) => Some(AttestPlan {
-                key,
-                out,
-                many: args.all || !args.flux.is_empty(),
-                attach_dir: None,
-                failures: args.attest_failures,
-            }),
+            (Some(key), Some(out)) => {
+                let many = args.all || !args.flux.is_empty();
+                attestation_path_is_usable(out, many)?;
+                let passphrase = std::env::var_os(attest::keys::PASSPHRASE_ENV);
+                let passphrase = passphrase.as_ref().map(|p| p.as_encoded_bytes());
+                let key = attest::SigningKey::load(key, passphrase)
+                    .map_err(|e| Failure::usage(e.to_string()))?;
+                Some(AttestPlan {
+                    key,
+                    out,
+                    many,
+                    attach_dir: None,
+                    failures: args.attest_failures,
+                })
+            }
             _ => None,
         };
         let (scope, scopes) = parse_scopes(&args.scope)?;
@@ -148,6 +160,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
             .add_bytes(&path.display().to_string(), &bytes, &limits)
             .map_err(config_error)?;
     }
+    let digests = TrustDigests::of(material.as_ref(), flux.as_ref(), &limits);
     let verifier = match (material, flux) {
         (Some(material), _) => Verifier::new(material, file_crls, limits).map_err(config_error)?,
         (None, Some(flux)) => Verifier::for_flux(flux, file_crls, limits),
@@ -170,8 +183,10 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     };
     print_notes(args.verbose, &run.notes);
     let started = OffsetDateTime::now_utc();
+    // The attestations are signed and written (or stale ones removed) before the verdict is
+    // printed.
     let attested = match &plan.attest {
-        Some(attest) => write_attestations(attest, &run.report, started),
+        Some(attest) => write_attestations(attest, &run.report, started, &digests),
         None => Ok(()),
     };
     let exit = match run.conclusion {
@@ -311,20 +326,92 @@ fn write_report(report: &Report, args: &VerifyArgs) -> Result<(), Failure> {
     })
 }
 
+/// The trust-material digest (recipe version 2) of each trust material of the run: the one
+/// Secret or folder, or each OCIRepository's Secret (by `namespace/name`).
+enum TrustDigests {
+    One(String),
+    ByRepository(std::collections::BTreeMap<String, String>),
+}
+
+impl TrustDigests {
+    fn of(
+        material: Option<&trust::TrustMaterial>,
+        flux: Option<&crate::flux::FluxObjects>,
+        limits: &crate::limits::Limits,
+    ) -> TrustDigests {
+        use attest::trust_digest::{trust_digest_v2, CosignTrust};
+        if let Some(m) = material {
+            return TrustDigests::One(trust_digest_v2(m, &CosignTrust::default()));
+        }
+        let mut by = std::collections::BTreeMap::new();
+        for repo in flux.map(|f| f.repositories.as_slice()).unwrap_or_default() {
+            let Some(secret) = repo.verify.as_ref().and_then(|v| v.secret_ref.as_deref()) else {
+                continue;
+            };
+            if let Some(m) =
+                flux.and_then(|f| f.secret_material(&repo.namespace, secret, limits).ok())
+            {
+                by.insert(
+                    repo.namespaced_name(),
+                    trust_digest_v2(&m, &CosignTrust::default()),
+                );
+            }
+        }
+        TrustDigests::ByRepository(by)
+    }
+
+    /// The digest for a result entry, when known.
+    fn of_entry(&self, entry: &report::ResultEntry) -> Option<&String> {
+        match self {
+            TrustDigests::One(d) => Some(d),
+            TrustDigests::ByRepository(by) => {
+                entry.flux.as_ref().and_then(|f| by.get(&f.ocirepository))
+            }
+        }
+    }
+}
+
 /// `--attest-key` / `--attestation` (and `--attach`): one DSSE attestation per verified image
-/// (and per failed one with `--attest-failures`). With one image, `--attestation` is the file;
-/// with `--all` or `--flux` it is a folder that receives `<alg>-<hex>.dsse.json` per image.
+/// (and, with `--attest-failures`, per failed or ignored one, as `FAILED`). With one image,
+/// `--attestation` is the file; with `--all` or `--flux` it is a folder that receives
+/// `<alg>-<hex>.dsse.json` per image. Every envelope is signed before anything is written; an
+/// older attestation at a path that this run does not write is removed; standard error says
+/// what was written where.
 fn write_attestations(
     plan: &AttestPlan<'_>,
     report: &Report,
     started: OffsetDateTime,
+    digests: &TrustDigests,
 ) -> Result<(), Failure> {
-    let passphrase = std::env::var_os(attest::keys::PASSPHRASE_ENV);
-    let passphrase = passphrase.as_ref().map(|p| p.as_encoded_bytes());
-    let key = attest::SigningKey::load(plan.key, passphrase)
-        .map_err(|e| Failure::usage(e.to_string()))?;
     let (out, many) = (plan.out, plan.many);
-    if many {
+    let mut writes = Vec::new();
+    let mut stale = Vec::new();
+    for entry in &report.results {
+        let Some(outcome) = &entry.outcome else {
+            continue;
+        };
+        let path = if many {
+            out.join(format!("{}.dsse.json", outcome.digest.referrers_tag()))
+        } else {
+            out.to_path_buf()
+        };
+        let (result, why) = attest::verdict::result_of(outcome);
+        let passed = result == "verified";
+        if !passed && !plan.failures {
+            stale.push((path, outcome.digest.clone(), result, why));
+            continue;
+        }
+        let mut verdict = attest_verdict(outcome, passed, started)?;
+        if let Some(d) = digests.of_entry(entry) {
+            verdict.policy_digest =
+                crate::digest::Digest::parse(d).map_err(|e| Failure::usage(e.to_string()))?;
+            verdict.trust_recipe = attest::trust_digest::RECIPE_V2.to_string();
+        }
+        let envelope = attest::vsa::sign_verdict(&verdict, &plan.key)
+            .map_err(|e| Failure::usage(e.to_string()))?;
+        writes.push((path, outcome, verdict.passed, envelope));
+    }
+    if many && !writes.is_empty() {
         std::fs::create_dir_all(out).map_err(|e| {
             Failure::usage(format!(
                 "cannot create attestation folder {}: {e}",
@@ -332,29 +419,102 @@ fn write_attestations(
             ))
         })?;
     }
-    for entry in &report.results {
-        let Some(outcome) = &entry.outcome else {
-            continue;
-        };
-        // Only a verified image is attested as passed; an ignored one is not verified.
-        let passed = match outcome.verdict {
-            Verdict::Verified => true,
-            Verdict::Failed | Verdict::Ignored if plan.failures => false,
-            _ => continue,
-        };
-        let verdict = attest_verdict(outcome, passed, started)?;
-        let envelope =
-            attest::vsa::sign_verdict(&verdict, &key).map_err(|e| Failure::usage(e.to_string()))?;
-        let path = if many {
-            out.join(format!("{}.dsse.json", outcome.digest.referrers_tag()))
-        } else {
-            out.to_path_buf()
-        };
-        attest::write_atomically(&path, &envelope).map_err(|e| Failure::usage(e.to_string()))?;
-        if let Some(dir) = &plan.attach_dir {
-            attest::attach::attach(dir, &outcome.descriptor, &envelope)
-                .map_err(|e| Failure::usage(e.to_string()))?;
+    if plan.attach_dir.is_some() {
+        if let Some(why) = attest::attach::cosign_cannot_check(&plan.key) {
+            eprintln!("warning: {why}");
         }
+    }
+    for (path, outcome, passed, envelope) in &writes {
+        attest::write_atomically(path, envelope).map_err(|e| Failure::usage(e.to_string()))?;
+        let result = if *passed { "PASSED" } else { "FAILED" };
+        eprintln!(
+            "attestation: wrote {result} for {} to {}",
+            outcome.digest,
+            path.display()
+        );
+        if let Some(dir) = &plan.attach_dir {
+            attest::attach::attach(dir, &outcome.descriptor, envelope)
+                .map_err(|e| Failure::usage(e.to_string()))?;
+            eprintln!(
+                "attestation: attached to {} in {} (referrer, and cosign's {}.att tag)",
+                outcome.digest,
+                dir.display(),
+                outcome.digest.referrers_tag()
+            );
+        }
+    }
+    for (path, digest, result, why) in stale {
+        let written_here = writes.iter().any(|(p, ..)| *p == path);
+        let what = match why {
+            Some(why) => format!("{result}: {why}"),
+            None => result.to_string(),
+        };
+        if written_here {
+            continue;
+        }
+        let removed = path.is_file() && std::fs::remove_file(&path).is_ok();
+        eprintln!(
+            "attestation: none written for {digest} ({what}; --attest-failures writes a FAILED one){}",
+            if removed {
+                format!("; removed the older {}", path.display())
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
+}
+
+/// `--ref` must be a tag, a full name, a digest or `name@digest`; a digest-like value must be a
+/// valid digest.
+fn reference_parses(r: &str) -> Result<(), Failure> {
+    let bad = |why: &str| Err(Failure::usage(format!("--ref {r:?}: {why}")));
+    if r.is_empty() || r.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad(
+            "a reference has no spaces or control characters; give a tag or a digest (sha256:...)",
+        );
+    }
+    let digest = match r.rsplit_once('@') {
+        Some((_, d)) => Some(d),
+        None if r.starts_with("sha256:") || r.starts_with("sha512:") => Some(r),
+        None => None,
+    };
+    if let Some(d) = digest {
+        if let Err(e) = crate::digest::Digest::parse(d) {
+            return bad(&format!("not a valid digest: {e}"));
+        }
+    }
+    Ok(())
+}
+
+/// `--attestation` must be a file in an existing folder (one image) or a folder, existing or
+/// not (`--all`, `--flux`).
+fn attestation_path_is_usable(out: &Path, many: bool) -> Result<(), Failure> {
+    if many {
+        if out.is_file() {
+            return Err(Failure::usage(format!(
+                "--attestation {} is a file, but with --all or --flux it is the folder that receives one attestation per image",
+                out.display()
+            )));
+        }
+        return Ok(());
+    }
+    if out.is_dir() {
+        return Err(Failure::usage(format!(
+            "--attestation {} is a folder; give a file name for the attestation (a folder is for --all)",
+            out.display()
+        )));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(Failure::usage(format!(
+            "--attestation {}: the folder {} does not exist",
+            out.display(),
+            parent.display()
+        )));
     }
     Ok(())
 }
