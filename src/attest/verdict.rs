@@ -40,7 +40,7 @@ impl Verdict {
                 reference: outcome.reference.clone(),
             });
         }
-        let policy_digest = Digest::parse(&outcome.policy_digest)?;
+        let policy_digest = Digest::parse(outcome.policy_digest.as_str())?;
         let signatures = outcome
             .signatures
             .iter()
@@ -69,7 +69,10 @@ impl Verdict {
             digest: outcome.digest.clone(),
             scope: outcome.scope.clone(),
             passed,
-            level: outcome.level.clone().unwrap_or_default(),
+            level: outcome
+                .level
+                .map(|l| l.name().to_string())
+                .unwrap_or_default(),
             policy_uri: None,
             policy_digest,
             signatures,

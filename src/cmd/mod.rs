@@ -64,6 +64,8 @@ fn limit_flag(limit: crate::limits::Limit) -> &'static str {
         Limit::JsonBlob => "max-json-blob",
         Limit::InflateRatio => "max-inflate-ratio",
         Limit::Manifests => "max-manifests",
+        Limit::CertificatesPerChain => "max-chain",
+        Limit::ReferrersPerImage => "max-referrers",
     }
 }
 

@@ -162,10 +162,10 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
         Err(e) => return Err(run_failure(e)),
     };
     print_notes(args.verbose, &run.notes);
-    let started = OffsetDateTime::now_utc();
     write_report(&run.report, args)?;
     if let Some(attest) = &plan.attest {
-        write_attestations(attest, &run.report, started)?;
+        // The attestation's timeVerified is the report's time (now, or as of `--at`).
+        write_attestations(attest, &run.report, plan.request.at.time())?;
     }
     Ok(match run.conclusion {
         Conclusion::Verified => Exit::Verified,

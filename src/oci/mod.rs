@@ -166,8 +166,8 @@ pub enum ResolveError {
         /// The images, as `reference (digest)`.
         images: Vec<String>,
     },
-    /// The target has more referrers than `--max-referrers`.
-    #[error("{digest} has {count} referrers, more than the limit of {limit} (raise it with --max-referrers if the bundle is genuine)")]
+    /// The target has more referrers than `Limits::max_referrers_per_image`.
+    #[error("{digest} has {count} referrers, more than the limit of {limit}")]
     TooManyReferrers {
         /// The target.
         digest: String,
@@ -176,6 +176,16 @@ pub enum ResolveError {
         /// The limit.
         limit: u64,
     },
+}
+
+impl ResolveError {
+    /// The limit this error met, if it is one.
+    pub fn limit(&self) -> Option<crate::limits::Limit> {
+        match self {
+            ResolveError::TooManyReferrers { .. } => Some(crate::limits::Limit::ReferrersPerImage),
+            _ => None,
+        }
+    }
 }
 
 /// The graph of a bundle. See the module documentation.

@@ -80,7 +80,7 @@ impl Graph {
         let content = self.blob(&d.digest).ok_or_else(|| {
             if d.size > limits.max_json_blob {
                 format!(
-                    "the signature envelope {} is {} bytes, more than the --max-json-blob limit of {} kept in memory",
+                    "the signature envelope {} is {} bytes, more than the limit of {} bytes kept in memory",
                     d.digest, d.size, limits.max_json_blob
                 )
             } else {

@@ -227,7 +227,7 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
         "  scope {}, policy {}, level {}, time {} ({})",
         o.scope,
         o.policy.as_deref().unwrap_or("-"),
-        o.level.as_deref().unwrap_or("-"),
+        o.level.map_or("-", |l| l.name()),
         rfc3339(o.time),
         serde_plain(&o.time_source)
     )?;
