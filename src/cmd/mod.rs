@@ -58,7 +58,7 @@ impl From<crate::bundle::BundleError> for Failure {
 }
 
 /// The flag that raises a limit.
-fn limit_flag(limit: crate::limits::Limit) -> &'static str {
+pub(crate) fn limit_flag(limit: crate::limits::Limit) -> &'static str {
     use crate::limits::Limit;
     match limit {
         Limit::JsonBlob => "max-json-blob",

@@ -153,7 +153,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     };
 
     let bundle = verifier.read_bundle(&plan.bundle, &args.progress.sink())?;
-    let run = match verifier.verify(&bundle, &plan.request) {
+    let mut run = match verifier.verify(&bundle, &plan.request) {
         Ok(run) => run,
         Err(RunError::Damaged { report }) => {
             write_report(&report, args)?;
@@ -162,6 +162,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
         Err(e) => return Err(run_failure(e)),
     };
     print_notes(args.verbose, &run.notes);
+    add_hints(&mut run.report);
     write_report(&run.report, args)?;
     if let Some(attest) = &plan.attest {
         // The attestation's timeVerified is the report's time (now, or as of `--at`).
@@ -196,11 +197,38 @@ fn run_failure(e: RunError) -> Failure {
             None => "no OCIRepository in the --flux manifests".to_string(),
         }),
         RunError::Resolve(e) => Failure::usage(super::resolve_message(&e)),
-        RunError::Verify(e) if e.is_bundle_fault() => Failure::damaged(e.to_string()),
+        // The only bundle fault of a verification: more referrers than the limit.
+        RunError::Verify(e) if e.is_bundle_fault() => Failure::damaged(format!(
+            "{e} (raise it with --{} if the bundle is genuine)",
+            super::limit_flag(crate::limits::Limit::ReferrersPerImage)
+        )),
         RunError::Verify(e @ VerifyError::NoScope { .. }) => Failure::usage(format!(
             "{e}; give --scope REGISTRY/REPOSITORY (the value the policy's registryScopes name)"
         )),
         e => config_error(e),
+    }
+}
+
+/// The flag to give for what each failed signature's failure concerns, beside (never inside)
+/// its error.
+fn add_hints(report: &mut Report) {
+    use crate::verify::failure::Concern;
+    let signatures = report
+        .results
+        .iter_mut()
+        .filter_map(|e| e.outcome.as_mut())
+        .flat_map(|o| o.signatures.iter_mut());
+    for s in signatures {
+        s.hint = match s.failure.as_ref().and_then(|f| f.concern()) {
+            Some(Concern::Limit(limit)) => Some(format!(
+                "raise it with --{} if the signature is genuine",
+                super::limit_flag(limit)
+            )),
+            Some(Concern::VerificationTime) => {
+                Some("the verification time was given with --at".to_string())
+            }
+            None => None,
+        };
     }
 }
 

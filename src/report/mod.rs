@@ -284,6 +284,9 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
         if let Some(e) = &s.error {
             writeln!(out, "    error: {}", indent_continuation(e))?;
         }
+        if let Some(h) = &s.hint {
+            writeln!(out, "    hint: {h}")?;
+        }
     }
     Ok(())
 }
