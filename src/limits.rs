@@ -12,6 +12,10 @@ pub enum Limit {
     InflateRatio,
     /// [`Limits::max_manifests`].
     Manifests,
+    /// [`Limits::max_certificates_per_chain`].
+    CertificatesPerChain,
+    /// [`Limits::max_referrers_per_image`].
+    ReferrersPerImage,
 }
 
 /// Largest JSON blob (manifest, index, config) or signature envelope kept in memory.

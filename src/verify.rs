@@ -11,8 +11,6 @@
 //!
 //! Time is an explicit input ([`VerifyContext::at`]), never read from the clock here.
 
-use std::fmt;
-
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -28,6 +26,12 @@ use crate::policy::{
     self, Action, LevelName, Statement, StoreKind, ValidationType, VerificationLevel,
 };
 use crate::trust::TrustMaterial;
+
+pub mod failure;
+mod policy_digest;
+use failure::{Concern, LaterTime};
+pub use failure::{Reason, SignatureFailure};
+pub use policy_digest::PolicyDigest;
 
 /// Where the verification time came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -208,6 +212,16 @@ pub struct SignatureOutcome {
     /// Why the signature failed, in notation's words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The short name of the failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// How to change what the failure concerns (a limit, the verification time), in the
+    /// caller's words: the library leaves it empty, the command line names its flag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Why the signature failed, typed.
+    #[serde(skip)]
+    pub failure: Option<SignatureFailure>,
     pub verified: bool,
 }
 
@@ -234,13 +248,13 @@ pub struct Outcome {
     /// Where the trust material came from (Secret file, folder, or Flux Secret).
     pub trust_source: String,
     /// The digest of the trust material ([`TrustMaterial::policy_digest`]).
-    pub policy_digest: String,
+    pub policy_digest: PolicyDigest,
     /// The name of the trust policy statement that applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     /// The verification level (strict, permissive, audit, skip, custom).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
+    pub level: Option<LevelName>,
     /// The verification time and its source.
     #[serde(with = "time::serde::rfc3339")]
     pub time: OffsetDateTime,
@@ -262,6 +276,18 @@ pub struct Outcome {
     /// Ways the verdict depends on the order a registry lists the signatures in.
     #[serde(rename = "fluxRisk", skip_serializing_if = "Vec::is_empty")]
     pub flux_risk: Vec<OrderRisk>,
+    /// The short name of the most specific failure of the signatures tried
+    /// ([`SignatureFailure::most_specific`]), or `no-signature`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// How to change what ended the verification (a limit), in the caller's words: the
+    /// library leaves it empty, the command line names its flag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// What ended the verification beyond its words (the limit an unavailable envelope
+    /// exceeds), for the caller's hint.
+    #[serde(skip)]
+    pub concern: Option<Concern>,
 }
 
 /// A way the verdict depends on the order in which a registry lists the image's signatures.
@@ -475,9 +501,9 @@ pub fn verify_image(
         ignored: None,
         semantics: ctx.trust.semantics,
         trust_source: ctx.trust.source.clone(),
-        policy_digest: ctx.trust.policy_digest(),
+        policy_digest: PolicyDigest::of(ctx.trust),
         policy: Some(statement.name.clone()),
-        level: Some(level.name.name().to_string()),
+        level: Some(level.name),
         time: ctx.at,
         time_source: ctx.at_source,
         signatures: Vec::new(),
@@ -486,6 +512,9 @@ pub fn verify_image(
         aborted_by: None,
         would_verify: None,
         flux_risk: Vec::new(),
+        reason: None,
+        hint: None,
+        concern: None,
     };
 
     // notation.Verify: a skip statement returns before signatures are even listed.
@@ -504,6 +533,7 @@ pub fn verify_image(
         outcome.message = Some(format!(
             "no signature is associated with \"{artifact_ref}\", make sure the artifact was signed successfully"
         ));
+        outcome.reason = Some(Reason::NoSignature);
         return Ok(outcome);
     }
 
@@ -520,6 +550,7 @@ pub fn verify_image(
                 candidate.manifest.digest
             ));
             outcome.aborted_by = Some(candidate.manifest.digest.clone());
+            outcome.concern = reason.limit.map(Concern::Limit);
             outcome.would_verify = candidates[i + 1..]
                 .iter()
                 .filter(|c| c.envelope.is_ok())
@@ -565,6 +596,10 @@ pub fn verify_image(
         ));
     }
     outcome.message = Some(lines.join("\n"));
+    outcome.reason = SignatureFailure::most_specific(
+        outcome.signatures.iter().filter_map(|s| s.failure.as_ref()),
+    )
+    .map(SignatureFailure::reason);
     Ok(outcome)
 }
 
@@ -601,14 +636,15 @@ pub fn scope_of_full_name(name: &str) -> Option<String> {
 /// A failure of one check, with the validation type it belongs to.
 struct CheckFailure {
     kind: ValidationType,
-    message: String,
+    /// Boxed: failures are rare and `Result`s of checks stay small.
+    failure: Box<SignatureFailure>,
 }
 
 impl CheckFailure {
-    fn new(kind: ValidationType, message: impl fmt::Display) -> CheckFailure {
+    fn new(kind: ValidationType, failure: impl Into<SignatureFailure>) -> CheckFailure {
         CheckFailure {
             kind,
-            message: message.to_string(),
+            failure: Box::new(failure.into()),
         }
     }
 }
@@ -635,17 +671,13 @@ impl Attempt<'_> {
                 Ok(())
             }
             Err(f) => match self.level.action(f.kind) {
-                Action::Enforce => {
-                    self.out.checks.set(f.kind, CheckResult::Failed);
-                    self.out.error = Some(f.message);
-                    Err(Stopped)
-                }
+                Action::Enforce => Err(self.fail(f.kind, *f.failure)),
                 Action::Log => {
                     self.out.checks.set(f.kind, CheckResult::Logged);
                     self.out.warnings.push(format!(
                         "{} was set to \"log\" and failed with error: {}",
                         validation_name(f.kind),
-                        f.message
+                        f.failure
                     ));
                     Ok(())
                 }
@@ -659,9 +691,12 @@ impl Attempt<'_> {
 
     /// A failure that no level can log away (integrity, target mismatch, unsupported plugin).
     /// An enforced failure of `kind`: recorded, and the signature's checks stop.
-    fn fail(&mut self, kind: ValidationType, message: impl fmt::Display) -> Stopped {
+    fn fail(&mut self, kind: ValidationType, failure: impl Into<SignatureFailure>) -> Stopped {
+        let failure = failure.into();
         self.out.checks.set(kind, CheckResult::Failed);
-        self.out.error = Some(message.to_string());
+        self.out.error = Some(failure.to_string());
+        self.out.reason = Some(failure.reason());
+        self.out.failure = Some(failure);
         Stopped
     }
 }
@@ -701,6 +736,9 @@ fn verify_signature(
             revocation_details: Vec::new(),
             warnings: Vec::new(),
             error: None,
+            reason: None,
+            hint: None,
+            failure: None,
             verified: false,
         },
     };
@@ -723,7 +761,7 @@ fn run_checks(
     let (envelope_desc, bytes) = match &candidate.envelope {
         Ok(e) => e,
         Err(reason) => {
-            return Err(a.fail(Integrity, reason));
+            return Err(a.fail(Integrity, SignatureFailure::Unreadable(reason.clone())));
         }
     };
     a.out.envelope_digest = Some(envelope_desc.digest.clone());
@@ -758,7 +796,7 @@ fn run_checks(
     if let Some(plugin) = &info.verification_plugin {
         return Err(a.fail(
             Authenticity,
-            format!("the signature requires verification plugin {plugin:?}, and plugins are not supported (Flux has no plugin manager either)"),
+            SignatureFailure::PluginRequired(plugin.clone()),
         ));
     }
 
@@ -767,33 +805,31 @@ fn run_checks(
         SigningScheme::X509 => StoreKind::Ca,
         SigningScheme::X509SigningAuthority => StoreKind::SigningAuthority,
     };
-    let authenticity =
-        ctx.trust
-            .store_certificates(&statement.stores_of_kind(store_kind))
-            .map_err(|e| CheckFailure::new(Authenticity, e))
-            .and_then(|trusted| {
-                chain::authenticity_any_cert_in_chain(&info.certificate_chain, &trusted)
-                    .map_err(|e| CheckFailure::new(Authenticity, e))
+    let authenticity = ctx
+        .trust
+        .store_certificates(&statement.stores_of_kind(store_kind))
+        .map_err(|e| CheckFailure::new(Authenticity, SignatureFailure::TrustStore(e)))
+        .and_then(|trusted| {
+            chain::authenticity_any_cert_in_chain(&info.certificate_chain, &trusted)
+                .map_err(|e| CheckFailure::new(Authenticity, e))
+        })
+        .and_then(|()| {
+            let leaf = info
+                .certificate_chain
+                .first()
+                .ok_or_else(|| CheckFailure::new(Authenticity, SignatureFailure::EmptyChain))?;
+            policy::leaf_matches_trusted_identities(leaf, statement).map_err(|e| {
+                CheckFailure::new(Authenticity, SignatureFailure::Identity(e.to_string()))
             })
-            .and_then(|()| {
-                let leaf = info.certificate_chain.first().ok_or_else(|| {
-                    CheckFailure::new(Authenticity, "the certificate chain is empty")
-                })?;
-                policy::leaf_matches_trusted_identities(leaf, statement)
-                    .map_err(|e| CheckFailure::new(Authenticity, e))
-            });
+        });
     a.record(authenticity, Authenticity)?;
 
     // 5. Expiry, judged at the verification time (ng compares with the clock, not a timestamp).
     if a.level.action(Expiry) != Action::Skip {
         let expiry = match info.expiry {
-            Some(exp) if ctx.at >= exp => Err(CheckFailure::new(
-                Expiry,
-                format!(
-                    "digital signature has expired on {:?}",
-                    chain::rfc1123z(exp)
-                ),
-            )),
+            Some(exp) if ctx.at >= exp => {
+                Err(CheckFailure::new(Expiry, SignatureFailure::Expired(exp)))
+            }
             _ => Ok(()),
         };
         a.record(expiry, Expiry)?;
@@ -812,8 +848,8 @@ fn run_checks(
         let result =
             revocation::check_chain_revocation(&info.certificate_chain, ctx.crls, ctx.at, ast);
         a.out.revocation_details = revocation_report(&result);
-        let checked = match result.failure_message() {
-            Some(msg) => Err(CheckFailure::new(Revocation, msg)),
+        let checked = match SignatureFailure::of_revocation(&result) {
+            Some(f) => Err(CheckFailure::new(Revocation, f)),
             None => Ok(()),
         };
         a.record(checked, Revocation)?;
@@ -826,8 +862,8 @@ fn run_checks(
         .map(|d| d == image.descriptor);
     match matches {
         Ok(true) => Ok(()),
-        Ok(false) => Err(a.fail(Integrity, "content descriptor mismatch")),
-        Err(e) => Err(a.fail(Integrity, e)),
+        Ok(false) => Err(a.fail(Integrity, SignatureFailure::TargetMismatch)),
+        Err(e) => Err(a.fail(Integrity, SignatureFailure::Payload(e))),
     }
 }
 
@@ -843,17 +879,17 @@ fn authentic_timestamp(
     if info.signing_scheme == SigningScheme::X509SigningAuthority {
         let t = info
             .authentic_signing_time
-            .ok_or_else(|| CheckFailure::new(AT, "authentic signing time is missing"))?;
+            .ok_or_else(|| CheckFailure::new(AT, SignatureFailure::AuthenticSigningTimeMissing))?;
         a.out.time_used = t;
         a.out.time_source = TimeSource::AuthenticSigningTime;
         if ctx.at_source == TimeSource::At && t > ctx.at {
             return Err(CheckFailure::new(
                 AT,
-                format!(
-                    "the signature was made at {} after the verification time {} given with --at",
-                    rfc3339(t),
-                    rfc3339(ctx.at)
-                ),
+                SignatureFailure::AfterVerificationTime {
+                    which: LaterTime::AuthenticSigningTime,
+                    time: t,
+                    at: ctx.at,
+                },
             ));
         }
         return chain::chain_valid_at_authentic_signing_time(chain, t)
@@ -871,29 +907,19 @@ fn authentic_timestamp(
         signed_before_at(info.signing_time, ctx)?;
         return chain::chain_valid_at(chain, ctx.at).map_err(|e| CheckFailure::new(AT, e));
     }
-    let token = info.timestamp_token.as_deref().ok_or_else(|| {
-        CheckFailure::new(
-            AT,
-            "no timestamp countersignature was found in the signature envelope",
-        )
-    })?;
+    let token = info
+        .timestamp_token
+        .as_deref()
+        .ok_or_else(|| CheckFailure::new(AT, SignatureFailure::TimestampMissing))?;
     let roots = ctx
         .trust
         .store_certificates(&statement.stores_of_kind(StoreKind::Tsa))
-        .map_err(|e| {
-            CheckFailure::new(
-                AT,
-                format!("failed to load tsa trust store with error: {e}"),
-            )
-        })?;
+        .map_err(|e| CheckFailure::new(AT, SignatureFailure::TsaStore(e)))?;
     if roots.is_empty() {
-        return Err(CheckFailure::new(
-            AT,
-            "no trusted TSA certificate found in trust store",
-        ));
+        return Err(CheckFailure::new(AT, SignatureFailure::NoTsaCertificate));
     }
     let ts = timestamp::verify_timestamp(token, &info.signature, &roots, ctx.limits)
-        .map_err(|e| CheckFailure::new(AT, timestamp_failure(&e)))?;
+        .map_err(|e| CheckFailure::new(AT, e))?;
     a.out.timestamp = Some(TimestampReport {
         tsa_subject: ts.tsa_subject.clone(),
         gen_time: ts.gen_time,
@@ -904,53 +930,21 @@ fn authentic_timestamp(
     if ctx.at_source == TimeSource::At && ts.earliest() > ctx.at {
         return Err(CheckFailure::new(
             AT,
-            format!(
-                "the signature was timestamped at {}, after the verification time {} given with --at",
-                rfc3339(ts.gen_time),
-                rfc3339(ctx.at)
-            ),
+            SignatureFailure::AfterVerificationTime {
+                which: LaterTime::Timestamp,
+                time: ts.gen_time,
+                at: ctx.at,
+            },
         ));
     }
     chain::chain_valid_within(chain, ts.earliest(), ts.latest())
         .map_err(|e| CheckFailure::new(AT, e))?;
     // The TSA chain's revocation is part of authenticTimestamp, whatever the revocation setting.
     let tsa_rev = revocation::check_tsa_chain_revocation(&ts.tsa_chain, ctx.crls, ctx.at);
-    if let Some(msg) = tsa_rev.failure_message() {
-        return Err(CheckFailure::new(AT, msg));
+    if let Some(f) = SignatureFailure::of_revocation(&tsa_rev) {
+        return Err(CheckFailure::new(AT, f));
     }
     Ok(())
-}
-
-/// A timestamp token's failure in notation-go's words: its step (parse, TSTInfo, verify) and
-/// tspclient-go's message for it.
-fn timestamp_failure(e: &timestamp::TimestampError) -> String {
-    use crate::pki::cms::CmsError;
-    use timestamp::TimestampError as T;
-    match e {
-        T::Malformed(CmsError::Ber(detail)) => format!(
-            "failed to parse timestamp countersignature with error: cms: syntax error: invalid signed data: failed to convert from BER to DER: {detail}"
-        ),
-        T::Malformed(c) => format!(
-            "failed to parse timestamp countersignature with error: cms: syntax error: {c}"
-        ),
-        T::NotTstInfo(_) | T::MalformedTstInfo(_) => {
-            format!("failed to get the timestamp TSTInfo with error: {e}")
-        }
-        T::UnsupportedTstInfoVersion(_)
-        | T::UnsupportedImprintHash(_)
-        | T::MismatchedMessage(_) => {
-            format!("failed to get timestamp from timestamp countersignature with error: {e}")
-        }
-        T::UntrustedTsa { reason, .. } if reason.starts_with(timestamp::UNKNOWN_AUTHORITY) => {
-            format!(
-                "failed to verify the timestamp countersignature with error: failed to verify signed token: cms verification failure: {}",
-                timestamp::UNKNOWN_AUTHORITY
-            )
-        }
-        _ => format!(
-            "failed to verify the timestamp countersignature with error: failed to verify signed token: {e}"
-        ),
-    }
 }
 
 /// With `--at`, a signature whose (untrusted) signing time is after that time did not exist
@@ -964,11 +958,11 @@ fn signed_before_at(
     match signing_time {
         Some(t) if ctx.at_source == TimeSource::At && t > ctx.at => Err(CheckFailure::new(
             ValidationType::AuthenticTimestamp,
-            format!(
-                "the signature was made at {} (its signing time) after the verification time {} given with --at",
-                rfc3339(t),
-                rfc3339(ctx.at)
-            ),
+            SignatureFailure::AfterVerificationTime {
+                which: LaterTime::SigningTime,
+                time: t,
+                at: ctx.at,
+            },
         )),
         _ => Ok(()),
     }

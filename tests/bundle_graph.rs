@@ -63,7 +63,9 @@ fn multiple_signatures_in_index_order() {
     let e = g
         .notation_signatures(&image.descriptor, &limits)
         .unwrap_err();
-    assert!(e.to_string().contains("--max-referrers"), "{e}");
+    // The library names the limit; the command line adds its flag (tests/hostile_limits.rs).
+    assert!(e.to_string().contains("more than the limit of 1"), "{e}");
+    assert!(!e.to_string().contains("--"), "{e}");
 }
 
 #[test]
@@ -181,7 +183,8 @@ fn signature_with_two_layers_is_a_candidate_with_an_error() {
     assert_eq!(sigs.len(), 1);
     let e = sigs[0].envelope.as_ref().unwrap_err();
     assert!(
-        e.ends_with("exactly one signature envelope blob, got 2"),
+        e.message
+            .ends_with("exactly one signature envelope blob, got 2"),
         "{e}"
     );
 }

@@ -57,7 +57,7 @@ impl Verdict {
                 reference: outcome.reference.clone(),
             });
         }
-        let policy_digest = Digest::parse(&outcome.policy_digest)?;
+        let policy_digest = Digest::parse(outcome.policy_digest.as_str())?;
         let (result, ignored_because) = result_of(outcome);
         let passed = passed && result == "verified";
         let signatures = outcome
@@ -92,7 +92,10 @@ impl Verdict {
             result: result.to_string(),
             ignored_because: ignored_because.map(str::to_string),
             trust_recipe: super::trust_digest::RECIPE_V1.to_string(),
-            level: outcome.level.clone().unwrap_or_default(),
+            level: outcome
+                .level
+                .map(|l| l.name().to_string())
+                .unwrap_or_default(),
             policy_uri: None,
             policy_digest,
             signatures,

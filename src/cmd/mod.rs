@@ -63,12 +63,14 @@ impl From<crate::bundle::BundleError> for Failure {
 }
 
 /// The flag that raises a limit.
-fn limit_flag(limit: crate::limits::Limit) -> &'static str {
+pub(crate) fn limit_flag(limit: crate::limits::Limit) -> &'static str {
     use crate::limits::Limit;
     match limit {
         Limit::JsonBlob => "max-json-blob",
         Limit::InflateRatio => "max-inflate-ratio",
         Limit::Manifests => "max-manifests",
+        Limit::CertificatesPerChain => "max-chain",
+        Limit::ReferrersPerImage => "max-referrers",
     }
 }
 

@@ -168,7 +168,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     };
 
     let bundle = verifier.read_bundle(&plan.bundle, &args.progress.sink())?;
-    let run = match verifier.verify(&bundle, &plan.request) {
+    let mut run = match verifier.verify(&bundle, &plan.request) {
         Ok(run) => run,
         Err(RunError::Damaged { report }) => {
             let failure = Failure::damaged(
@@ -182,11 +182,17 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
         Err(e) => return Err(run_failure(e)),
     };
     print_notes(args.verbose, &run.notes);
-    let started = OffsetDateTime::now_utc();
+    add_hints(&mut run.report);
     // The attestations are signed and written (or stale ones removed) before the verdict is
-    // printed.
+    // printed. Their timeVerified is when the verification ran: the report's `now`, or for a
+    // re-verification as of `--at` the clock now (the as-of time is recorded beside it, and a
+    // later re-verification is the newer statement).
+    let verified_at = match plan.request.at {
+        At::Now(t) => t,
+        At::AsOf(_) => OffsetDateTime::now_utc(),
+    };
     let attested = match &plan.attest {
-        Some(attest) => write_attestations(attest, &run.report, started, &digests),
+        Some(attest) => write_attestations(attest, &run.report, verified_at, &digests),
         None => Ok(()),
     };
     let exit = match run.conclusion {
@@ -275,11 +281,37 @@ fn run_failure(e: RunError) -> Failure {
             None => "no OCIRepository in the --flux manifests".to_string(),
         }),
         RunError::Resolve(e) => Failure::usage(super::resolve_message(&e)),
-        RunError::Verify(e) if e.is_bundle_fault() => Failure::damaged(e.to_string()),
+        // The only bundle fault of a verification: more referrers than the limit.
+        RunError::Verify(e) if e.is_bundle_fault() => Failure::damaged(format!(
+            "{e} (raise it with --{} if the bundle is genuine)",
+            super::limit_flag(crate::limits::Limit::ReferrersPerImage)
+        )),
         RunError::Verify(e @ VerifyError::NoScope { .. }) => Failure::usage(format!(
             "{e}. The bundle does not choose the policy statement it is judged by: give --scope REGISTRY/REPO (for every image) or --scope REF=REGISTRY/REPO (per image), or --scope-from-bundle for a bundle from a pipeline you trust"
         )),
         e => config_error(e),
+    }
+}
+
+/// The flag to give for what each failed signature's failure concerns, beside (never inside)
+/// its error.
+fn add_hints(report: &mut Report) {
+    use crate::verify::failure::Concern;
+    let hint = |c: Option<Concern>| match c {
+        Some(Concern::Limit(limit)) => Some(format!(
+            "raise it with --{} if the signature is genuine",
+            super::limit_flag(limit)
+        )),
+        Some(Concern::VerificationTime) => {
+            Some("the verification time was given with --at".to_string())
+        }
+        None => None,
+    };
+    for o in report.results.iter_mut().filter_map(|e| e.outcome.as_mut()) {
+        o.hint = hint(o.concern);
+        for s in &mut o.signatures {
+            s.hint = hint(s.failure.as_ref().and_then(|f| f.concern()));
+        }
     }
 }
 

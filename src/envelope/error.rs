@@ -146,7 +146,7 @@ pub enum EnvelopeError {
     MissingCertificateChain,
 
     /// More certificates than `Limits::max_certificates_per_chain`.
-    #[error("certificate chain has {count} certificates, more than the limit of {limit} (raise it with --max-chain if the chain is genuine)")]
+    #[error("certificate chain has {count} certificates, more than the limit of {limit}")]
     TooManyCertificates { count: u64, limit: u64 },
 
     /// A certificate of the chain does not parse (index 0 is the leaf).
@@ -181,4 +181,16 @@ pub enum EnvelopeError {
     /// descriptor field is missing or of the wrong type.
     #[error("signed payload is invalid: {0}")]
     BadPayload(String),
+}
+
+impl EnvelopeError {
+    /// The limit this error met, if it is one.
+    pub fn limit(&self) -> Option<crate::limits::Limit> {
+        match self {
+            EnvelopeError::TooManyCertificates { .. } => {
+                Some(crate::limits::Limit::CertificatesPerChain)
+            }
+            _ => None,
+        }
+    }
 }

@@ -128,6 +128,26 @@ pub struct Referrer {
     pub annotations: BTreeMap<String, String>,
 }
 
+/// Why a signature's envelope cannot be had from the bundle, in words, and the limit it exceeds
+/// when that is the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct EnvelopeUnavailable {
+    /// What is wrong, for people.
+    pub message: String,
+    /// The limit exceeded, when one was.
+    pub limit: Option<crate::limits::Limit>,
+}
+
+impl From<String> for EnvelopeUnavailable {
+    fn from(message: String) -> Self {
+        EnvelopeUnavailable {
+            message,
+            limit: None,
+        }
+    }
+}
+
 /// A Notation signature candidate among the referrers of a target.
 #[derive(Debug, Clone)]
 pub struct SignatureCandidate {
@@ -138,7 +158,7 @@ pub struct SignatureCandidate {
     /// The envelope: its media type (`application/jose+json`, `application/cose`, or anything
     /// else, which then fails integrity) and its bytes; or why it cannot be had (a manifest
     /// without exactly one layer, an envelope over the size limit).
-    pub envelope: Result<(Descriptor, Arc<[u8]>), String>,
+    pub envelope: Result<(Descriptor, Arc<[u8]>), EnvelopeUnavailable>,
     /// The manifest's `io.cncf.notary.x509chain.thumbprint#S256` annotation, unverified.
     pub thumbprints: Vec<String>,
 }
@@ -166,8 +186,8 @@ pub enum ResolveError {
         /// The images, as `reference (digest)`.
         images: Vec<String>,
     },
-    /// The target has more referrers than `--max-referrers`.
-    #[error("{digest} has {count} referrers, more than the limit of {limit} (raise it with --max-referrers if the bundle is genuine)")]
+    /// The target has more referrers than `Limits::max_referrers_per_image`.
+    #[error("{digest} has {count} referrers, more than the limit of {limit}")]
     TooManyReferrers {
         /// The target.
         digest: String,
@@ -176,6 +196,16 @@ pub enum ResolveError {
         /// The limit.
         limit: u64,
     },
+}
+
+impl ResolveError {
+    /// The limit this error met, if it is one.
+    pub fn limit(&self) -> Option<crate::limits::Limit> {
+        match self {
+            ResolveError::TooManyReferrers { .. } => Some(crate::limits::Limit::ReferrersPerImage),
+            _ => None,
+        }
+    }
 }
 
 /// The graph of a bundle. See the module documentation.

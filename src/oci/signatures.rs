@@ -14,8 +14,8 @@ use std::sync::Arc;
 use super::digest::Descriptor;
 use super::model::{Document, RawDescriptor};
 use super::{
-    Graph, ResolveError, SignatureCandidate, ARTIFACT_MANIFEST, EMPTY_JSON, IMAGE_MANIFEST,
-    NOTATION_SIGNATURE, THUMBPRINT_ANNOTATION,
+    EnvelopeUnavailable, Graph, ResolveError, SignatureCandidate, ARTIFACT_MANIFEST, EMPTY_JSON,
+    IMAGE_MANIFEST, NOTATION_SIGNATURE, THUMBPRINT_ANNOTATION,
 };
 use crate::limits::Limits;
 
@@ -57,6 +57,7 @@ impl Graph {
                     &node.descriptor.media_type,
                     doc,
                 )
+                .map_err(EnvelopeUnavailable::from)
                 .and_then(|d| self.envelope_content(d, limits)),
                 thumbprints: thumbprints(doc),
             });
@@ -69,37 +70,40 @@ impl Graph {
         &self,
         layer: &RawDescriptor,
         limits: &Limits,
-    ) -> Result<(Descriptor, Arc<[u8]>), String> {
+    ) -> Result<(Descriptor, Arc<[u8]>), EnvelopeUnavailable> {
         let d = layer.descriptor();
         if d.size > limits.max_envelope_blob {
-            return Err(format!(
+            return Err(EnvelopeUnavailable::from(format!(
                 "the signature envelope {} is {} bytes, more than the limit of {}",
                 d.digest, d.size, limits.max_envelope_blob
-            ));
+            )));
         }
         let content = self.blob(&d.digest).ok_or_else(|| {
             if d.size > limits.max_json_blob {
-                format!(
-                    "the signature envelope {} is {} bytes, more than the --max-json-blob limit of {} kept in memory",
-                    d.digest, d.size, limits.max_json_blob
-                )
+                EnvelopeUnavailable {
+                    message: format!(
+                        "the signature envelope {} is {} bytes, more than the limit of {} bytes kept in memory",
+                        d.digest, d.size, limits.max_json_blob
+                    ),
+                    limit: Some(crate::limits::Limit::JsonBlob),
+                }
             } else {
-                format!("the signature envelope {} is missing from the bundle", d.digest)
+                format!("the signature envelope {} is missing from the bundle", d.digest).into()
             }
         })?;
         if content.len() as u64 != d.size {
-            return Err(format!(
+            return Err(EnvelopeUnavailable::from(format!(
                 "the signature envelope {} has {} bytes, its descriptor declares {}",
                 d.digest,
                 content.len(),
                 d.size
-            ));
+            )));
         }
         if d.digest.algorithm().digest(&content) != d.digest {
-            return Err(format!(
+            return Err(EnvelopeUnavailable::from(format!(
                 "the signature envelope {} does not match its digest",
                 d.digest
-            ));
+            )));
         }
         Ok((d, content))
     }

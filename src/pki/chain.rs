@@ -38,7 +38,7 @@ pub enum ChainError {
     #[error("certificate chain must contain at least one certificate")]
     Empty,
     /// The chain has more certificates than `Limits::max_certificates_per_chain`.
-    #[error("certificate chain has {len} certificates, more than the limit of {max} (raise it with --max-chain if the chain is genuine)")]
+    #[error("certificate chain has {len} certificates, more than the limit of {max}")]
     TooLong {
         /// Number of certificates in the chain.
         len: usize,
@@ -351,6 +351,14 @@ pub enum ChainError {
 }
 
 impl ChainError {
+    /// The limit this failure met, if it is one.
+    pub fn limit(&self) -> Option<crate::limits::Limit> {
+        match self {
+            ChainError::TooLong { .. } => Some(crate::limits::Limit::CertificatesPerChain),
+            _ => None,
+        }
+    }
+
     /// How specific (useful to a person) this failure is: higher is more specific. When several
     /// signatures or chains fail, report the failure with the highest rank, as rustls-webpki
     /// does. Time-related failures rank highest (the chain was otherwise fine), then certificate

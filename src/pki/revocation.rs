@@ -94,7 +94,7 @@ pub enum RevocationError {
     #[error("CRL {source_name} has no nextUpdate, so its freshness cannot be judged")]
     NextUpdateMissing { source_name: String },
     /// The verification time is after the CRL's nextUpdate: the CRL is stale.
-    #[error("expired CRL {source_name}: verification time {at} is after its nextUpdate {next_update}; supply a newer CRL or verify with --at inside its validity")]
+    #[error("expired CRL {source_name}: verification time {at} is after its nextUpdate {next_update}; supply a newer CRL")]
     StaleCrl {
         source_name: String,
         at: String,

@@ -342,7 +342,7 @@ fn signature_summary(s: &SignatureCandidate) -> SignatureSummary {
     SignatureSummary {
         envelope,
         envelope_media_type,
-        error,
+        error: error.map(|e| e.message),
         unverified_signer,
         unverified_signing_time,
         thumbprints: s.thumbprints.clone(),

@@ -228,6 +228,19 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
     for w in &o.warnings {
         writeln!(out, "  warning: {}", indent_continuation(w))?;
     }
+    // Hints beside notation's words: the image's own, and (without -v, which prints them per
+    // signature) each distinct one of its signatures.
+    let mut hints: Vec<&str> = o.hint.iter().map(String::as_str).collect();
+    if !verbose {
+        for h in o.signatures.iter().filter_map(|s| s.hint.as_deref()) {
+            if !hints.contains(&h) {
+                hints.push(h);
+            }
+        }
+    }
+    for h in hints {
+        writeln!(out, "  hint: {h}")?;
+    }
     // notation prints the trusted identities as a Go map; the signer's subject is what to
     // compare them with.
     for s in &o.signatures {
@@ -269,7 +282,7 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
         "  scope {}, policy {}, level {}, time {} ({})",
         one_line(&o.scope),
         o.policy.as_deref().unwrap_or("-"),
-        o.level.as_deref().unwrap_or("-"),
+        o.level.map_or("-", |l| l.name()),
         rfc3339(o.time),
         serde_plain(&o.time_source)
     )?;
@@ -325,6 +338,9 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
         }
         if let Some(e) = &s.error {
             writeln!(out, "    error: {}", indent_continuation(e))?;
+        }
+        if let Some(h) = &s.hint {
+            writeln!(out, "    hint: {h}")?;
         }
     }
     Ok(())
