@@ -17,7 +17,7 @@ use crate::attest::attach::attached_envelopes;
 use crate::attest::check::{parse_duration, verify_attestation, CheckedAttestation, Expectation};
 use crate::attest::keys::VerificationKey;
 use crate::attest::{read_limited, AttestError};
-use crate::bundle::{read_bundle, ProgressSink, Source};
+use crate::bundle::{read_bundle, Source};
 use crate::digest::Digest;
 use crate::oci::Graph;
 use crate::report::attestation;
@@ -62,7 +62,7 @@ pub fn run(args: &VerifyAttestationArgs) -> Result<Exit, Failure> {
     for (name, bytes) in attempts {
         match verify_attestation(&bytes, &key, &expect) {
             Ok(checked) => {
-                print_verified(args.format, &name, &digest, &checked)?;
+                print_verified(args.format, args.quiet, &name, &digest, &checked)?;
                 return Ok(Exit::Verified);
             }
             Err(e) if e.is_usage() => return Err(Failure::usage(e.to_string())),
@@ -110,7 +110,7 @@ fn target(args: &VerifyAttestationArgs) -> Result<(Digest, Candidates), Failure>
         }
         (None, Some(bundle)) => {
             let limits = args.limits.limits();
-            let bundle = read_bundle(&Source::from_arg(bundle), &limits, &ProgressSink::none())?;
+            let bundle = read_bundle(&Source::from_arg(bundle), &limits, &args.progress.sink())?;
             let graph = Graph::build(&bundle, &limits)?;
             let integrity = graph.integrity();
             if integrity.is_damaged() {
@@ -146,6 +146,7 @@ fn target(args: &VerifyAttestationArgs) -> Result<(Digest, Candidates), Failure>
 
 fn print_verified(
     format: Format,
+    quiet: bool,
     name: &str,
     digest: &Digest,
     c: &CheckedAttestation,
@@ -153,6 +154,7 @@ fn print_verified(
     let report = attestation::Verified::new(name, digest, c);
     print_or_fail(|out| match format {
         Format::Json => attestation::write_verified_json(&report, out),
+        Format::Text if quiet => Ok(()),
         Format::Text => attestation::write_verified_text(&report, out),
     })
 }

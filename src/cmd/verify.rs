@@ -62,6 +62,8 @@ impl<'a> Plan<'a> {
         if args.flux.is_empty() && args.ocirepository.is_some() {
             return Err(Failure::usage("--ocirepository needs --flux"));
         }
+        check_flux_choices(args)?;
+        check_trust_paths(args)?;
         let bundle = Source::from_arg(&args.bundle);
         let attest = match (&args.attest_key, &args.attestation) {
             (Some(key), Some(out)) => Some(AttestPlan {
@@ -118,14 +120,8 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     // Trust material is read before the bundle: a configuration error should not wait for a
     // multi-gigabyte hash.
     let (material, flux) = match plan.trust {
-        TrustChoice::Secret(path) => (
-            Some(trust::from_secret_file(path, &limits).map_err(config_error)?),
-            None,
-        ),
-        TrustChoice::Dir(dir) => (
-            Some(trust::from_dir(dir, &limits).map_err(config_error)?),
-            None,
-        ),
+        TrustChoice::Secret(path) => (Some(secret_material(path, &limits)?), None),
+        TrustChoice::Dir(dir) => (Some(dir_material(dir, &limits)?), None),
         TrustChoice::Flux(paths) => (
             None,
             Some(crate::flux::load_flux(paths, &limits).map_err(config_error)?),
@@ -175,6 +171,79 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     })
 }
 
+/// With `--flux` each OCIRepository chooses its image (`spec.ref`) and its scope (`spec.url`):
+/// `--ref`, `--scope` and `--all` would be ignored, so they are refused.
+fn check_flux_choices(args: &VerifyArgs) -> Result<(), Failure> {
+    if args.flux.is_empty() {
+        return Ok(());
+    }
+    let given = [
+        (args.reference.is_some(), "--ref"),
+        (args.scope.is_some(), "--scope"),
+        (args.all, "--all"),
+    ];
+    match given.iter().find(|(set, _)| *set) {
+        Some((_, flag)) => Err(Failure::usage(format!(
+            "{flag} cannot be used with --flux: each OCIRepository chooses its image (spec.ref) and its scope (spec.url); choose one OCIRepository with --ocirepository NAMESPACE/NAME"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `--secret` takes a file (or `-`), `--trust-dir` a folder: the other flag is suggested.
+fn check_trust_paths(args: &VerifyArgs) -> Result<(), Failure> {
+    if let Some(path) = &args.secret {
+        if is_stdin(path) && args.bundle == "-" {
+            return Err(Failure::usage(
+                "--secret - and the bundle - both read standard input; give one of them as a file",
+            ));
+        }
+        if path.is_dir() {
+            return Err(Failure::usage(format!(
+                "--secret takes a Kubernetes Secret file, and {} is a folder; give a folder of the Secret's files (as mounted) with --trust-dir {}",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// `--secret FILE`, or `--secret -` (standard input, at most `max_config_file` bytes).
+fn secret_material(path: &Path, limits: &crate::limits::Limits) -> Result<trust::TrustMaterial, Failure> {
+    if !is_stdin(path) {
+        return trust::from_secret_file(path, limits).map_err(trust_error);
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limits.max_config_file.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::usage(format!("cannot read the Secret from standard input: {e}")))?;
+    trust::secret::from_secret_bytes("standard input", &bytes, limits).map_err(trust_error)
+}
+
+/// `--trust-dir DIR`; a notation configuration folder given there is pointed at the flag that
+/// reads it.
+fn dir_material(dir: &Path, limits: &crate::limits::Limits) -> Result<trust::TrustMaterial, Failure> {
+    trust::from_dir(dir, limits).map_err(|e| {
+        let mut f = trust_error(e);
+        if dir.join("truststore").is_dir() || dir.join("trustpolicy.oci.json").is_file() {
+            f.message.push_str(&format!(
+                "\n  hint: {} looks like a notation configuration folder (it has truststore/ or trustpolicy.oci.json); give it with --notation-config {}",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        f
+    })
+}
+
 /// The trust material is given by exactly one flag (checked above).
 fn unreachable_trust() -> Result<Verifier, Failure> {
     Err(Failure::usage("no trust material given"))
@@ -195,6 +264,12 @@ fn run_failure(e: RunError) -> Failure {
             ),
             None => "no OCIRepository in the --flux manifests".to_string(),
         }),
+        // A tag or digest that is not in the bundle: the image is not verified, whether it was
+        // asked for with --ref or by an OCIRepository's spec.ref.
+        RunError::Resolve(e @ crate::oci::ResolveError::NotFound { .. }) => Failure {
+            exit: Exit::NotVerified,
+            message: super::resolve_message(&e),
+        },
         RunError::Resolve(e) => Failure::usage(super::resolve_message(&e)),
         RunError::Verify(e) if e.is_bundle_fault() => Failure::damaged(e.to_string()),
         RunError::Verify(e @ VerifyError::NoScope { .. }) => Failure::usage(format!(
@@ -216,6 +291,15 @@ fn print_notes(verbose: bool, notes: &[String]) {
 
 fn config_error(e: impl std::fmt::Display) -> Failure {
     Failure::usage(e.to_string())
+}
+
+/// A trust material error, with its hint (keys seen, near misses) on a line of its own.
+fn trust_error(e: trust::TrustError) -> Failure {
+    let mut f = config_error(&e);
+    if let Some(hint) = e.hint() {
+        f.message.push_str(&format!("\n  hint: {hint}"));
+    }
+    f
 }
 
 /// `--at`: RFC 3339 (`2024-05-01T12:00:00Z`, offsets allowed).
@@ -241,14 +325,46 @@ fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
 }
 
 fn write_report(report: &Report, args: &VerifyArgs) -> Result<(), Failure> {
+    if args.quiet && args.format == Format::Text {
+        return Ok(());
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let r = match args.format {
         Format::Json => report::write_json(report, &mut out),
-        Format::Text => report::write_text(report, args.verbose, &mut out),
+        Format::Text => text_report(report, args, &mut out),
     };
     r.and_then(|()| out.flush())
         .map_err(|e| Failure::usage(format!("cannot write the report: {e}")))
+}
+
+/// The text report, its verdicts coloured with `--color`, and with `--all` a summary line.
+fn text_report(report: &Report, args: &VerifyArgs, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut text = Vec::new();
+    report::write_text(report, args.verbose, &mut text)?;
+    let text = String::from_utf8_lossy(&text);
+    match args.color.enabled() {
+        true => out.write_all(super::colour_verdicts(&text).as_bytes())?,
+        false => out.write_all(text.as_bytes())?,
+    }
+    if args.all {
+        writeln!(out, "{}", summary(report))?;
+    }
+    Ok(())
+}
+
+/// `3 verified, 1 failed` (and skipped ones), for `--all`.
+fn summary(report: &Report) -> String {
+    let count = |v: Verdict| report.results.iter().filter(|r| r.verdict() == v).count();
+    let mut parts = vec![
+        format!("{} verified", count(Verdict::Verified)),
+        format!("{} failed", count(Verdict::Failed)),
+    ];
+    let skipped = count(Verdict::Skipped);
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped"));
+    }
+    parts.join(", ")
 }
 
 /// `--attest-key` / `--attestation` (and `--attach`): one DSSE attestation per verified image
