@@ -332,10 +332,14 @@ fn python_dsse() -> Option<&'static str> {
 #[test]
 fn independent_dsse_implementation_verifies_our_envelopes() {
     let Some(implementation) = python_dsse() else {
-        airgap_verify_testkit::skip("python3 with securesystemslib or cryptography is not available");
+        airgap_verify_testkit::skip(
+            "python3 with securesystemslib or cryptography is not available",
+        );
         return;
     };
-    airgap_verify_testkit::note(&format!("DSSE envelopes checked by python3 with {implementation}"));
+    airgap_verify_testkit::note(&format!(
+        "DSSE envelopes checked by python3 with {implementation}"
+    ));
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/dsse_verify.py");
     for kind in ["p256", "p384", "ed25519", "rsa"] {
         let c = case(kind);

@@ -102,7 +102,9 @@ pub enum AttestError {
     #[error("the attestation claims to be verified at {0}, in the future: check the clocks")]
     FromTheFuture(String),
     /// `--max-age` does not parse.
-    #[error("bad duration {0:?}: expected a number and a unit s, m, h, d or w (e.g. 30m, 12h, 7d, 2w)")]
+    #[error(
+        "bad duration {0:?}: expected a number and a unit s, m, h, d or w (e.g. 30m, 12h, 7d, 2w)"
+    )]
     Duration(String),
 }
 

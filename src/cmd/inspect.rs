@@ -14,10 +14,12 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
     let graph = Graph::build(&bundle, &limits)?;
     let mut report = InspectReport::new(&bundle, &graph, &limits);
     if let Some(reference) = &args.reference {
-        let image = graph.resolve(Some(reference.as_str())).map_err(|e| Failure {
-            exit: Exit::NotVerified,
-            message: format!("{}: {}", bundle.name, super::resolve_message(&e)),
-        })?;
+        let image = graph
+            .resolve(Some(reference.as_str()))
+            .map_err(|e| Failure {
+                exit: Exit::NotVerified,
+                message: format!("{}: {}", bundle.name, super::resolve_message(&e)),
+            })?;
         let digest = image.descriptor.digest.clone();
         report.images.retain(|i| i.digest == digest);
     }

@@ -297,7 +297,11 @@ pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let bad = || format!("{s:?} is not a size: write bytes (8388608) or a number and a unit (8MiB, 512KiB, 1MB)");
+    let bad = || {
+        format!(
+            "{s:?} is not a size: write bytes (8388608) or a number and a unit (8MiB, 512KiB, 1MB)"
+        )
+    };
     let n: u64 = num.parse().map_err(|_| bad())?;
     let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
@@ -343,7 +347,13 @@ pub struct InspectArgs {
     #[arg(long = "ref", value_name = "TAG|DIGEST")]
     pub reference: Option<String>,
     /// Output format (`-o` and `--output` as in notation and cosign).
-    #[arg(short = 'o', long, visible_alias = "output", value_enum, default_value_t)]
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "output",
+        value_enum,
+        default_value_t
+    )]
     pub format: Format,
     #[arg(long, value_enum, default_value_t)]
     pub progress: Progress,
@@ -398,7 +408,13 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE", help_heading = "Time and revocation")]
     pub crl: Vec<PathBuf>,
     /// Output format (`-o` and `--output` as in notation and cosign).
-    #[arg(short = 'o', long, visible_alias = "output", value_enum, default_value_t)]
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "output",
+        value_enum,
+        default_value_t
+    )]
     pub format: Format,
     /// `-v` (a flag of every subcommand, see [`GlobalArgs`]).
     #[arg(skip)]
@@ -457,7 +473,13 @@ pub struct VerifyAttestationArgs {
     #[arg(long, value_name = "DURATION")]
     pub max_age: Option<String>,
     /// Output format (`-o` and `--output` as in notation and cosign).
-    #[arg(short = 'o', long, visible_alias = "output", value_enum, default_value_t)]
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "output",
+        value_enum,
+        default_value_t
+    )]
     pub format: Format,
     /// With --bundle: when to show progress of reading it on standard error.
     #[arg(long, value_enum, default_value_t)]

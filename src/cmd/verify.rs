@@ -214,7 +214,10 @@ fn is_stdin(path: &Path) -> bool {
 }
 
 /// `--secret FILE`, or `--secret -` (standard input, at most `max_config_file` bytes).
-fn secret_material(path: &Path, limits: &crate::limits::Limits) -> Result<trust::TrustMaterial, Failure> {
+fn secret_material(
+    path: &Path,
+    limits: &crate::limits::Limits,
+) -> Result<trust::TrustMaterial, Failure> {
     if !is_stdin(path) {
         return trust::from_secret_file(path, limits).map_err(trust_error);
     }
@@ -230,7 +233,10 @@ fn secret_material(path: &Path, limits: &crate::limits::Limits) -> Result<trust:
 
 /// `--trust-dir DIR`; a notation configuration folder given there is pointed at the flag that
 /// reads it.
-fn dir_material(dir: &Path, limits: &crate::limits::Limits) -> Result<trust::TrustMaterial, Failure> {
+fn dir_material(
+    dir: &Path,
+    limits: &crate::limits::Limits,
+) -> Result<trust::TrustMaterial, Failure> {
     trust::from_dir(dir, limits).map_err(|e| {
         let mut f = trust_error(e);
         if dir.join("truststore").is_dir() || dir.join("trustpolicy.oci.json").is_file() {

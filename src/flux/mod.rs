@@ -147,11 +147,7 @@ pub fn load_flux(paths: &[PathBuf], limits: &Limits) -> Result<FluxObjects, Trus
     Ok(out)
 }
 
-fn load_file(
-    path: &Path,
-    limits: &Limits,
-    out: &mut FluxObjects,
-) -> Result<(), TrustError> {
+fn load_file(path: &Path, limits: &Limits, out: &mut FluxObjects) -> Result<(), TrustError> {
     let shown = path.display().to_string();
     let bytes = read_limited(path, limits.max_config_file)?;
     // A walked file named like YAML or JSON that does not parse is an error too: skipping it
