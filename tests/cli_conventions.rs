@@ -148,7 +148,7 @@ fn version_names_the_commit_and_the_build_date() {
         .args(["rev-parse", "--short=12", "HEAD"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output();
-    if let Ok(h) = head.filter(|h| h.status.success()) {
+    if let Some(h) = head.ok().filter(|h| h.status.success()) {
         let commit = String::from_utf8_lossy(&h.stdout).trim().to_string();
         assert!(
             out.contains(&format!("(commit {commit}, built ")),
