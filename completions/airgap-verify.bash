@@ -47,12 +47,16 @@ _airgap__verify() {
 
     case "${cmd}" in
         airgap__verify)
-            opts="-h -V --help --version verify verify-attestation inspect help"
+            opts="-v -q -h -V --verbose --quiet --color --help --version verify verify-attestation inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -131,13 +135,25 @@ _airgap__verify() {
             return 0
             ;;
         airgap__verify__subcmd__inspect)
-            opts="-h --format --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
+            opts="-o -v -q -h --ref --output --format --progress --max-json-blob --max-referrers --max-inflate-ratio --max-manifests --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
@@ -153,10 +169,6 @@ _airgap__verify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --max-signatures)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --max-inflate-ratio)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -165,8 +177,8 @@ _airgap__verify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --max-chain)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -177,7 +189,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__verify__subcmd__verify)
-            opts="-v -h --ref --all --scope --scope-from-bundle --secret --trust-dir --flux --ocirepository --at --crl --format --verbose --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
+            opts="-o -v -q -h --ref --all --scope --scope-from-bundle --secret --trust-dir --flux --ocirepository --at --crl --output --format --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-inflate-ratio --max-manifests --max-signatures --max-chain --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -219,6 +231,14 @@ _airgap__verify() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --attest-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -239,10 +259,6 @@ _airgap__verify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --max-signatures)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --max-inflate-ratio)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -251,8 +267,16 @@ _airgap__verify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-signatures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-chain)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -263,7 +287,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__verify__subcmd__verify__subcmd__attestation)
-            opts="-h --key --bundle --ref --digest --max-age --scope --secret --trust-dir --flux --policy-digest --min-level --format --max-json-blob --max-referrers --max-signatures --max-inflate-ratio --max-manifests --max-chain --help"
+            opts="-o -v -q -h --key --bundle --ref --digest --max-age --scope --secret --trust-dir --flux --policy-digest --min-level --output --format --progress --max-json-blob --max-referrers --max-inflate-ratio --max-manifests --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,15 +341,23 @@ _airgap__verify() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --max-json-blob)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --max-referrers)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-signatures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -337,8 +369,8 @@ _airgap__verify() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --max-chain)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

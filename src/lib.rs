@@ -73,5 +73,23 @@ pub mod pki;
 pub mod policy;
 pub mod report;
 pub mod trust;
+pub mod units;
 pub mod verifier;
 pub mod verify;
+
+/// The version of this build: the crate version, the git commit it was built from (`unknown`
+/// outside a git checkout) and the build date (from `SOURCE_DATE_EPOCH` when set, for
+/// reproducible builds), e.g. `0.1.0 (commit 3fc7c20d1e2a, built 2026-12-01)`. `--version`
+/// prints it, and attestations record it as `verifier.version`.
+pub fn version() -> &'static str {
+    VERSION
+}
+
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("AIRGAP_VERIFY_GIT_COMMIT"),
+    ", built ",
+    env!("AIRGAP_VERIFY_BUILD_DATE"),
+    ")"
+);

@@ -158,6 +158,10 @@ pub enum RunError {
     /// The image asked for is not in the bundle, or the choice is ambiguous.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// A scope was given for an image (`REF=SCOPE`) that the bundle does not hold: a mistake
+    /// of the request, not an image that is missing.
+    #[error("a scope is given for {0}")]
+    ScopeForUnknownImage(ResolveError),
     /// A verifier of Flux manifests was asked to verify one image: the manifests name theirs.
     #[error("Flux manifests name their own images: verify the bundle instead")]
     NotOneImage,
@@ -308,7 +312,7 @@ impl Verifier {
         // A `--scope REF=...` for an image the bundle does not hold is a typo, not a no-op.
         for (reference, _) in &request.scopes {
             if let Err(e @ ResolveError::NotFound { .. }) = graph.resolve(Some(reference)) {
-                return Err(RunError::Resolve(e));
+                return Err(RunError::ScopeForUnknownImage(e));
             }
         }
         // Images are independent: verify them on all cores, report them in bundle order.

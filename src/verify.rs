@@ -341,6 +341,13 @@ impl Outcome {
     pub fn revision(&self) -> String {
         if self.reference.contains(':') && Digest::parse(&self.reference).is_ok() {
             self.digest.to_string()
+        } else if self
+            .reference
+            .strip_suffix(&self.digest.to_string())
+            .is_some_and(|name| name.ends_with('@'))
+        {
+            // `registry/app@sha256:…` already names its digest.
+            self.reference.clone()
         } else {
             format!("{}@{}", self.reference, self.digest)
         }

@@ -306,7 +306,7 @@ fn openssl_encrypted_pkcs8_key_decrypts_with_the_passphrase() {
         .arg(&key)
         .output();
     if !made.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: openssl could not make an encrypted key");
+        airgap_verify_testkit::skip("openssl could not make an encrypted key");
         return;
     }
     let pem = std::fs::read(&key).unwrap();
@@ -336,9 +336,14 @@ fn python_dsse() -> Option<&'static str> {
 #[test]
 fn independent_dsse_implementation_verifies_our_envelopes() {
     let Some(implementation) = python_dsse() else {
-        eprintln!("skipped: python3 with securesystemslib or cryptography is not available");
+        airgap_verify_testkit::skip(
+            "python3 with securesystemslib or cryptography is not available",
+        );
         return;
     };
+    airgap_verify_testkit::note(&format!(
+        "DSSE envelopes checked by python3 with {implementation}"
+    ));
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/dsse_verify.py");
     for kind in ["p256", "p384", "ed25519", "rsa"] {
         let c = case(kind);

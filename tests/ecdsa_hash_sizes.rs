@@ -31,7 +31,7 @@ fn openssl(dir: &Path, args: &[&str]) -> bool {
 fn have_openssl() -> bool {
     let ok = Command::new("openssl").arg("version").output().is_ok();
     if !ok {
-        eprintln!("skipped: the openssl CLI is not installed");
+        airgap_verify_testkit::skip("the openssl CLI is not installed");
     }
     ok
 }

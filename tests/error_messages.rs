@@ -173,8 +173,9 @@ fn several_images_without_ref_lists_them() {
 fn unknown_ref_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = trust_dir(tmp.path(), POLICY_OK);
+    // Not in the bundle: not verified (exit 1), as when an OCIRepository's spec.ref names it.
     let (code, text) = verify_with_dir(&fixture("signed"), &dir, &["--ref", "v9"]);
-    assert_has(code, &text, 2, &["v9"]);
+    assert_has(code, &text, 1, &["v9", "registry.example/app:v1"]);
 }
 
 #[test]

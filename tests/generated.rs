@@ -16,18 +16,32 @@ fn root() -> PathBuf {
 /// Every generated file: (path relative to the crate, content).
 fn generated() -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
-    let cmd = airgap_verify::cmd::command();
-    let mut page = Vec::new();
-    clap_mangen::Man::new(cmd.clone())
-        .render(&mut page)
-        .unwrap();
-    files.push((PathBuf::from("man/airgap-verify.1"), page));
+    // The crate version alone: the commit and build date of `--version` would make the pages
+    // change with every commit.
+    let cmd = airgap_verify::cmd::command().version(env!("CARGO_PKG_VERSION"));
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| format!("airgap-verify-{}", s.get_name()))
+        .collect();
+    let see_also = |me: &str| {
+        std::iter::once("airgap-verify".to_string())
+            .chain(names.iter().cloned())
+            .filter(|n| n != me)
+            .map(|n| format!("\\fB{n}\\fR(1)"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    files.push((
+        PathBuf::from("man/airgap-verify.1"),
+        man_page(cmd.clone(), &see_also("airgap-verify")),
+    ));
     for sub in cmd.get_subcommands() {
         let name = format!("airgap-verify-{}", sub.get_name());
         let sub = sub.clone().name(name.clone().leak() as &str);
-        let mut page = Vec::new();
-        clap_mangen::Man::new(sub).render(&mut page).unwrap();
-        files.push((PathBuf::from(format!("man/{name}.1")), page));
+        files.push((
+            PathBuf::from(format!("man/{name}.1")),
+            man_page(sub, &see_also(&name)),
+        ));
     }
     for (shell, file) in [
         (Shell::Bash, "airgap-verify.bash"),
@@ -44,6 +58,69 @@ fn generated() -> Vec<(PathBuf, Vec<u8>)> {
     }
     files
 }
+
+/// A man page: clap_mangen's sections, then EXAMPLES (the subcommand's `--help` examples), EXIT
+/// STATUS, ENVIRONMENT and SEE ALSO.
+fn man_page(cmd: clap::Command, see_also: &str) -> Vec<u8> {
+    let examples = cmd.get_after_long_help().map(|h| h.to_string());
+    let cmd = cmd.after_long_help(None::<&str>);
+    let man = clap_mangen::Man::new(cmd.clone())
+        .date("")
+        .source(format!("airgap-verify {}", env!("CARGO_PKG_VERSION")))
+        .manual("airgap-verify manual");
+    let mut page = Vec::new();
+    man.render_title(&mut page).unwrap();
+    man.render_name_section(&mut page).unwrap();
+    man.render_synopsis_section(&mut page).unwrap();
+    man.render_description_section(&mut page).unwrap();
+    man.render_options_section(&mut page).unwrap();
+    if cmd.get_subcommands().next().is_some() {
+        man.render_subcommands_section(&mut page).unwrap();
+    }
+    let mut roff = String::new();
+    if let Some(examples) = examples {
+        roff.push_str(".SH EXAMPLES\n");
+        for line in examples.lines().skip(1) {
+            let text = line.trim_start().replace('\\', "\\e");
+            match line.starts_with("    ") {
+                true => roff.push_str(&format!(".RS 4\n.nf\n{text}\n.fi\n.RE\n")),
+                false => roff.push_str(&format!(".PP\n{text}\n")),
+            }
+        }
+    }
+    roff.push_str(EXIT_AND_ENVIRONMENT);
+    roff.push_str(&format!(".SH \"SEE ALSO\"\n{see_also}\n"));
+    page.extend_from_slice(roff.as_bytes());
+    if cmd.get_version().is_some() {
+        man.render_version_section(&mut page).unwrap();
+    }
+    page
+}
+
+const EXIT_AND_ENVIRONMENT: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Verified (including log\-level failures, reported as warnings, and skip statements); for
+inspect, an intact bundle.
+.TP
+\fB1\fR
+Not verified: no signature, no trusted signature, the trust policy says no, or the image asked
+for is not in the bundle.
+.TP
+\fB2\fR
+Usage or configuration error: bad flags, bad policy, bad Secret or certificate, unreadable key.
+.TP
+\fB3\fR
+The bundle itself is damaged or malformed: digest or size mismatch, missing blob, invalid
+tar, gzip or JSON, unsafe paths.
+.SH ENVIRONMENT
+.TP
+\fBAIRGAP_VERIFY_KEY_PASSPHRASE\fR
+The passphrase of an encrypted PKCS#8 attestation key (\-\-attest\-key).
+.TP
+\fBNO_COLOR\fR
+When set and not empty, \-\-color auto never colours the verdict.
+"#;
 
 /// clap_complete names the bash `case` arms of a hyphenated binary (`airgap-verify`) after the
 /// binary with its hyphen turned into `__subcmd__` (`airgap__subcmd__verify__subcmd__verify`),
@@ -99,8 +176,7 @@ fn bash_complete(words: &[&str]) -> Option<Vec<String>> {
 #[test]
 fn bash_completes_subcommand_options() {
     let Some(got) = bash_complete(&["airgap-verify", "verify", "--fo"]) else {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "skipped: bash is not installed");
+        airgap_verify_testkit::skip("bash is not installed");
         return;
     };
     assert_eq!(

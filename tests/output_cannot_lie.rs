@@ -71,7 +71,7 @@ fn control_characters_of_the_bundle_are_escaped_in_text() {
         .args(["--ref", "nope"])
         .output()
         .unwrap();
-    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(missing.status.code(), Some(1));
     assert_no_controls("verify error", &missing.stderr);
 
     // JSON keeps the value exactly (escaped by JSON itself).

@@ -428,6 +428,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, AttestError> {
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
+        "w" => 604_800,
         _ => return Err(bad()),
     };
     n.checked_mul(secs_per)
@@ -559,11 +560,12 @@ mod tests {
         assert_eq!(parse_duration("30m").unwrap(), Duration::minutes(30));
         assert_eq!(parse_duration("7d").unwrap(), Duration::days(7));
         assert_eq!(parse_duration("90s").unwrap(), Duration::seconds(90));
+        assert_eq!(parse_duration("2w").unwrap(), Duration::weeks(2));
         for bad in [
             "",
             "h",
             "12",
-            "1w",
+            "1y",
             "-1h",
             "0h",
             "99999999999999999999d",

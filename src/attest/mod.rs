@@ -131,7 +131,9 @@ pub enum AttestError {
         given: Option<String>,
     },
     /// `--max-age` does not parse.
-    #[error("bad duration {0:?}: expected a number and a unit s, m, h or d (e.g. 30m, 12h, 7d)")]
+    #[error(
+        "bad duration {0:?}: expected a number and a unit s, m, h, d or w (e.g. 30m, 12h, 7d, 2w)"
+    )]
     Duration(String),
 }
 

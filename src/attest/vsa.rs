@@ -291,7 +291,7 @@ pub fn statement(verdict: &Verdict) -> Result<Statement<VerificationSummary>, At
                 id: VERIFIER_ID.to_string(),
                 version: BTreeMap::from([(
                     "airgap-verify".to_string(),
-                    env!("CARGO_PKG_VERSION").to_string(),
+                    crate::version().to_string(),
                 )]),
             },
             time_verified: rfc3339(verdict.time_verified),

@@ -26,7 +26,7 @@ use crate::attest::check::{
 use crate::attest::keys::VerificationKey;
 use crate::attest::read_limited;
 use crate::attest::trust_digest::{trust_digest_v2, CosignTrust, RECIPE_V1, RECIPE_V2};
-use crate::bundle::{read_bundle, ProgressSink, Source};
+use crate::bundle::{read_bundle, Source};
 use crate::digest::Digest;
 use crate::flux::FluxObjects;
 use crate::limits::Limits;
@@ -178,6 +178,7 @@ pub fn run(args: &VerifyAttestationArgs) -> Result<Exit, Failure> {
         Some(ImageReport::Verified(v)) => {
             print_or_fail(|out| match args.format {
                 Format::Json => attestation::write_verified_json(&v, out),
+                Format::Text if args.quiet => Ok(()),
                 Format::Text => attestation::write_verified_text(&v, out),
             })?;
             Ok(Exit::Verified)
@@ -399,7 +400,7 @@ fn targets(
                 (Some(f), None) => Some((f.display().to_string(), read(f)?)),
                 _ => None,
             };
-            let bundle = read_bundle(&Source::from_arg(bundle), limits, &ProgressSink::none())?;
+            let bundle = read_bundle(&Source::from_arg(bundle), limits, &args.progress.sink())?;
             let graph = Graph::build(&bundle, limits)?;
             let integrity = graph.integrity();
             if integrity.is_damaged() {

@@ -1,5 +1,5 @@
 //! The `inspect` subcommand: what a bundle holds and whether every blob is intact. Exit 3 when
-//! the bundle is damaged (after the report), else 0.
+//! the bundle is damaged (after the report), 1 when `--ref` names no image of it, else 0.
 
 use super::{Exit, Failure, Format, InspectArgs};
 use crate::bundle::{read_bundle, Source};
@@ -12,8 +12,19 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
     let progress = args.progress.sink();
     let bundle = read_bundle(&Source::from_arg(&args.bundle), &limits, &progress)?;
     let graph = Graph::build(&bundle, &limits)?;
-    let report = InspectReport::new(&bundle, &graph, &limits);
+    let mut report = InspectReport::new(&bundle, &graph, &limits);
+    if let Some(reference) = &args.reference {
+        let image = graph
+            .resolve(Some(reference.as_str()))
+            .map_err(|e| Failure {
+                exit: Exit::NotVerified,
+                message: format!("{}: {}", bundle.name, super::resolve_message(&e)),
+            })?;
+        let digest = image.descriptor.digest.clone();
+        report.images.retain(|i| i.digest == digest);
+    }
     super::print_out(|out| match args.format {
+        Format::Text if args.quiet => Ok(()),
         Format::Text => write!(out, "{}", report.render_text()),
         Format::Json => writeln!(out, "{}", report.render_json()),
     })?;

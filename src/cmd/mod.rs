@@ -117,21 +117,133 @@ impl Failure {
 /// Verify Notation signatures on OCI image bundles offline, the way Flux would, and attest to
 /// what was verified.
 #[derive(Debug, Parser)]
-#[command(name = "airgap-verify", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "airgap-verify", version = crate::version(), about, long_about = None, max_term_width = 100)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Flags of every subcommand, accepted before or after it.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// More detail: every signature tried and every check, and notes about the input on
+    /// standard error.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// No text report on standard output (errors still go to standard error; with
+    /// `--format json` the document is still printed).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// When to colour the verdict: on a terminal unless NO_COLOR is set (auto), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t, global = true)]
+    pub color: Color,
+}
+
+/// When to colour the verdict word of the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Color {
+    /// When standard output is a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl Color {
+    /// Whether to colour standard output.
+    pub fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+/// The verdict words of a text report in colour (green, red, yellow): only the word, only on
+/// the lines that start a result.
+pub(crate) fn colour_verdicts(text: &str) -> String {
+    const WORDS: [(&str, &str); 3] = [
+        (": verified", "32"),
+        (": not verified", "31"),
+        (": ignored", "33"),
+    ];
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let found = (!line.starts_with(' '))
+            .then(|| {
+                WORDS
+                    .iter()
+                    .filter_map(|(w, c)| line.find(w).map(|i| (i, *w, *c)))
+                    .min_by_key(|(i, w, _)| (*i, std::cmp::Reverse(w.len())))
+            })
+            .flatten();
+        match found {
+            Some((i, word, code)) => {
+                let start = i + 2;
+                let end = i + word.len();
+                out.push_str(&line[..start]);
+                out.push_str(&format!("\x1b[{code}m{}\x1b[0m", &line[start..end]));
+                out.push_str(&line[end..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Verify the Notation signatures of images in a bundle against Flux-style trust material.
+    #[command(after_long_help = VERIFY_EXAMPLES)]
     Verify(VerifyArgs),
     /// Verify an attestation written by `verify --attestation` (the import side of the air gap).
+    #[command(after_long_help = VERIFY_ATTESTATION_EXAMPLES)]
     VerifyAttestation(VerifyAttestationArgs),
     /// Show what a bundle holds (images, referrers, signatures) and whether every blob is intact.
+    #[command(after_long_help = INSPECT_EXAMPLES)]
     Inspect(InspectArgs),
 }
+
+/// Examples of `verify --help` and its man page: the three stories.
+pub const VERIFY_EXAMPLES: &str = "\
+Examples:
+  Air-gapped import: verify against the Secret the cluster uses, and attest to it
+    airgap-verify verify release.tar.gz --secret notation-secret.yaml \\
+        --attest-key attest.key --attestation release.dsse.json
+  Release sign-off: every image, one signed statement each, failures included
+    airgap-verify verify release/ --all --trust-dir notation-trust/ -o json \\
+        --attest-key signoff.key --attestation signoffs/ --attest-failures > verdict.json
+  Forensic re-verification: as of the time the bundle was imported, with the CRLs of then
+    airgap-verify verify stored.tar.zst --secret secret.yaml --at 2020-06-01T00:00:00Z \\
+        --crl archive/2020-06-intermediate.crl
+  The way Flux would, from a GitOps checkout
+    airgap-verify verify bundle.tar --flux clusters/prod/ --ocirepository flux-system/app";
+
+/// Examples of `verify-attestation --help` and its man page.
+pub const VERIFY_ATTESTATION_EXAMPLES: &str = "\
+Examples:
+  Inside the air gap, before pushing: the attestation is about this bundle's image, recent
+    airgap-verify verify-attestation release.dsse.json --key attest.pub \\
+        --bundle release.tar.gz --max-age 7d
+  An attestation attached to a folder bundle by `verify --attach`
+    airgap-verify verify-attestation --key attest.pub --bundle /srv/bundle";
+
+/// Examples of `inspect --help` and its man page.
+pub const INSPECT_EXAMPLES: &str = "\
+Examples:
+  What a bundle holds, and whether every blob is intact
+    airgap-verify inspect release.tar.gz
+  One image, for a script
+    airgap-verify inspect release.tar.gz --ref v1 -o json";
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -139,7 +251,7 @@ pub enum Format {
     /// For people.
     #[default]
     Text,
-    /// For machines: one JSON object, versioned (see README, "JSON report").
+    /// For machines: one JSON object with a `version` field; fields are added, never renamed.
     Json,
 }
 
@@ -149,42 +261,85 @@ pub enum Progress {
     /// When standard error is a terminal.
     #[default]
     Auto,
+    /// Always: a bar on a terminal, else one plain line per second (a log, a CI console).
     Always,
+    /// Never.
     Never,
 }
 
-/// Limits on hostile input that a user may need to raise.
+/// Limits on hostile input that a user may need to raise: those of reading a bundle (every
+/// subcommand) and those of verifying signatures (`verify`).
 #[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
-    /// Largest manifest, index or config kept in memory, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::limits::MAX_JSON_BLOB, help_heading = "Limits")]
+    #[command(flatten)]
+    pub bundle: BundleLimitArgs,
+    /// Signatures tried per image before giving up (Flux: 3; the notation CLI: 100).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), default_value_t = crate::limits::MAX_SIGNATURES_PER_IMAGE, help_heading = "Limits")]
+    pub max_signatures: u64,
+    /// Largest number of certificates in one chain (x5c, TSA token, trust material file).
+    #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_CERTIFICATES_PER_CHAIN, help_heading = "Limits")]
+    pub max_chain: u64,
+}
+
+/// The limits of reading a bundle, its OCI graph and its referrers.
+#[derive(Debug, Clone, Args)]
+pub struct BundleLimitArgs {
+    /// Largest manifest, index or config kept in memory: bytes, or with a unit (8MiB, 512KiB, 1MB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value_t = crate::limits::MAX_JSON_BLOB, help_heading = "Limits")]
     pub max_json_blob: u64,
     /// Largest number of referrers accepted per image.
     #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_REFERRERS_PER_IMAGE, help_heading = "Limits")]
     pub max_referrers: u64,
-    /// Signatures tried per image before giving up (Flux: 3; the notation CLI: 100).
-    #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_SIGNATURES_PER_IMAGE, help_heading = "Limits")]
-    pub max_signatures: u64,
     /// Largest decompressed/compressed size ratio of a gzip or zstd bundle.
     #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_INFLATE_RATIO, help_heading = "Limits")]
     pub max_inflate_ratio: u64,
     /// Largest number of manifests and indexes in the bundle's OCI graph.
     #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_MANIFESTS, help_heading = "Limits")]
     pub max_manifests: u64,
-    /// Largest number of certificates in one chain (x5c, TSA token, trust material file).
-    #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_CERTIFICATES_PER_CHAIN, help_heading = "Limits")]
-    pub max_chain: u64,
+}
+
+/// A size in bytes: a number, or a number and a unit (`B`, `KB`, `MB`, `GB` in powers of 1000;
+/// `KiB`, `MiB`, `GiB` in powers of 1024; case-insensitive), e.g. `8MiB`.
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let bad = || {
+        format!(
+            "{s:?} is not a size: write bytes (8388608) or a number and a unit (8MiB, 512KiB, 1MB)"
+        )
+    };
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "ki" | "kib" => 1 << 10,
+        "mi" | "mib" => 1 << 20,
+        "gi" | "gib" => 1 << 30,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(factor).ok_or_else(bad)
 }
 
 impl LimitArgs {
     pub fn limits(&self) -> crate::limits::Limits {
         crate::limits::Limits {
+            max_signatures_per_image: self.max_signatures,
+            max_certificates_per_chain: self.max_chain,
+            ..self.bundle.limits()
+        }
+    }
+}
+
+impl BundleLimitArgs {
+    pub fn limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
             max_json_blob: self.max_json_blob,
             max_referrers_per_image: self.max_referrers,
-            max_signatures_per_image: self.max_signatures,
             max_inflate_ratio: self.max_inflate_ratio,
             max_manifests: self.max_manifests,
-            max_certificates_per_chain: self.max_chain,
             ..Default::default()
         }
     }
@@ -195,12 +350,25 @@ pub struct InspectArgs {
     /// The bundle: an OCI image-layout folder, a .tar, .tar.gz or .tar.zst of one (recognised by
     /// content), or `-` for a tar stream on standard input.
     pub bundle: String,
-    #[arg(long, value_enum, default_value_t)]
+    /// Show only this image (and its referrers), by tag or digest.
+    #[arg(long = "ref", value_name = "TAG|DIGEST")]
+    pub reference: Option<String>,
+    /// Output format (`-o` and `--output` as in notation and cosign).
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "output",
+        value_enum,
+        default_value_t
+    )]
     pub format: Format,
     #[arg(long, value_enum, default_value_t)]
     pub progress: Progress,
     #[command(flatten)]
-    pub limits: LimitArgs,
+    pub limits: BundleLimitArgs,
+    /// `-q` (see [`GlobalArgs`]).
+    #[arg(skip)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -225,7 +393,7 @@ pub struct VerifyArgs {
     #[arg(long, conflicts_with = "flux")]
     pub scope_from_bundle: bool,
     /// A Kubernetes Secret (YAML or JSON) holding trustpolicy.json and *.crt / *.pem
-    /// certificates, as Flux's `spec.verify.secretRef`.
+    /// certificates, as Flux's `spec.verify.secretRef`; `-` reads it from standard input.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["trust_dir", "flux"], help_heading = "Trust material")]
     pub secret: Option<PathBuf>,
     /// A folder holding the Secret's files (trustpolicy.json, *.crt, *.pem), as mounted.
@@ -236,8 +404,8 @@ pub struct VerifyArgs {
         help_heading = "Trust material"
     )]
     pub trust_dir: Option<PathBuf>,
-    /// Flux manifests (files or folders): OCIRepository objects and their Secrets.
-    #[arg(long, value_name = "PATH", num_args = 1.., help_heading = "Trust material")]
+    /// Flux manifests (a file or a folder): OCIRepository objects and their Secrets. Repeatable.
+    #[arg(long, value_name = "PATH", help_heading = "Trust material")]
     pub flux: Vec<PathBuf>,
     /// With --flux: only the OCIRepository NAMESPACE/NAME.
     #[arg(
@@ -253,11 +421,24 @@ pub struct VerifyArgs {
     /// A CRL file (DER or PEM) for offline revocation checking. Repeatable.
     #[arg(long, value_name = "FILE", help_heading = "Time and revocation")]
     pub crl: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t)]
+    /// Output format (`-o` and `--output` as in notation and cosign).
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "output",
+        value_enum,
+        default_value_t
+    )]
     pub format: Format,
-    /// More detail: every signature tried and every check.
-    #[arg(short, long)]
+    /// `-v` (a flag of every subcommand, see [`GlobalArgs`]).
+    #[arg(skip)]
     pub verbose: bool,
+    /// `-q` (see [`GlobalArgs`]).
+    #[arg(skip)]
+    pub quiet: bool,
+    /// `--color` (see [`GlobalArgs`]).
+    #[arg(skip)]
+    pub color: Color,
     /// PKCS#8 PEM private key that signs the attestation (ECDSA P-256/P-384, RSA, Ed25519).
     #[arg(
         long,
@@ -339,10 +520,23 @@ pub struct VerifyAttestationArgs {
         help_heading = "What the attestation must say"
     )]
     pub min_level: MinLevelArg,
-    #[arg(long, value_enum, default_value_t)]
+    /// Output format (`-o` and `--output` as in notation and cosign).
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "output",
+        value_enum,
+        default_value_t
+    )]
     pub format: Format,
+    /// With --bundle: when to show progress of reading it on standard error.
+    #[arg(long, value_enum, default_value_t)]
+    pub progress: Progress,
     #[command(flatten)]
-    pub limits: LimitArgs,
+    pub limits: BundleLimitArgs,
+    /// `-q` (see [`GlobalArgs`]).
+    #[arg(skip)]
+    pub quiet: bool,
 }
 
 /// `--min-level`.
@@ -381,10 +575,20 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::VerifyAttestation(a) => a.format,
         Command::Inspect(a) => a.format,
     };
+    let global = cli.global;
     let result = match cli.command {
-        Command::Verify(a) => verify::run(&a),
-        Command::VerifyAttestation(a) => attest::run(&a),
-        Command::Inspect(a) => inspect::run(&a),
+        Command::Verify(mut a) => {
+            (a.verbose, a.quiet, a.color) = (global.verbose, global.quiet, global.color);
+            verify::run(&a)
+        }
+        Command::VerifyAttestation(mut a) => {
+            a.quiet = global.quiet;
+            attest::run(&a)
+        }
+        Command::Inspect(mut a) => {
+            a.quiet = global.quiet;
+            inspect::run(&a)
+        }
     };
     match result {
         Ok(exit) => exit.into(),

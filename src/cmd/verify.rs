@@ -1,6 +1,7 @@
 //! The `verify` subcommand: bundle → integrity → trust material → each image → report →
 //! attestation. Errors map to exit codes here and nowhere else.
 
+use std::io::Write;
 use std::path::Path;
 
 use time::OffsetDateTime;
@@ -12,7 +13,7 @@ use crate::pki::revocation::CrlSet;
 use crate::report::{self, Report};
 use crate::trust;
 use crate::verifier::{At, Conclusion, Images, Request, RunError, Verifier};
-use crate::verify::{Outcome, VerifyError};
+use crate::verify::{Outcome, Verdict, VerifyError};
 
 /// Where the trust material comes from: exactly one of the three flags.
 enum TrustChoice<'a> {
@@ -62,6 +63,8 @@ impl<'a> Plan<'a> {
         if args.flux.is_empty() && args.ocirepository.is_some() {
             return Err(Failure::usage("--ocirepository needs --flux"));
         }
+        check_flux_choices(args)?;
+        check_trust_paths(args)?;
         let bundle = Source::from_arg(&args.bundle);
         if let Some(r) = &args.reference {
             reference_parses(r)?;
@@ -132,14 +135,8 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     // Trust material is read before the bundle: a configuration error should not wait for a
     // multi-gigabyte hash.
     let (material, flux) = match plan.trust {
-        TrustChoice::Secret(path) => (
-            Some(trust::from_secret_file(path, &limits).map_err(config_error)?),
-            None,
-        ),
-        TrustChoice::Dir(dir) => (
-            Some(trust::from_dir(dir, &limits).map_err(config_error)?),
-            None,
-        ),
+        TrustChoice::Secret(path) => (Some(secret_material(path, &limits)?), None),
+        TrustChoice::Dir(dir) => (Some(dir_material(dir, &limits)?), None),
         TrustChoice::Flux(paths) => (
             None,
             Some(crate::flux::load_flux(paths, &limits).map_err(config_error)?),
@@ -260,6 +257,85 @@ fn parse_scopes(values: &[String]) -> Result<Scopes, Failure> {
     Ok((every, per_image))
 }
 
+/// With `--flux` each OCIRepository chooses its image (`spec.ref`) and its scope (`spec.url`):
+/// `--ref`, `--scope` and `--all` would be ignored, so they are refused.
+fn check_flux_choices(args: &VerifyArgs) -> Result<(), Failure> {
+    if args.flux.is_empty() {
+        return Ok(());
+    }
+    let given = [
+        (args.reference.is_some(), "--ref"),
+        (!args.scope.is_empty(), "--scope"),
+        (args.all, "--all"),
+    ];
+    match given.iter().find(|(set, _)| *set) {
+        Some((_, flag)) => Err(Failure::usage(format!(
+            "{flag} cannot be used with --flux: each OCIRepository chooses its image (spec.ref) and its scope (spec.url); choose one OCIRepository with --ocirepository NAMESPACE/NAME"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `--secret` takes a file (or `-`), `--trust-dir` a folder: the other flag is suggested.
+fn check_trust_paths(args: &VerifyArgs) -> Result<(), Failure> {
+    if let Some(path) = &args.secret {
+        if is_stdin(path) && args.bundle == "-" {
+            return Err(Failure::usage(
+                "--secret - and the bundle - both read standard input; give one of them as a file",
+            ));
+        }
+        if path.is_dir() {
+            return Err(Failure::usage(format!(
+                "--secret takes a Kubernetes Secret file, and {} is a folder; give a folder of the Secret's files (as mounted) with --trust-dir {}",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// `--secret FILE`, or `--secret -` (standard input, at most `max_config_file` bytes).
+fn secret_material(
+    path: &Path,
+    limits: &crate::limits::Limits,
+) -> Result<trust::TrustMaterial, Failure> {
+    if !is_stdin(path) {
+        return trust::from_secret_file(path, limits).map_err(trust_error);
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limits.max_config_file.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::usage(format!("cannot read the Secret from standard input: {e}")))?;
+    trust::secret::from_secret_bytes("standard input", &bytes, limits).map_err(trust_error)
+}
+
+/// `--trust-dir DIR`; a notation configuration folder given there is pointed at the flag that
+/// reads it.
+fn dir_material(
+    dir: &Path,
+    limits: &crate::limits::Limits,
+) -> Result<trust::TrustMaterial, Failure> {
+    trust::from_dir(dir, limits).map_err(|e| {
+        let mut f = trust_error(e);
+        if dir.join("truststore").is_dir() || dir.join("trustpolicy.oci.json").is_file() {
+            f.message.push_str(&format!(
+                "\n  hint: {} looks like a notation configuration folder (it has truststore/ or trustpolicy.oci.json); give it with --notation-config {}",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        f
+    })
+}
+
 /// The trust material is given by exactly one flag (checked above).
 fn unreachable_trust() -> Result<Verifier, Failure> {
     Err(Failure::usage("no trust material given"))
@@ -280,7 +356,17 @@ fn run_failure(e: RunError) -> Failure {
             ),
             None => "no OCIRepository in the --flux manifests".to_string(),
         }),
+        // A tag or digest that is not in the bundle: the image is not verified, whether it was
+        // asked for with --ref or by an OCIRepository's spec.ref.
+        RunError::Resolve(e @ crate::oci::ResolveError::NotFound { .. }) => Failure {
+            exit: Exit::NotVerified,
+            message: super::resolve_message(&e),
+        },
         RunError::Resolve(e) => Failure::usage(super::resolve_message(&e)),
+        RunError::ScopeForUnknownImage(e) => Failure::usage(format!(
+            "--scope names an image the bundle does not hold: {}",
+            super::resolve_message(&e)
+        )),
         // The only bundle fault of a verification: more referrers than the limit.
         RunError::Verify(e) if e.is_bundle_fault() => Failure::damaged(format!(
             "{e} (raise it with --{} if the bundle is genuine)",
@@ -329,6 +415,15 @@ fn config_error(e: impl std::fmt::Display) -> Failure {
     Failure::usage(e.to_string())
 }
 
+/// A trust material error, with its hint (keys seen, near misses) on a line of its own.
+fn trust_error(e: trust::TrustError) -> Failure {
+    let mut f = config_error(&e);
+    if let Some(hint) = e.hint() {
+        f.message.push_str(&format!("\n  hint: {hint}"));
+    }
+    f
+}
+
 /// `--at`: RFC 3339 (`2024-05-01T12:00:00Z`, offsets allowed).
 fn parse_at(s: &str) -> Result<OffsetDateTime, Failure> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|e| {
@@ -352,9 +447,12 @@ fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
 }
 
 fn write_report(report: &Report, args: &VerifyArgs) -> Result<(), Failure> {
+    if args.quiet && args.format == Format::Text {
+        return Ok(());
+    }
     super::print_out(|out| match args.format {
         Format::Json => report::write_json(report, out),
-        Format::Text => report::write_text(report, args.verbose, out),
+        Format::Text => text_report(report, args, out),
     })
 }
 
@@ -401,6 +499,35 @@ impl TrustDigests {
             }
         }
     }
+}
+
+/// The text report, its verdicts coloured with `--color`, and with `--all` a summary line.
+fn text_report(report: &Report, args: &VerifyArgs, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut text = Vec::new();
+    report::write_text(report, args.verbose, &mut text)?;
+    let text = String::from_utf8_lossy(&text);
+    match args.color.enabled() {
+        true => out.write_all(super::colour_verdicts(&text).as_bytes())?,
+        false => out.write_all(text.as_bytes())?,
+    }
+    if args.all {
+        writeln!(out, "{}", summary(report))?;
+    }
+    Ok(())
+}
+
+/// `3 verified, 1 failed` (and ignored ones), for `--all`.
+fn summary(report: &Report) -> String {
+    let count = |v: Verdict| report.results.iter().filter(|r| r.verdict() == v).count();
+    let mut parts = vec![
+        format!("{} verified", count(Verdict::Verified)),
+        format!("{} failed", count(Verdict::Failed)),
+    ];
+    let ignored = count(Verdict::Ignored);
+    if ignored > 0 {
+        parts.push(format!("{ignored} ignored"));
+    }
+    parts.join(", ")
 }
 
 /// `--attest-key` / `--attestation` (and `--attach`): one DSSE attestation per verified image

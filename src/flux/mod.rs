@@ -116,9 +116,8 @@ impl FluxObjects {
     }
 }
 
-/// Load Flux manifests from files and folders. Files named explicitly must parse; files found
-/// by walking a folder that are not YAML/JSON (templates, say) are skipped with a note, but
-/// resource-limit violations and duplicate keys are errors wherever they are.
+/// Load Flux manifests from files and folders (walked for `*.yaml`, `*.yml`, `*.json`). Every
+/// such file must parse: a syntax error is reported with the file's path, line and column.
 pub fn load_flux(paths: &[PathBuf], limits: &Limits) -> Result<FluxObjects, TrustError> {
     let mut out = FluxObjects::default();
     for p in paths {
@@ -139,31 +138,21 @@ pub fn load_flux(paths: &[PathBuf], limits: &Limits) -> Result<FluxObjects, Trus
                 }
             }
             for f in files {
-                load_file(&f, true, limits, &mut out)?;
+                load_file(&f, limits, &mut out)?;
             }
         } else {
-            load_file(p, false, limits, &mut out)?;
+            load_file(p, limits, &mut out)?;
         }
     }
     Ok(out)
 }
 
-fn load_file(
-    path: &Path,
-    walked: bool,
-    limits: &Limits,
-    out: &mut FluxObjects,
-) -> Result<(), TrustError> {
+fn load_file(path: &Path, limits: &Limits, out: &mut FluxObjects) -> Result<(), TrustError> {
     let shown = path.display().to_string();
     let bytes = read_limited(path, limits.max_config_file)?;
-    let docs = match parse_documents(&shown, &bytes, limits) {
-        Ok(d) => d,
-        Err(f) if walked && !f.hard => {
-            out.notes.push(format!("{shown} skipped: {}", f.error));
-            return Ok(());
-        }
-        Err(f) => return Err(f.error),
-    };
+    // A walked file named like YAML or JSON that does not parse is an error too: skipping it
+    // would hide the OCIRepository or Secret it holds behind a later "not found".
+    let docs = parse_documents(&shown, &bytes, limits).map_err(|f| f.error)?;
     let mut any = false;
     for d in flatten_lists(docs) {
         let (Some(kind), Some(api)) =

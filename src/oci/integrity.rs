@@ -119,17 +119,22 @@ impl Integrity {
 
     /// One line for people: `intact: 6 blobs (3.1 KiB), 3 manifests, 0 unreferenced`.
     pub fn summary(&self) -> String {
+        use crate::units::{counted, human_bytes};
         format!(
-            "{}: {} blobs ({} bytes), {} manifests and indexes, {} problems, {} unreferenced",
+            "{}: {} ({}), {}, {}, {} unreferenced",
             if self.is_damaged() {
                 "DAMAGED"
             } else {
                 "intact"
             },
-            self.blobs,
-            self.bytes,
-            self.manifests,
-            self.problems.len() as u64 + self.more_problems,
+            counted(self.blobs, "blob", "blobs"),
+            human_bytes(self.bytes),
+            counted(self.manifests, "manifest or index", "manifests and indexes"),
+            counted(
+                self.problems.len() as u64 + self.more_problems,
+                "problem",
+                "problems"
+            ),
             self.unreferenced.len() as u64 + self.more_unreferenced
         )
     }

@@ -206,13 +206,17 @@ impl InspectReport {
                 out.push_str(&format!("  artifact type: {}\n", one_line(a)));
             }
             out.push_str(&format!(
-                "  layers:        {} ({} bytes in total)\n",
-                i.layers, i.total_size
+                "  layers:        {} ({} in total)\n",
+                i.layers,
+                crate::units::human_bytes(i.total_size)
             ));
             for p in &i.platforms {
                 out.push_str(&format!(
-                    "  platform {}: {} ({} layers, {} bytes)\n",
-                    p.platform, p.digest, p.layers, p.size
+                    "  platform {}: {} ({}, {})\n",
+                    p.platform,
+                    p.digest,
+                    crate::units::counted(p.layers as u64, "layer", "layers"),
+                    crate::units::human_bytes(p.size)
                 ));
                 render_referrers(&mut out, &p.referrers, "    ");
             }

@@ -46,15 +46,16 @@ pub enum TrustError {
     /// malformed shape.
     #[error("{path}: {reason}")]
     NotASecret { path: String, reason: String },
-    /// The Secret (or folder) has no `trustpolicy.json` key (Flux's message).
+    /// The Secret (or folder) has no `trustpolicy.json` key (Flux's message); `keys` are the
+    /// keys (or top-level fields of a Secret) that were there, for [`TrustError::hint`].
     #[error("'trustpolicy.json' not found in {origin}")]
-    PolicyNotFound { origin: String },
+    PolicyNotFound { origin: String, keys: Vec<String> },
     /// The trust policy does not parse or validate (notation-go's message).
     #[error("{0}")]
     Policy(#[from] PolicyError),
-    /// No key ends in `.crt` or `.pem` (Flux's message).
+    /// No key ends in `.crt` or `.pem` (Flux's message); `keys` are the keys that were there.
     #[error("no certificates found in {origin}")]
-    NoCertificates { origin: String },
+    NoCertificates { origin: String, keys: Vec<String> },
     /// A `data` value is not valid base64.
     #[error("{origin}: data key '{key}' is not valid base64: {reason}")]
     BadBase64 {
@@ -115,6 +116,73 @@ pub enum TrustError {
     /// `spec.ref.semverFilter` is not a valid regular expression (Go RE2 syntax).
     #[error("semverFilter '{filter}' is not a valid regular expression: {reason}")]
     BadSemverFilter { filter: String, reason: String },
+}
+
+impl TrustError {
+    /// How to fix it, for a line of its own beside the message (which stays Flux's words):
+    /// the keys that were seen, and a near miss of `trustpolicy.json` or of `stringData`.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            TrustError::PolicyNotFound { keys, .. } if !keys.is_empty() => {
+                let near: Vec<&String> = keys.iter().filter(|k| near_policy_key(k)).collect();
+                let seen = listed(keys);
+                Some(match near.as_slice() {
+                    [] => format!("keys seen: {seen}; Flux reads the policy only from the key trustpolicy.json"),
+                    near => format!(
+                        "keys seen: {seen}; {} is close to trustpolicy.json: Flux reads the policy only from that exact key",
+                        listed(&near.iter().map(|k| k.to_string()).collect::<Vec<_>>())
+                    ),
+                })
+            }
+            TrustError::NoCertificates { keys, .. } => Some(format!(
+                "keys seen: {}; Flux reads certificates only from keys ending in .crt or .pem (case-sensitive): rename the key (root.cer to root.crt, say)",
+                listed(keys)
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// `'a', 'b'`, or `none`.
+fn listed(keys: &[String]) -> String {
+    if keys.is_empty() {
+        return "none".to_string();
+    }
+    keys.iter()
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A key that was probably meant as `trustpolicy.json`.
+fn near_policy_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower != TRUST_POLICY_KEY
+        && (lower.starts_with("trustpolicy")
+            || lower.starts_with("trust-policy")
+            || lower.starts_with("trust_policy")
+            || edit_distance(&lower, TRUST_POLICY_KEY) <= 2)
+        || (key != TRUST_POLICY_KEY && lower == TRUST_POLICY_KEY)
+}
+
+/// Levenshtein distance, for near misses of short key names (bounded: keys over 64 bytes are
+/// never near).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() > 64 || b.len() > 64 {
+        return usize::MAX;
+    }
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// A trusted certificate and where it came from.
@@ -315,11 +383,13 @@ pub(crate) fn build_material(
             .cloned()
             .ok_or_else(|| TrustError::PolicyNotFound {
                 origin: origin.to_string(),
+                keys: entries.keys().cloned().collect(),
             })?;
     let mut policy = Document::parse(&policy_bytes)?;
     if !entries.keys().any(|k| is_certificate_key(k)) {
         return Err(TrustError::NoCertificates {
             origin: origin.to_string(),
+            keys: entries.keys().cloned().collect(),
         });
     }
     let mut warnings = clean_trust_policy(&mut policy);

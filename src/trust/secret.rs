@@ -176,9 +176,19 @@ pub(crate) fn flatten_lists(docs: Vec<Value>) -> Vec<Value> {
 /// Load trust material from a Kubernetes Secret file (`--secret FILE`). The file must hold
 /// exactly one object of kind `Secret` (other objects are skipped with a note).
 pub fn from_secret_file(path: &Path, limits: &Limits) -> Result<TrustMaterial, TrustError> {
-    let shown = path.display().to_string();
     let bytes = read_limited(path, limits.max_config_file)?;
-    let docs = parse_documents(&shown, &bytes, limits).map_err(|f| f.error)?;
+    from_secret_bytes(&path.display().to_string(), &bytes, limits)
+}
+
+/// Load trust material from the bytes of a Kubernetes Secret file read elsewhere (standard
+/// input, say); `shown` names it in messages. The rules of [`from_secret_file`] apply.
+pub fn from_secret_bytes(
+    shown: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<TrustMaterial, TrustError> {
+    let shown = shown.to_string();
+    let docs = parse_documents(&shown, bytes, limits).map_err(|f| f.error)?;
     let mut secrets = Vec::new();
     let mut notes = Vec::new();
     for d in flatten_lists(docs) {

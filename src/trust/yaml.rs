@@ -46,11 +46,9 @@ fn options() -> Options {
     opts
 }
 
-/// Why a file did not parse; `hard` errors (limits, duplicate keys) are reported even for
-/// files found by walking a folder, other syntax errors may be skipped there.
+/// Why a file did not parse: syntax (with line and column), duplicate keys, resource limits.
 pub(crate) struct ParseFailure {
     pub error: TrustError,
-    pub hard: bool,
 }
 
 /// Parse every YAML document of a file (JSON is YAML) into generic values; empty documents
@@ -67,7 +65,6 @@ pub(crate) fn parse_documents(
                 size: bytes.len() as u64,
                 limit: limits.max_config_file,
             },
-            hard: true,
         });
     }
     let text = std::str::from_utf8(bytes).map_err(|e| ParseFailure {
@@ -75,34 +72,15 @@ pub(crate) fn parse_documents(
             path: path.to_string(),
             reason: format!("not UTF-8 text: {e}"),
         },
-        hard: false,
     })?;
     serde_saphyr::from_multiple_with_options::<serde_json::Value>(text, options()).map_err(|e| {
-        let hard = is_hard(&e);
         ParseFailure {
             error: TrustError::Syntax {
                 path: path.to_string(),
                 reason: first_line(&e.to_string()),
             },
-            hard,
         }
     })
-}
-
-/// Resource limits and duplicate keys, looking through serde-saphyr's wrappers.
-fn is_hard(e: &serde_saphyr::Error) -> bool {
-    use serde_saphyr::Error as E;
-    match e {
-        E::WithSnippet { error, .. } => is_hard(error),
-        E::AliasError { error, .. } => is_hard(error),
-        E::Budget { .. }
-        | E::DuplicateMappingKey { .. }
-        | E::AliasReplayLimitExceeded { .. }
-        | E::AliasExpansionLimitExceeded { .. }
-        | E::AliasReplayStackDepthExceeded { .. }
-        | E::AliasReplayCounterOverflow { .. } => true,
-        _ => false,
-    }
 }
 
 /// serde-saphyr errors may carry a source snippet; keep the message, bounded.

@@ -69,8 +69,31 @@ pub fn conformance() -> Option<PathBuf> {
     if std::env::var_os("AIRGAP_VERIFY_REQUIRE_CONFORMANCE").is_some() {
         panic!("conformance data not found at {}", dir.display());
     }
-    eprintln!("skipped: conformance data not found at {}", dir.display());
+    skip(&format!("conformance data not found at {}", dir.display()));
     None
+}
+
+/// Say that a test is skipped, and why, as a line of the test run's output. Written to the
+/// process's standard error directly: `eprintln!` would be captured by the test harness and
+/// hidden for a test that passes.
+pub fn skip(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .map(|n| format!("{n}: "))
+        .unwrap_or_default();
+    let _ = writeln!(std::io::stderr(), "skipped: {test}{why}");
+}
+
+/// Tell the test run's output something a passing test would otherwise hide (which independent
+/// implementation an interop test used), bypassing the harness's capture as [`skip`] does.
+pub fn note(what: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .map(|n| format!("{n}: "))
+        .unwrap_or_default();
+    let _ = writeln!(std::io::stderr(), "note: {test}{what}");
 }
 
 /// The `airgap-verify` binary cargo built for the running integration test: beside the test

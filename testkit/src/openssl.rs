@@ -17,7 +17,7 @@ pub fn available() -> bool {
 pub fn available_or_skip() -> bool {
     let found = available();
     if !found {
-        eprintln!("skipped: openssl not found");
+        crate::skip("openssl not found");
     }
     found
 }
@@ -76,7 +76,7 @@ pub fn self_signed_cert(dir: &Path, subject: &str) -> Option<(Vec<u8>, Vec<u8>)>
         .stderr(Stdio::null())
         .status();
     let Ok(made) = made else {
-        eprintln!("skipped: openssl not found");
+        crate::skip("openssl not found");
         return None;
     };
     assert!(made.success(), "openssl req failed");
