@@ -41,6 +41,8 @@ pub enum TimeSource {
     Timestamp,
     /// The authentic signing time of a `notary.x509.signingAuthority` signature.
     AuthenticSigningTime,
+    /// A transparency log's integrated time (cosign keyless).
+    Tlog,
 }
 
 /// Where the Notation signatures of an image come from (notation-go's `Repository`). The OCI
@@ -228,6 +230,33 @@ pub struct Outcome {
     /// Why the image is not verified, in notation's words (or the skip message).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The provider that judged the image (Flux's `spec.verify.provider`).
+    pub provider: Provider,
+    /// With cosign: the mode, the identity that verified (key id, or issuer and subject) and
+    /// cosign's errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosign: Option<crate::cosign::provider::CosignDetails>,
+}
+
+/// The signature provider that judges an image (Flux's `spec.verify.provider`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Notation signatures under a trust policy.
+    #[default]
+    Notation,
+    /// cosign signatures (keyed or keyless).
+    Cosign,
+}
+
+impl Provider {
+    /// The provider as Flux names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Notation => "notation",
+            Provider::Cosign => "cosign",
+        }
+    }
 }
 
 impl Outcome {
@@ -378,6 +407,8 @@ pub fn verify_image(
         signatures: Vec::new(),
         warnings: ctx.trust.warnings.clone(),
         message: None,
+        provider: Provider::Notation,
+        cosign: None,
     };
 
     // notation.Verify: a skip statement returns before signatures are even listed.

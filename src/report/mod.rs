@@ -10,6 +10,11 @@
 //!   "bundle": { "name", "format", "blobs", "bytes", "damaged", "problems": [..], "unreferenced": [..] },
 //!   "results": [ { "reference", "digest", "scope", "verdict": "verified|failed|skipped",
 //!                  "policy", "level", "time", "timeSource", "message", "warnings": [..],
+//!                  "provider": "notation|cosign",
+//!                  "cosign": { "mode": "keyed|keyless", "format": "simple-signing|bundle",
+//!                              "keyName", "keyId", "issuer", "subject",
+//!                              "signingTimes": [ { "source": "tlog|timestamp", "time" } ],
+//!                              "details": [..] },                                  // with cosign
 //!                  "flux": { "ocirepository", "condition", "status", "reason", "message" },   // with --flux
 //!                  "signatures": [ { "digest", "envelopeDigest", "envelope": "jws|cose",
 //!                                    "signer": { "subject", "issuer", "thumbprints" },
@@ -198,7 +203,16 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
     for w in &o.warnings {
         writeln!(out, "  warning: {}", indent_continuation(w))?;
     }
-    if let Some(sig) = o.verified_signature() {
+    if let Some(c) = &o.cosign {
+        match c.identity() {
+            Some(id) => writeln!(out, "  provider: cosign ({}), {id}", c.mode)?,
+            None => writeln!(out, "  provider: cosign ({})", c.mode)?,
+        }
+        for d in &c.details {
+            writeln!(out, "  cosign: {}", indent_continuation(d))?;
+        }
+    }
+    if let Some(sig) = o.verified_signature().filter(|_| o.cosign.is_none()) {
         if let Some(signer) = &sig.signer {
             writeln!(out, "  signer: {}", signer.subject)?;
         }
