@@ -618,15 +618,8 @@ impl Verifier {
             let secret = objects
                 .secret(&repo.namespace, name)
                 .map_err(|e| e.to_string())?;
-            let material = CosignMaterial::from_secret(secret).map_err(|e| e.to_string())?;
-            if matches!(&material.trust, crate::cosign::provider::CosignTrust::Keyed(k) if k.is_empty())
-            {
-                return Err(format!(
-                    "no public keys found in secret '{}'",
-                    secret.namespaced_name()
-                ));
-            }
-            return Ok(material);
+            // Without `*.pub` entries Flux tries no key and reports no matching signatures.
+            return CosignMaterial::from_secret(secret).map_err(|e| e.to_string());
         }
         let patterns: Vec<IdentityPattern> = verify
             .match_oidc_identity

@@ -228,8 +228,9 @@ fn three_repositories_give_three_results_and_the_worst_exit_code() {
     let cosign = flux_of(&v, "flux-system/unsigned");
     assert_eq!(
         cosign["flux"]["message"],
-        "not verified: cosign provider is not supported"
+        "failed to verify the signature using provider 'cosign': no matching signatures were found for 'registry.example/multi/unsigned@sha256:4cac7de5ce03bf3674cdf1ac96dfa51a4582e304685658411f16c7fc1c8d6185'"
     );
+    assert_eq!(cosign["provider"], "cosign");
     assert_eq!(cosign["verdict"], "failed");
     // Every image is asked for by some repository.
     assert!(v.get("notRequested").is_none(), "{v:#}");
@@ -238,7 +239,7 @@ fn three_repositories_give_three_results_and_the_worst_exit_code() {
     assert_eq!(r.code, 1);
     assert!(r
         .stdout
-        .contains("OCIRepository flux-system/unsigned: SourceVerified=Unknown reason UnsupportedProvider: not verified: cosign provider is not supported"));
+        .contains("OCIRepository flux-system/unsigned: SourceVerified=False reason VerificationError: failed to verify the signature using provider 'cosign': no matching signatures were found for 'registry.example/multi/unsigned@sha256:"));
 }
 
 #[test]
