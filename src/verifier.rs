@@ -658,9 +658,7 @@ impl Verifier {
             None => match &self.trusted_root {
                 Some((name, json)) => (name.clone(), name.clone(), json.clone()),
                 None => {
-                    return Err(format!(
-                        "no Sigstore trust root for keyless verification: spec.verify.trustedRootSecretRef is not set, and the public-good root is never fetched offline\ngive the trust root with --trusted-root FILE (a trusted_root.json), or set spec.verify.trustedRootSecretRef"
-                    ))
+                    return Err("no Sigstore trust root for keyless verification: spec.verify.trustedRootSecretRef is not set, and the public-good root is never fetched offline\ngive the trust root with --trusted-root FILE (a trusted_root.json), or set spec.verify.trustedRootSecretRef".to_string())
                 }
             },
         };

@@ -354,7 +354,7 @@ pub fn verify_image(
         }
         CosignTrust::Keyless { root, matchers, .. } => {
             let policy = Policy {
-                trust_root: Some(root),
+                trust_root: Some(root.as_ref()),
                 key: None,
                 identities: matchers,
                 require_tlog: true,
