@@ -89,10 +89,7 @@ impl Verdict {
 
 /// A cosign signature is named by its signature manifest (the simple-signing payloads or the
 /// bundle are its layers).
-fn cosign_signature(
-    outcome: &Outcome,
-    s: &crate::verify::SignatureOutcome,
-) -> Option<Digest> {
+fn cosign_signature(outcome: &Outcome, s: &crate::verify::SignatureOutcome) -> Option<Digest> {
     outcome.cosign.as_ref().map(|_| s.digest.clone())
 }
 

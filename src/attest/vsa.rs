@@ -388,7 +388,10 @@ pub(crate) mod tests {
         let s = statement(&v).unwrap();
         assert_eq!(s.predicate.verified_levels, ["COSIGN_KEYLESS"]);
         v.level = "cosign-keyed".into();
-        assert_eq!(statement(&v).unwrap().predicate.verified_levels, ["COSIGN_KEYED"]);
+        assert_eq!(
+            statement(&v).unwrap().predicate.verified_levels,
+            ["COSIGN_KEYED"]
+        );
         assert_eq!(cosign_level_value("strict"), None);
     }
 
