@@ -189,7 +189,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__verify__subcmd__verify)
-            opts="-o -v -q -h --ref --all --scope --scope-from-bundle --secret --trust-dir --flux --ocirepository --at --crl --output --format --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-inflate-ratio --max-manifests --max-signatures --max-chain --verbose --quiet --color --help"
+            opts="-o -v -q -h --ref --all --scope --scope-from-bundle --secret --trust-dir --flux --cosign-key --cosign-secret --certificate-identity-regexp --certificate-oidc-issuer-regexp --trusted-root --provider --ocirepository --at --crl --output --format --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-inflate-ratio --max-manifests --max-signatures --max-chain --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,6 +213,30 @@ _airgap__verify() {
                     ;;
                 --flux)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cosign-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cosign-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-identity-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-oidc-issuer-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "notation cosign" -- "${cur}"))
                     return 0
                     ;;
                 --ocirepository)

@@ -40,6 +40,13 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l s
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l secret -d 'A Kubernetes Secret (YAML or JSON) holding trustpolicy.json and *.crt / *.pem certificates, as Flux\'s `spec.verify.secretRef`; `-` reads it from standard input' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l trust-dir -d 'A folder holding the Secret\'s files (trustpolicy.json, *.crt, *.pem), as mounted' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l flux -d 'Flux manifests (a file or a folder): OCIRepository objects and their Secrets. Repeatable' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l cosign-key -d 'A cosign public key (PEM: ECDSA, RSA or Ed25519), as a Secret\'s `*.pub` entry. Repeatable: the image verifies with any of them' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l cosign-secret -d 'A Kubernetes Secret whose `*.pub` entries are cosign public keys, as Flux\'s `spec.verify.secretRef` with `provider: cosign`' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l certificate-identity-regexp -d 'Keyless: the regular expression (Go RE2) the Fulcio certificate\'s subject must match' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l certificate-oidc-issuer-regexp -d 'Keyless: the regular expression (Go RE2) the certificate\'s OIDC issuer must match' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l trusted-root -d 'Keyless: the Sigstore trust root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys, TSAs). Nothing is ever downloaded. With --flux: for keyless OCIRepositories without `trustedRootSecretRef`' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l provider -d 'The provider that judges the images, when both kinds of trust material are given. Implied when only one kind is' -r -f -a "notation\t'Notation signatures under the trust policy of --secret or --trust-dir'
+cosign\t'cosign signatures: --cosign-key, --cosign-secret, or keyless with --trusted-root'"
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l ocirepository -d 'With --flux: only the OCIRepository NAMESPACE/NAME' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l at -d 'Verify as of this time (RFC 3339), for forensic re-verification. Default: now' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l crl -d 'A CRL file (DER or PEM) for offline revocation checking. Repeatable' -r -F

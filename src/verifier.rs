@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use time::OffsetDateTime;
 
 use crate::bundle::{self, Bundle, BundleError, ProgressSink, Source};
+use crate::cosign::provider::{self as cosign, CosignMaterial, IdentityPattern, TRUSTED_ROOT_KEY};
 use crate::flux::{self, FluxObjects, FluxRepository, SelectError};
 use crate::limits::Limits;
 use crate::oci::{Graph, Image, ResolveError};
@@ -65,6 +66,8 @@ enum Trust {
     },
     /// Flux manifests: each OCIRepository names its image and its Secret.
     Flux(Box<FluxObjects>),
+    /// cosign keys, or a trust root and identities, for every image.
+    Cosign(Box<CosignMaterial>),
 }
 
 /// Which images of a bundle to verify (with trust material; Flux manifests name their own).
@@ -171,6 +174,10 @@ pub enum RunError {
     /// A CRL of the trust material cannot be parsed.
     #[error(transparent)]
     Crl(#[from] RevocationError),
+    /// A cosign verifier was asked to verify one image from a signature source: cosign
+    /// signatures are read from a bundle's OCI graph.
+    #[error("cosign signatures are read from the bundle's OCI graph: verify the bundle instead")]
+    NotAGraph,
     /// No OCIRepository of the Flux manifests is the one asked for.
     #[error("no OCIRepository matches")]
     NoRepository {
@@ -187,6 +194,9 @@ pub struct Verifier {
     trust: Trust,
     crls: CrlSet,
     limits: Limits,
+    /// A Sigstore trust root (name, bytes) for keyless OCIRepositories without
+    /// `trustedRootSecretRef`.
+    trusted_root: Option<(String, Vec<u8>)>,
 }
 
 impl Verifier {
@@ -205,7 +215,26 @@ impl Verifier {
             },
             crls,
             limits,
+            trusted_root: None,
         })
+    }
+
+    /// A verifier of cosign signatures: every image is judged with `material` (keys, or a
+    /// trust root and identities).
+    pub fn for_cosign(material: CosignMaterial, limits: Limits) -> Verifier {
+        Verifier {
+            trust: Trust::Cosign(Box::new(material)),
+            crls: CrlSet::new(),
+            limits,
+            trusted_root: None,
+        }
+    }
+
+    /// With Flux manifests: the Sigstore trust root (`name` for messages, its JSON) that
+    /// keyless OCIRepositories without `spec.verify.trustedRootSecretRef` are verified with.
+    pub fn with_trusted_root(mut self, name: String, json: Vec<u8>) -> Verifier {
+        self.trusted_root = Some((name, json));
+        self
     }
 
     /// A verifier of Flux manifests: each OCIRepository's image is verified against its own
@@ -216,6 +245,7 @@ impl Verifier {
             trust: Trust::Flux(Box::new(objects)),
             crls,
             limits,
+            trusted_root: None,
         }
     }
 
@@ -260,6 +290,47 @@ impl Verifier {
                 )?)
             }
             Trust::Flux(_) => Err(RunError::NotOneImage),
+            Trust::Cosign(_) => Err(RunError::NotAGraph),
+        }
+    }
+
+    /// One image of the bundle's graph, with this verifier's provider.
+    fn verify_in_graph(
+        &self,
+        graph: &Graph,
+        image: &Image,
+        reference: &str,
+        scope: Option<&str>,
+        at: At,
+    ) -> Result<Outcome, RunError> {
+        match &self.trust {
+            Trust::Cosign(material) => {
+                // cosign has no policy statement to choose: the scope only names the image in
+                // the report and the attestation, which say where it came from.
+                let (scope, source) = match scope {
+                    Some(s) => (s.to_string(), ScopeSource::User),
+                    None => match image
+                        .full_name
+                        .as_deref()
+                        .and_then(verify::scope_of_full_name)
+                    {
+                        Some(s) => (s, ScopeSource::Bundle),
+                        None => ("*".to_string(), ScopeSource::Policy),
+                    },
+                };
+                let mut outcome = cosign::verify_image(
+                    graph,
+                    image,
+                    reference,
+                    &scope,
+                    material,
+                    (at.time(), at.source()),
+                    &self.limits,
+                );
+                outcome.scope_source = source;
+                Ok(outcome)
+            }
+            _ => self.verify_image(graph, image, reference, scope, at),
         }
     }
 
@@ -279,7 +350,9 @@ impl Verifier {
             });
         }
         let mut run = match &self.trust {
-            Trust::Material { .. } => self.verify_images(&graph, request, report)?,
+            Trust::Material { .. } | Trust::Cosign(_) => {
+                self.verify_images(&graph, request, report)?
+            }
             Trust::Flux(objects) => {
                 let mut notes = Vec::new();
                 let conclusion =
@@ -322,7 +395,7 @@ impl Verifier {
             .map(|(image, label)| -> Result<Outcome, RunError> {
                 let (scope, source) = scope_of(request, image, label);
                 let mut outcome =
-                    self.verify_image(graph, image, label, scope.as_deref(), request.at)?;
+                    self.verify_in_graph(graph, image, label, scope.as_deref(), request.at)?;
                 if source == Some(ScopeSource::Bundle) {
                     outcome.scope_source = ScopeSource::Bundle;
                 }
@@ -432,6 +505,9 @@ impl Verifier {
                 ),
             );
         };
+        if verify.provider == "cosign" {
+            return self.verify_cosign_repository(objects, graph, repo, verify, selection, at);
+        }
         if verify.provider != "notation" {
             return (
                 Conclusion::NotVerified,
@@ -534,6 +610,143 @@ fn scope_of(
         }
     }
     (None, None)
+}
+
+impl Verifier {
+    /// One OCIRepository with `provider: cosign`: keyed with `secretRef` (its `*.pub`
+    /// entries), keyless without (`matchOIDCIdentity`, and the trust root of
+    /// `trustedRootSecretRef` or of [`Verifier::with_trusted_root`]; never a download).
+    fn verify_cosign_repository(
+        &self,
+        objects: &FluxObjects,
+        graph: &Graph,
+        repo: &FluxRepository,
+        verify: &flux::FluxVerify,
+        selection: Result<flux::Selection<'_>, SelectError>,
+        at: At,
+    ) -> (Conclusion, ResultEntry) {
+        let id = repo.namespaced_name();
+        let provider = match verify.secret_ref {
+            Some(_) => "cosign",
+            None => "cosign keyless",
+        };
+        let image_note = selection
+            .as_ref()
+            .ok()
+            .map(|s| format!("image {} ({})", s.reference, s.image.descriptor.digest));
+        let step = (|| -> Result<(Outcome, Option<String>), (Conclusion, String)> {
+            let sel = selection.clone().map_err(|e| match e {
+                SelectError::Invalid(e) => (Conclusion::Misconfigured, e.to_string()),
+                SelectError::NotFound(m) => (Conclusion::NotVerified, m),
+            })?;
+            let config = |e: String| (Conclusion::Misconfigured, e);
+            let material = self
+                .cosign_material(objects, repo, verify)
+                .map_err(config)?;
+            let outcome = cosign::verify_image(
+                graph,
+                sel.image,
+                &sel.reference,
+                &repo.scope,
+                &material,
+                (at.time(), at.source()),
+                &self.limits,
+            );
+            Ok((outcome, sel.note))
+        })();
+        match step {
+            Ok((outcome, note)) => {
+                let condition = flux::SourceVerified::of_outcome(&outcome);
+                let conclusion = Conclusion::of(&outcome);
+                let mut entry = ResultEntry::from_outcome(outcome);
+                entry.flux = Some(FluxStatus::of(&id, condition));
+                entry.note = note;
+                (conclusion, entry)
+            }
+            Err((conclusion, message)) => {
+                // A hint follows Flux's message on its own line.
+                let (message, hint) = match message.split_once('\n') {
+                    Some((m, h)) => (m.to_string(), Some(h.to_string())),
+                    None => (message, None),
+                };
+                let note = match (hint, image_note) {
+                    (Some(h), Some(i)) => Some(format!("{i}; {h}")),
+                    (h, i) => h.or(i),
+                };
+                (
+                    conclusion,
+                    ResultEntry {
+                        outcome: None,
+                        flux: Some(FluxStatus::of(
+                            &id,
+                            flux::SourceVerified::failed_with(provider, &message),
+                        )),
+                        verdict: Some(Verdict::Failed),
+                        ignored: None,
+                        note,
+                    },
+                )
+            }
+        }
+    }
+
+    /// The cosign trust material of an OCIRepository; a hint, if any, after a newline.
+    fn cosign_material(
+        &self,
+        objects: &FluxObjects,
+        repo: &FluxRepository,
+        verify: &flux::FluxVerify,
+    ) -> Result<CosignMaterial, String> {
+        if let Some(name) = &verify.secret_ref {
+            let secret = objects
+                .secret(&repo.namespace, name)
+                .map_err(|e| e.to_string())?;
+            // Without `*.pub` entries Flux tries no key and reports no matching signatures.
+            return CosignMaterial::from_secret(secret).map_err(|e| e.to_string());
+        }
+        let patterns: Vec<IdentityPattern> = verify
+            .match_oidc_identity
+            .iter()
+            .map(|(issuer, subject)| IdentityPattern {
+                issuer: issuer.clone(),
+                subject: subject.clone(),
+            })
+            .collect();
+        if patterns.is_empty() {
+            return Err(format!(
+                "keyless verification of OCIRepository {} needs spec.verify.matchOIDCIdentity (an issuer and a subject)",
+                repo.namespaced_name()
+            ));
+        }
+        let (source, root_name, root) = match &verify.trusted_root_secret_ref {
+            Some(name) => {
+                let secret = objects
+                    .secret(&repo.namespace, name)
+                    .map_err(|e| e.to_string())?;
+                let mut values = secret
+                    .values_where(|k| k == TRUSTED_ROOT_KEY)
+                    .map_err(|e| e.to_string())?;
+                let root = values.remove(TRUSTED_ROOT_KEY).ok_or_else(|| {
+                    format!(
+                        "secret '{}' has no key {TRUSTED_ROOT_KEY}",
+                        secret.namespaced_name()
+                    )
+                })?;
+                (
+                    format!("{} ({})", secret.source, secret.namespaced_name()),
+                    format!("{TRUSTED_ROOT_KEY} of secret '{}'", secret.namespaced_name()),
+                    root,
+                )
+            }
+            None => match &self.trusted_root {
+                Some((name, json)) => (name.clone(), name.clone(), json.clone()),
+                None => {
+                    return Err("no Sigstore trust root for keyless verification: spec.verify.trustedRootSecretRef is not set, and the public-good root is never fetched offline\ngive the trust root with --trusted-root FILE (a trusted_root.json), or set spec.verify.trustedRootSecretRef".to_string())
+                }
+            },
+        };
+        CosignMaterial::keyless(source, &root_name, root, patterns).map_err(|e| e.to_string())
+    }
 }
 
 /// The label of an image in the report: its first tag, or its digest.

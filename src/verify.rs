@@ -45,6 +45,8 @@ pub enum TimeSource {
     Timestamp,
     /// The authentic signing time of a `notary.x509.signingAuthority` signature.
     AuthenticSigningTime,
+    /// A transparency log's integrated time (cosign keyless).
+    Tlog,
 }
 
 /// Where the scope an image was judged by came from. Only [`ScopeSource::Bundle`] lets the
@@ -288,6 +290,12 @@ pub struct Outcome {
     /// exceeds), for the caller's hint.
     #[serde(skip)]
     pub concern: Option<Concern>,
+    /// The provider that judged the image (Flux's `spec.verify.provider`).
+    pub provider: Provider,
+    /// With cosign: the mode, the identity that verified (key id, or issuer and subject) and
+    /// cosign's errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosign: Option<crate::cosign::provider::CosignDetails>,
 }
 
 /// A way the verdict depends on the order in which a registry lists the image's signatures.
@@ -329,6 +337,27 @@ fn order_risks(candidates: &[SignatureCandidate], max: u64, some_verifies: bool)
         });
     }
     risks
+}
+
+/// The signature provider that judges an image (Flux's `spec.verify.provider`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Notation signatures under a trust policy.
+    #[default]
+    Notation,
+    /// cosign signatures (keyed or keyless).
+    Cosign,
+}
+
+impl Provider {
+    /// The provider as Flux names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Notation => "notation",
+            Provider::Cosign => "cosign",
+        }
+    }
 }
 
 impl Outcome {
@@ -522,6 +551,8 @@ pub fn verify_image(
         reason: None,
         hint: None,
         concern: None,
+        provider: Provider::Notation,
+        cosign: None,
     };
 
     // notation.Verify: a skip statement returns before signatures are even listed.

@@ -7,101 +7,19 @@ use std::path::Path;
 use airgap_verify::cosign::{verify_image_keyed, CosignKey, Format, Outcome};
 use airgap_verify::limits::Limits;
 use airgap_verify::oci::Graph;
-use airgap_verify_testkit::cosign::{sha, Layout};
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine as _;
-use p256::pkcs8::EncodePublicKey as _;
-use serde_json::{json, Value};
+use airgap_verify_testkit::cosign::{
+    add_bundle, add_sig, sha, sig_tag, simple_signing, Layout, Signer,
+};
+use serde_json::Value;
 
-/// A signing key and its cosign public key.
-struct Signer {
-    key: p256::ecdsa::SigningKey,
-}
-
-impl Signer {
-    fn new() -> Signer {
-        Signer {
-            key: p256::ecdsa::SigningKey::random(&mut rand_core::OsRng),
-        }
-    }
-    fn pem(&self) -> String {
-        self.key
-            .verifying_key()
-            .to_public_key_pem(Default::default())
-            .unwrap()
-    }
-    fn cosign_key(&self, name: &str) -> CosignKey {
-        CosignKey::from_pem_flux(name, self.pem().as_bytes()).unwrap()
-    }
-    fn sign(&self, msg: &[u8]) -> Vec<u8> {
-        use p256::ecdsa::signature::Signer as _;
-        let sig: p256::ecdsa::Signature = self.key.sign(msg);
-        sig.to_der().as_bytes().to_vec()
+fn random() -> Signer {
+    Signer {
+        key: p256::ecdsa::SigningKey::random(&mut rand_core::OsRng),
     }
 }
 
-fn simple_signing(digest: &str, kind: &str) -> Vec<u8> {
-    serde_json::to_vec(
-        &json!({"critical": {"identity": {"docker-reference": "registry.example/app"},
-        "image": {"docker-manifest-digest": digest}, "type": kind}, "optional": null}),
-    )
-    .unwrap()
-}
-
-/// A v2 signature manifest over `payload`, listed as `tag` (or untagged with cosign save's
-/// `kind` annotation).
-fn add_sig(l: &mut Layout, signer: &Signer, payload: &[u8], tag: Option<String>) -> Value {
-    let config = l.blob("application/vnd.oci.image.config.v1+json", b"{}");
-    let mut layer = l.blob("application/vnd.dev.cosign.simplesigning.v1+json", payload);
-    layer["annotations"] =
-        json!({"dev.cosignproject.cosign/signature": B64.encode(signer.sign(payload))});
-    let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": config, "layers": [layer]});
-    let desc = l.blob(
-        "application/vnd.oci.image.manifest.v1+json",
-        &serde_json::to_vec(&m).unwrap(),
-    );
-    match tag {
-        Some(t) => l.list(&desc, json!({"org.opencontainers.image.ref.name": t})),
-        None => l.list(&desc, json!({"kind": "dev.cosignproject.cosign/sigs"})),
-    }
-    desc
-}
-
-/// A v3 bundle referrer: a DSSE envelope over an in-toto statement naming `subject_digest`.
-fn add_bundle(l: &mut Layout, signer: &Signer, image: &Value, subject_digest: &str, tamper: bool) {
-    let statement = serde_json::to_vec(&json!({"_type": "https://in-toto.io/Statement/v1",
-        "subject": [{"name": "registry.example/app", "digest": {"sha256": &subject_digest[7..]}}],
-        "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": {}}))
-    .unwrap();
-    let pae = airgap_verify::attest::dsse::pae(b"application/vnd.in-toto+json", &statement);
-    let sig = signer.sign(&pae);
-    let mut payload = statement.clone();
-    if tamper {
-        payload.extend_from_slice(b" ");
-    }
-    let bundle = serde_json::to_vec(&json!({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
-        "verificationMaterial": {"publicKey": {"hint": ""}},
-        "dsseEnvelope": {"payload": B64.encode(&payload), "payloadType": "application/vnd.in-toto+json",
-            "signatures": [{"sig": B64.encode(sig), "keyid": ""}]}}))
-    .unwrap();
-    let config = l.blob("application/vnd.oci.empty.v1+json", b"{}");
-    let layer = l.blob("application/vnd.dev.sigstore.bundle.v0.3+json", &bundle);
-    let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json",
-        "config": config, "layers": [layer], "subject": image});
-    let desc = l.blob(
-        "application/vnd.oci.image.manifest.v1+json",
-        &serde_json::to_vec(&m).unwrap(),
-    );
-    l.list(&desc, json!({}));
-}
-
-fn sig_tag(image: &Value) -> String {
-    format!(
-        "{}.sig",
-        image["digest"].as_str().unwrap().replace(':', "-")
-    )
+fn cosign_key(s: &Signer, name: &str) -> CosignKey {
+    CosignKey::from_pem_flux(name, s.pem().as_bytes()).unwrap()
 }
 
 fn verdict(g: &Graph, image: &Value, keys: &[CosignKey]) -> Outcome {
@@ -124,7 +42,7 @@ fn failed_message(o: &Outcome) -> (&str, String) {
 
 #[test]
 fn v2_sig_tag_verifies_with_the_right_key_among_several() {
-    let (signer, other) = (Signer::new(), Signer::new());
+    let (signer, other) = (random(), random());
     let mut l = Layout::new();
     let image = l.image();
     let payload = simple_signing(
@@ -134,8 +52,8 @@ fn v2_sig_tag_verifies_with_the_right_key_among_several() {
     add_sig(&mut l, &signer, &payload, Some(sig_tag(&image)));
     let g = l.finish();
     let keys = [
-        other.cosign_key("other.pub"),
-        signer.cosign_key("cosign.pub"),
+        cosign_key(&other, "other.pub"),
+        cosign_key(&signer, "cosign.pub"),
     ];
     match verdict(&g, &image, &keys) {
         Outcome::Verified {
@@ -164,7 +82,7 @@ fn v2_sig_tag_verifies_with_the_right_key_among_several() {
 
 #[test]
 fn v2_cosign_save_shape_verifies_untagged_signature_manifests() {
-    let signer = Signer::new();
+    let signer = random();
     let mut l = Layout::new();
     let image = l.image();
     let payload = simple_signing(
@@ -174,7 +92,7 @@ fn v2_cosign_save_shape_verifies_untagged_signature_manifests() {
     add_sig(&mut l, &signer, &payload, None);
     let g = l.finish();
     assert!(matches!(
-        verdict(&g, &image, &[signer.cosign_key("cosign.pub")]),
+        verdict(&g, &image, &[cosign_key(&signer, "cosign.pub")]),
         Outcome::Verified {
             format: Format::SimpleSigning,
             ..
@@ -184,7 +102,7 @@ fn v2_cosign_save_shape_verifies_untagged_signature_manifests() {
 
 #[test]
 fn v2_payload_for_another_digest_or_type_fails() {
-    let signer = Signer::new();
+    let signer = random();
     let other_digest = sha(b"another manifest");
     for (digest, kind, want) in [
         (
@@ -208,7 +126,7 @@ fn v2_payload_for_another_digest_or_type_fails() {
             Some(sig_tag(&image)),
         );
         let g = l.finish();
-        let o = verdict(&g, &image, &[signer.cosign_key("cosign.pub")]);
+        let o = verdict(&g, &image, &[cosign_key(&signer, "cosign.pub")]);
         let (_, details) = failed_message(&o);
         assert!(details.contains(want), "{details}");
     }
@@ -216,18 +134,18 @@ fn v2_payload_for_another_digest_or_type_fails() {
 
 #[test]
 fn no_signature_at_all_fails() {
-    let signer = Signer::new();
+    let signer = random();
     let mut l = Layout::new();
     let image = l.image();
     let g = l.finish();
-    let o = verdict(&g, &image, &[signer.cosign_key("cosign.pub")]);
+    let o = verdict(&g, &image, &[cosign_key(&signer, "cosign.pub")]);
     let (_, details) = failed_message(&o);
     assert!(details.contains("no signatures found"), "{details}");
 }
 
 #[test]
 fn v3_bundle_referrer_verifies_and_wrong_key_fails() {
-    let (signer, other) = (Signer::new(), Signer::new());
+    let (signer, other) = (random(), random());
     let mut l = Layout::new();
     let image = l.image();
     add_bundle(
@@ -239,25 +157,25 @@ fn v3_bundle_referrer_verifies_and_wrong_key_fails() {
     );
     let g = l.finish();
     assert!(matches!(
-        verdict(&g, &image, &[signer.cosign_key("cosign.pub")]),
+        verdict(&g, &image, &[cosign_key(&signer, "cosign.pub")]),
         Outcome::Verified {
             format: Format::Bundle,
             ..
         }
     ));
-    let o = verdict(&g, &image, &[other.cosign_key("other.pub")]);
+    let o = verdict(&g, &image, &[cosign_key(&other, "other.pub")]);
     let (_, details) = failed_message(&o);
     assert!(details.contains("no matching attestations"), "{details}");
 }
 
 #[test]
 fn v3_bundle_for_another_digest_fails() {
-    let signer = Signer::new();
+    let signer = random();
     let mut l = Layout::new();
     let image = l.image();
     add_bundle(&mut l, &signer, &image, &sha(b"another manifest"), false);
     let g = l.finish();
-    let o = verdict(&g, &image, &[signer.cosign_key("cosign.pub")]);
+    let o = verdict(&g, &image, &[cosign_key(&signer, "cosign.pub")]);
     let (_, details) = failed_message(&o);
     assert!(
         details.contains("no matching subject digest found"),
@@ -267,7 +185,7 @@ fn v3_bundle_for_another_digest_fails() {
 
 #[test]
 fn a_tampered_bundle_fails_the_image_even_next_to_a_good_sig() {
-    let signer = Signer::new();
+    let signer = random();
     let mut l = Layout::new();
     let image = l.image();
     let payload = simple_signing(
@@ -283,7 +201,7 @@ fn a_tampered_bundle_fails_the_image_even_next_to_a_good_sig() {
         true,
     );
     let g = l.finish();
-    let o = verdict(&g, &image, &[signer.cosign_key("cosign.pub")]);
+    let o = verdict(&g, &image, &[cosign_key(&signer, "cosign.pub")]);
     let (_, details) = failed_message(&o);
     assert!(details.contains("no matching attestations"), "{details}");
 }
@@ -291,14 +209,14 @@ fn a_tampered_bundle_fails_the_image_even_next_to_a_good_sig() {
 /// `openssl dgst -verify` agrees with the v2 payload signatures built here.
 #[test]
 fn openssl_verifies_the_v2_payload_signature() {
-    let signer = Signer::new();
+    let signer = random();
     let payload = simple_signing(&sha(b"x"), "cosign container image signature");
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n);
     std::fs::write(p("key.pem"), signer.pem()).unwrap();
     std::fs::write(p("payload"), &payload).unwrap();
     std::fs::write(p("sig"), signer.sign(&payload)).unwrap();
-    std::fs::write(p("bad"), Signer::new().sign(&payload)).unwrap();
+    std::fs::write(p("bad"), random().sign(&payload)).unwrap();
     let run = |sig: &Path| {
         std::process::Command::new("openssl")
             .args(["dgst", "-sha256", "-verify"])
@@ -314,7 +232,7 @@ fn openssl_verifies_the_v2_payload_signature() {
     };
     assert!(good.status.success(), "{good:?}");
     assert!(!run(&p("bad")).unwrap().status.success());
-    let key = signer.cosign_key("cosign.pub");
+    let key = cosign_key(&signer, "cosign.pub");
     assert!(key
         .verify(&payload, &std::fs::read(p("sig")).unwrap())
         .is_ok());

@@ -228,8 +228,9 @@ fn three_repositories_give_three_results_and_the_worst_exit_code() {
     let cosign = flux_of(&v, "flux-system/unsigned");
     assert_eq!(
         cosign["flux"]["message"],
-        "not verified: cosign provider is not supported"
+        "failed to verify the signature using provider 'cosign': no matching signatures were found for 'registry.example/multi/unsigned@sha256:4cac7de5ce03bf3674cdf1ac96dfa51a4582e304685658411f16c7fc1c8d6185'"
     );
+    assert_eq!(cosign["provider"], "cosign");
     assert_eq!(cosign["verdict"], "failed");
     // Every image is asked for by some repository.
     assert!(v.get("notRequested").is_none(), "{v:#}");
@@ -238,7 +239,7 @@ fn three_repositories_give_three_results_and_the_worst_exit_code() {
     assert_eq!(r.code, 1);
     assert!(r
         .stdout
-        .contains("OCIRepository flux-system/unsigned: SourceVerified=Unknown reason UnsupportedProvider: not verified: cosign provider is not supported"));
+        .contains("OCIRepository flux-system/unsigned: SourceVerified=False reason VerificationError: failed to verify the signature using provider 'cosign': no matching signatures were found for 'registry.example/multi/unsigned@sha256:"));
 }
 
 #[test]
@@ -316,7 +317,7 @@ fn a_folder_is_walked_recursively_and_other_files_are_noted_under_verbose() {
     assert!(r.stdout.contains("flux-system/other: SourceVerified=False"));
     assert!(r
         .stdout
-        .contains("flux-system/unsigned: SourceVerified=Unknown"));
+        .contains("flux-system/unsigned: SourceVerified=False"));
     assert!(!r.stderr.contains("note:"), "{}", r.stderr);
 
     let r = run(&[&fixture("multi"), "--flux", s(tmp.path()), "-v"]);
@@ -615,14 +616,19 @@ fn verification_settings_and_secrets_as_flux_reads_them() {
         "OCIRepository flux-system/none: no SourceVerified condition: no verification configured"
     ));
 
-    for id in ["flux-system/cosign", "flux-system/defaultprovider"] {
-        let (c, v) = one(id);
-        assert_eq!(c, 1, "{v:#}");
-        assert_eq!(
-            flux_of(&v, id)["flux"]["message"],
-            "not verified: cosign provider is not supported"
-        );
-    }
+    // provider defaults to cosign: a Secret without `*.pub` entries gives cosign no key to try.
+    let (c, v) = one("flux-system/defaultprovider");
+    assert_eq!(c, 1, "{v:#}");
+    let msg = flux_message(&v, "flux-system/defaultprovider");
+    assert!(
+        msg.starts_with("failed to verify the signature using provider 'cosign': no matching signatures were found for 'registry.example/app@sha256:"),
+        "{msg}"
+    );
+    // Keyless (no secretRef) needs the identities to match and a trust root.
+    let (c, v) = one("flux-system/cosign");
+    assert_eq!(c, 2, "{v:#}");
+    let msg = flux_message(&v, "flux-system/cosign");
+    assert!(msg.contains("matchOIDCIdentity"), "{msg}");
 
     let (c, v) = one("flux-system/missing");
     assert_eq!(c, 2, "{v:#}");

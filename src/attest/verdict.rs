@@ -66,13 +66,17 @@ impl Verdict {
             .filter(|s| s.verified || !passed)
             .filter_map(|s| {
                 Some(VerifiedSignature {
-                    envelope_digest: s.envelope_digest.clone()?,
+                    envelope_digest: s
+                        .envelope_digest
+                        .clone()
+                        .or_else(|| cosign_signature(outcome, s))?,
                     manifest_digest: Some(s.digest.clone()),
-                    signer_subject: s
-                        .signer
-                        .as_ref()
-                        .map(|x| x.subject.clone())
-                        .unwrap_or_default(),
+                    signer_subject: cosign_identity(outcome).unwrap_or_else(|| {
+                        s.signer
+                            .as_ref()
+                            .map(|x| x.subject.clone())
+                            .unwrap_or_default()
+                    }),
                     thumbprints: s
                         .signer
                         .as_ref()
@@ -92,10 +96,13 @@ impl Verdict {
             result: result.to_string(),
             ignored_because: ignored_because.map(str::to_string),
             trust_recipe: super::trust_digest::RECIPE_V1.to_string(),
-            level: outcome
-                .level
-                .map(|l| l.name().to_string())
-                .unwrap_or_default(),
+            level: match &outcome.cosign {
+                Some(c) => format!("cosign-{}", c.mode),
+                None => outcome
+                    .level
+                    .map(|l| l.name().to_string())
+                    .unwrap_or_default(),
+            },
             policy_uri: None,
             policy_digest,
             signatures,
@@ -107,4 +114,16 @@ impl Verdict {
             },
         })
     }
+}
+
+/// A cosign signature is named by its signature manifest (the simple-signing payloads or the
+/// bundle are its layers).
+fn cosign_signature(outcome: &Outcome, s: &crate::verify::SignatureOutcome) -> Option<Digest> {
+    outcome.cosign.as_ref().map(|_| s.digest.clone())
+}
+
+/// The identity that verified a cosign signature: `key <id> (<name>)` or
+/// `issuer <issuer>, subject <subject>`.
+fn cosign_identity(outcome: &Outcome) -> Option<String> {
+    outcome.cosign.as_ref().and_then(|c| c.identity())
 }

@@ -225,6 +225,16 @@ pub fn notation_level_value(level: &str) -> Result<String, AttestError> {
     })
 }
 
+/// The `verifiedLevels` value of a cosign verification (`cosign-keyed` -> `COSIGN_KEYED`,
+/// `cosign-keyless` -> `COSIGN_KEYLESS`); `None` for a Notation level.
+pub fn cosign_level_value(level: &str) -> Option<&'static str> {
+    match level {
+        "cosign-keyed" => Some("COSIGN_KEYED"),
+        "cosign-keyless" => Some("COSIGN_KEYLESS"),
+        _ => None,
+    }
+}
+
 /// The `resourceUri` of an image: `oci://SCOPE@DIGEST`.
 pub fn resource_uri(scope: &str, digest: &Digest) -> Result<String, AttestError> {
     if scope.is_empty() || scope.contains(['@', ' ', '\t', '\n', '\r']) || scope.contains("://") {
@@ -238,7 +248,10 @@ pub fn resource_uri(scope: &str, digest: &Digest) -> Result<String, AttestError>
 /// The in-toto statement for a verdict.
 pub fn statement(verdict: &Verdict) -> Result<Statement<VerificationSummary>, AttestError> {
     let resource = resource_uri(&verdict.scope, &verdict.digest)?;
-    let level = notation_level_value(&verdict.level)?;
+    let level = cosign_level_value(&verdict.level).map_or_else(
+        || notation_level_value(&verdict.level),
+        |v| Ok(v.to_string()),
+    )?;
     let input_attestations = verdict
         .signatures
         .iter()
@@ -406,6 +419,20 @@ pub(crate) mod tests {
         );
         assert!(notation_level_value("").is_err());
         assert!(notation_level_value("a b").is_err());
+    }
+
+    #[test]
+    fn cosign_levels_name_the_provider_and_mode() {
+        let mut v = verdict(Algorithm::Sha256.digest(b"i"), true);
+        v.level = "cosign-keyless".into();
+        let s = statement(&v).unwrap();
+        assert_eq!(s.predicate.verified_levels, ["COSIGN_KEYLESS"]);
+        v.level = "cosign-keyed".into();
+        assert_eq!(
+            statement(&v).unwrap().predicate.verified_levels,
+            ["COSIGN_KEYED"]
+        );
+        assert_eq!(cosign_level_value("strict"), None);
     }
 
     #[test]

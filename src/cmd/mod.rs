@@ -255,6 +255,15 @@ pub enum Format {
     Json,
 }
 
+/// `--provider`: which signatures judge an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    /// Notation signatures under the trust policy of --secret or --trust-dir.
+    Notation,
+    /// cosign signatures: --cosign-key, --cosign-secret, or keyless with --trusted-root.
+    Cosign,
+}
+
 /// When to draw a progress bar on standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Progress {
@@ -407,6 +416,51 @@ pub struct VerifyArgs {
     /// Flux manifests (a file or a folder): OCIRepository objects and their Secrets. Repeatable.
     #[arg(long, value_name = "PATH", help_heading = "Trust material")]
     pub flux: Vec<PathBuf>,
+    /// A cosign public key (PEM: ECDSA, RSA or Ed25519), as a Secret's `*.pub` entry. Repeatable:
+    /// the image verifies with any of them.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "flux",
+        help_heading = "cosign"
+    )]
+    pub cosign_key: Vec<PathBuf>,
+    /// A Kubernetes Secret whose `*.pub` entries are cosign public keys, as Flux's
+    /// `spec.verify.secretRef` with `provider: cosign`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "flux",
+        help_heading = "cosign"
+    )]
+    pub cosign_secret: Option<PathBuf>,
+    /// Keyless: the regular expression (Go RE2) the Fulcio certificate's subject must match.
+    #[arg(
+        long,
+        value_name = "REGEXP",
+        conflicts_with = "flux",
+        requires = "certificate_oidc_issuer_regexp",
+        help_heading = "cosign"
+    )]
+    pub certificate_identity_regexp: Option<String>,
+    /// Keyless: the regular expression (Go RE2) the certificate's OIDC issuer must match.
+    #[arg(
+        long,
+        value_name = "REGEXP",
+        conflicts_with = "flux",
+        requires = "certificate_identity_regexp",
+        help_heading = "cosign"
+    )]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// Keyless: the Sigstore trust root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys,
+    /// TSAs). Nothing is ever downloaded. With --flux: for keyless OCIRepositories without
+    /// `trustedRootSecretRef`.
+    #[arg(long, value_name = "FILE", help_heading = "cosign")]
+    pub trusted_root: Option<PathBuf>,
+    /// The provider that judges the images, when both kinds of trust material are given.
+    /// Implied when only one kind is.
+    #[arg(long, value_enum, conflicts_with = "flux", help_heading = "cosign")]
+    pub provider: Option<ProviderArg>,
     /// With --flux: only the OCIRepository NAMESPACE/NAME.
     #[arg(
         long,

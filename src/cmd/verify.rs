@@ -6,9 +6,10 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
-use super::{Exit, Failure, Format, VerifyArgs};
+use super::{Exit, Failure, Format, ProviderArg, VerifyArgs};
 use crate::attest;
 use crate::bundle::Source;
+use crate::cosign::provider::{CosignMaterial, IdentityPattern};
 use crate::pki::revocation::CrlSet;
 use crate::report::{self, Report};
 use crate::trust;
@@ -23,6 +24,138 @@ enum TrustChoice<'a> {
     Dir(&'a Path),
     /// `--flux PATH...`.
     Flux(&'a [std::path::PathBuf]),
+    /// `--cosign-key FILE...`.
+    CosignKeys(&'a [std::path::PathBuf]),
+    /// `--cosign-secret FILE`.
+    CosignSecret(&'a Path),
+    /// `--certificate-identity-regexp`, `--certificate-oidc-issuer-regexp`, `--trusted-root`.
+    CosignKeyless {
+        subject: &'a str,
+        issuer: &'a str,
+        root: &'a Path,
+    },
+}
+
+/// The cosign trust material of the flags, when cosign judges the images (`--provider cosign`,
+/// or only cosign trust material given); `None` for Notation or Flux manifests.
+fn cosign_choice(args: &VerifyArgs) -> Result<Option<TrustChoice<'_>>, Failure> {
+    let notation = args.secret.is_some() || args.trust_dir.is_some();
+    let keyed = !args.cosign_key.is_empty() || args.cosign_secret.is_some();
+    let keyless = args.certificate_identity_regexp.is_some();
+    let cosign = keyed || keyless;
+    if !args.flux.is_empty() {
+        return Ok(None);
+    }
+    let provider = match (args.provider, notation, cosign) {
+        (Some(p), _, _) => p,
+        (None, true, true) => return Err(Failure::usage(
+            "both Notation trust material (--secret or --trust-dir) and cosign trust material (--cosign-key, --cosign-secret or keyless identities) are given: one provider judges an image, as in Flux; choose it with --provider notation or --provider cosign",
+        )),
+        (None, false, true) => ProviderArg::Cosign,
+        (None, _, false) => ProviderArg::Notation,
+    };
+    if provider == ProviderArg::Notation {
+        if args.trusted_root.is_some() {
+            return Err(Failure::usage(
+                "--trusted-root is a Sigstore trust root for cosign keyless verification; Notation's trust material is --secret or --trust-dir",
+            ));
+        }
+        return Ok(None);
+    }
+    if keyed && keyless {
+        return Err(Failure::usage(
+            "give cosign keys (--cosign-key, --cosign-secret) or keyless identities (--certificate-identity-regexp, --certificate-oidc-issuer-regexp), not both: Flux verifies with keys when spec.verify.secretRef is set, keyless otherwise",
+        ));
+    }
+    if !args.cosign_key.is_empty() && args.cosign_secret.is_some() {
+        return Err(Failure::usage(
+            "give cosign keys with --cosign-key FILE (repeatable) or --cosign-secret FILE, not both",
+        ));
+    }
+    if keyed && args.trusted_root.is_some() {
+        return Err(Failure::usage(
+            "--trusted-root is for keyless verification: keyed cosign verification, as Flux does it, needs no transparency log or trust root",
+        ));
+    }
+    if let Some(secret) = &args.cosign_secret {
+        return Ok(Some(TrustChoice::CosignSecret(secret)));
+    }
+    if !args.cosign_key.is_empty() {
+        return Ok(Some(TrustChoice::CosignKeys(&args.cosign_key)));
+    }
+    match (
+        &args.certificate_identity_regexp,
+        &args.certificate_oidc_issuer_regexp,
+        &args.trusted_root,
+    ) {
+        (Some(subject), Some(issuer), Some(root)) => Ok(Some(TrustChoice::CosignKeyless {
+            subject,
+            issuer,
+            root,
+        })),
+        (Some(_), Some(_), None) => Err(Failure::usage(
+            "keyless verification needs a Sigstore trust root: give --trusted-root FILE (a trusted_root.json, as `cosign trusted-root create` writes or the Sigstore TUF repository holds); nothing is downloaded",
+        )),
+        _ => Err(Failure::usage(
+            "--provider cosign needs cosign trust material: --cosign-key FILE, --cosign-secret FILE, or --certificate-identity-regexp and --certificate-oidc-issuer-regexp with --trusted-root FILE",
+        )),
+    }
+}
+
+/// Cosign trust material from the flags.
+fn cosign_material(
+    choice: &TrustChoice<'_>,
+    limits: &crate::limits::Limits,
+) -> Result<Option<CosignMaterial>, Failure> {
+    use crate::cosign::keys::MAX_KEY_PEM;
+    match choice {
+        TrustChoice::CosignKeys(paths) => {
+            let mut keys = Vec::new();
+            for p in paths.iter() {
+                let pem = read_limited(p, MAX_KEY_PEM as u64, "cosign key")?;
+                keys.push((p.display().to_string(), pem));
+            }
+            let source = paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            CosignMaterial::keyed(source, &keys)
+                .map(Some)
+                .map_err(config_error)
+        }
+        TrustChoice::CosignSecret(path) => {
+            let (secret, _) =
+                trust::secret::secret_object_from_file(path, limits).map_err(config_error)?;
+            let mut material = CosignMaterial::from_secret(&secret).map_err(config_error)?;
+            if matches!(&material.trust, crate::cosign::provider::CosignTrust::Keyed(k) if k.is_empty())
+            {
+                return Err(Failure::usage(format!(
+                    "no public keys found in secret '{}' of {}: cosign keys are the entries whose key ends in .pub",
+                    secret.namespaced_name(),
+                    path.display()
+                )));
+            }
+            material.source = path.display().to_string();
+            Ok(Some(material))
+        }
+        TrustChoice::CosignKeyless {
+            subject,
+            issuer,
+            root,
+        } => {
+            let bytes = read_limited(root, crate::cosign::MAX_TRUST_ROOT, "trust root")?;
+            let shown = root.display().to_string();
+            let patterns = vec![IdentityPattern {
+                issuer: issuer.to_string(),
+                subject: subject.to_string(),
+            }];
+            CosignMaterial::keyless(shown.clone(), &shown, bytes, patterns)
+                .map(Some)
+                .map_err(config_error)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// What `--attest-key` / `--attestation` (and `--attach`, `--attest-failures`) ask for.
@@ -52,13 +185,16 @@ impl<'a> Plan<'a> {
             Some(s) => At::AsOf(parse_at(s)?),
             None => At::now(),
         };
-        let trust = match (&args.secret, &args.trust_dir, args.flux.as_slice()) {
-            (Some(path), None, []) => TrustChoice::Secret(path),
-            (None, Some(dir), []) => TrustChoice::Dir(dir),
-            (None, None, paths) if !paths.is_empty() => TrustChoice::Flux(paths),
-            _ => return Err(Failure::usage(
-                "give the trust material with exactly one of --secret FILE (a Kubernetes Secret), --trust-dir DIR (its files) or --flux PATH (Flux manifests)",
-            )),
+        let trust = match cosign_choice(args)? {
+            Some(choice) => choice,
+            None => match (&args.secret, &args.trust_dir, args.flux.as_slice()) {
+                (Some(path), None, []) => TrustChoice::Secret(path),
+                (None, Some(dir), []) => TrustChoice::Dir(dir),
+                (None, None, paths) if !paths.is_empty() => TrustChoice::Flux(paths),
+                _ => return Err(Failure::usage(
+                    "give the trust material with exactly one of --secret FILE (a Kubernetes Secret), --trust-dir DIR (its files), --flux PATH (Flux manifests), --cosign-key FILE or --cosign-secret FILE (cosign keys), or keyless --certificate-identity-regexp and --certificate-oidc-issuer-regexp with --trusted-root FILE",
+                )),
+            },
         };
         if args.flux.is_empty() && args.ocirepository.is_some() {
             return Err(Failure::usage("--ocirepository needs --flux"));
@@ -134,6 +270,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
 
     // Trust material is read before the bundle: a configuration error should not wait for a
     // multi-gigabyte hash.
+    let cosign = cosign_material(&plan.trust, &limits)?;
     let (material, flux) = match plan.trust {
         TrustChoice::Secret(path) => (Some(secret_material(path, &limits)?), None),
         TrustChoice::Dir(dir) => (Some(dir_material(dir, &limits)?), None),
@@ -141,6 +278,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
             None,
             Some(crate::flux::load_flux(paths, &limits).map_err(config_error)?),
         ),
+        _ => (None, None),
     };
     if let Some(m) = &material {
         print_notes(args.verbose, &m.notes);
@@ -158,10 +296,22 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
             .map_err(config_error)?;
     }
     let digests = TrustDigests::of(material.as_ref(), flux.as_ref(), &limits);
-    let verifier = match (material, flux) {
-        (Some(material), _) => Verifier::new(material, file_crls, limits).map_err(config_error)?,
-        (None, Some(flux)) => Verifier::for_flux(flux, file_crls, limits),
-        (None, None) => unreachable_trust()?,
+    let verifier = match (material, flux, cosign) {
+        (Some(material), _, _) => {
+            Verifier::new(material, file_crls, limits).map_err(config_error)?
+        }
+        (None, Some(flux), _) => {
+            let verifier = Verifier::for_flux(flux, file_crls, limits);
+            match &args.trusted_root {
+                Some(root) => {
+                    let bytes = read_limited(root, crate::cosign::MAX_TRUST_ROOT, "trust root")?;
+                    verifier.with_trusted_root(root.display().to_string(), bytes)
+                }
+                None => verifier,
+            }
+        }
+        (None, None, Some(cosign)) => Verifier::for_cosign(cosign, limits),
+        (None, None, None) => unreachable_trust()?,
     };
 
     let bundle = verifier.read_bundle(&plan.bundle, &args.progress.sink())?;

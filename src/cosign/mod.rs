@@ -2,7 +2,8 @@
 //! (`internal/oci/cosign` and the cosign part of the OCIRepository controller of
 //! fluxcd/source-controller).
 //!
-//! Library-level for now: the CLI does not route images here yet.
+//! [`provider`] makes cosign a provider beside Notation: its trust material and an image's
+//! [`crate::verify::Outcome`].
 //!
 //! # Keyed verification ([`verify_image_keyed`])
 //! Flux verifies with every `*.pub` entry of `spec.verify.secretRef`, each loaded as a PEM PKIX
@@ -49,6 +50,7 @@
 pub mod bundle;
 pub mod fulcio;
 pub mod keys;
+pub mod provider;
 pub mod tlog;
 pub mod trust_root;
 

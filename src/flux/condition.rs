@@ -64,10 +64,27 @@ impl SourceVerified {
 
     /// Verification failed with notation's `message`.
     pub fn failed(message: &str) -> SourceVerified {
+        SourceVerified::failed_with("notation", message)
+    }
+
+    /// Verification failed with `provider`'s `message` (`notation`, `cosign`, or
+    /// `cosign keyless` as Flux names a cosign verification without `secretRef`).
+    pub fn failed_with(provider: &str, message: &str) -> SourceVerified {
         SourceVerified {
             status: ConditionStatus::False,
             reason: "VerificationError",
-            message: format!("failed to verify the signature using provider 'notation': {message}"),
+            message: format!(
+                "failed to verify the signature using provider '{provider}': {message}"
+            ),
+        }
+    }
+
+    /// How Flux names the provider of an outcome in its messages.
+    pub fn provider_name(outcome: &Outcome) -> &'static str {
+        match (outcome.provider, &outcome.cosign) {
+            (crate::verify::Provider::Notation, _) => "notation",
+            (crate::verify::Provider::Cosign, Some(c)) if c.mode == "keyless" => "cosign keyless",
+            (crate::verify::Provider::Cosign, _) => "cosign",
         }
     }
 
@@ -92,7 +109,10 @@ impl SourceVerified {
                 reason: "",
                 message: "verification ignored: the trust policy level is skip; Flux writes no SourceVerified condition and pulls the artifact".into(),
             },
-            ImageResult::Failed => SourceVerified::failed(outcome.message.as_deref().unwrap_or_default()),
+            ImageResult::Failed => SourceVerified::failed_with(
+                SourceVerified::provider_name(outcome),
+                outcome.message.as_deref().unwrap_or_default(),
+            ),
         }
     }
 }

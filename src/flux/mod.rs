@@ -57,6 +57,10 @@ pub struct FluxVerify {
     pub provider: String,
     /// `secretRef.name`, if set (Flux fails with "verification secret cannot be empty" without).
     pub secret_ref: Option<String>,
+    /// `matchOIDCIdentity`: `(issuer, subject)` regular expressions (cosign keyless).
+    pub match_oidc_identity: Vec<(String, String)>,
+    /// `trustedRootSecretRef.name`: a Secret with key `trusted_root.json` (cosign keyless).
+    pub trusted_root_secret_ref: Option<String>,
 }
 
 /// An OCIRepository, reduced to what verification needs.
@@ -98,6 +102,16 @@ pub struct FluxObjects {
 }
 
 impl FluxObjects {
+    /// The Secret `namespace/name`, as written.
+    pub fn secret(&self, namespace: &str, name: &str) -> Result<&SecretObject, TrustError> {
+        self.secrets
+            .get(&(namespace.to_string(), name.to_string()))
+            .ok_or_else(|| TrustError::SecretNotFound {
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+            })
+    }
+
     /// The trust material of Secret `namespace/name` (the OCIRepository's own namespace: a
     /// Secret of another namespace is not found, as in Kubernetes).
     pub fn secret_material(
@@ -228,9 +242,21 @@ fn oci_repository(source: &str, v: &Value) -> Result<FluxRepository, TrustError>
                 provider = "cosign".to_string();
             }
             let secret = s(vv.get("secretRef").and_then(|x| x.get("name")));
+            let root = s(vv.get("trustedRootSecretRef").and_then(|x| x.get("name")));
+            let match_oidc_identity = vv
+                .get("matchOIDCIdentity")
+                .and_then(Value::as_array)
+                .map(|ids| {
+                    ids.iter()
+                        .map(|i| (s(i.get("issuer")), s(i.get("subject"))))
+                        .collect()
+                })
+                .unwrap_or_default();
             Some(FluxVerify {
                 provider,
                 secret_ref: (!secret.is_empty()).then_some(secret),
+                match_oidc_identity,
+                trusted_root_secret_ref: (!root.is_empty()).then_some(root),
             })
         }
     };

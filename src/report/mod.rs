@@ -13,6 +13,11 @@
 //!                  "verdict": "verified|ignored|failed",
 //!                  "ignoredReason": "skip|authenticity-logged|not-configured", "semantics": "flux|notation-cli",
 //!                  "policy", "level", "time", "timeSource", "message", "warnings": [..],
+//!                  "provider": "notation|cosign",
+//!                  "cosign": { "mode": "keyed|keyless", "format": "simple-signing|bundle",
+//!                              "keyName", "keyId", "issuer", "subject",
+//!                              "signingTimes": [ { "source": "tlog|timestamp", "time" } ],
+//!                              "details": [..] },                                  // with cosign
 //!                  "flux": { "ocirepository", "condition", "status", "reason", "message" },   // with --flux
 //!                  "signatures": [ { "digest", "envelopeDigest", "envelope": "jws|cose",
 //!                                    "signer": { "subject", "issuer", "thumbprints" },
@@ -253,7 +258,16 @@ fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<
             writeln!(out, "  signer subject of {}: {}", s.digest, signer.subject)?;
         }
     }
-    if let Some(sig) = o.verified_signature() {
+    if let Some(c) = &o.cosign {
+        match c.identity() {
+            Some(id) => writeln!(out, "  provider: cosign ({}), {id}", c.mode)?,
+            None => writeln!(out, "  provider: cosign ({})", c.mode)?,
+        }
+        for d in &c.details {
+            writeln!(out, "  cosign: {}", indent_continuation(d))?;
+        }
+    }
+    if let Some(sig) = o.verified_signature().filter(|_| o.cosign.is_none()) {
         if let Some(signer) = &sig.signer {
             writeln!(out, "  signer: {}", one_line(&signer.subject))?;
         }

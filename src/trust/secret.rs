@@ -121,6 +121,24 @@ impl SecretObject {
         Ok((out, notes))
     }
 
+    /// The decoded values of the keys `wanted` accepts (cosign's `*.pub`, `trusted_root.json`);
+    /// `stringData` wins over `data` for the same key.
+    pub fn values_where(&self, wanted: impl Fn(&str) -> bool) -> Result<DecodedValues, TrustError> {
+        let mut out = BTreeMap::new();
+        for (key, b64) in self.data.iter().filter(|(k, _)| wanted(k)) {
+            let value = decode_base64(b64).map_err(|reason| TrustError::BadBase64 {
+                origin: format!("secret '{}'", self.namespaced_name()),
+                key: key.clone(),
+                reason,
+            })?;
+            out.insert(key.clone(), value);
+        }
+        for (key, s) in self.string_data.iter().filter(|(k, _)| wanted(k)) {
+            out.insert(key.clone(), s.as_bytes().to_vec());
+        }
+        Ok(out)
+    }
+
     /// The trust material of this Secret (FLUX.md §1).
     pub fn material(&self, limits: &Limits) -> Result<TrustMaterial, TrustError> {
         let origin = format!("secret '{}'", self.namespaced_name());
@@ -187,6 +205,29 @@ pub fn from_secret_bytes(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<TrustMaterial, TrustError> {
+    let (secret, mut notes) = secret_object_from_bytes(shown, bytes, limits)?;
+    let mut material = secret.material(limits)?;
+    material.source = shown.to_string();
+    notes.append(&mut material.notes);
+    material.notes = notes;
+    Ok(material)
+}
+
+/// The one Secret of a file, and notes on the objects skipped.
+pub fn secret_object_from_file(
+    path: &Path,
+    limits: &Limits,
+) -> Result<(SecretObject, Vec<String>), TrustError> {
+    let bytes = read_limited(path, limits.max_config_file)?;
+    secret_object_from_bytes(&path.display().to_string(), &bytes, limits)
+}
+
+/// The one Secret of a file's bytes, and notes on the objects skipped.
+pub fn secret_object_from_bytes(
+    shown: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(SecretObject, Vec<String>), TrustError> {
     let shown = shown.to_string();
     let docs = parse_documents(&shown, bytes, limits).map_err(|f| f.error)?;
     let mut secrets = Vec::new();
@@ -218,9 +259,5 @@ pub fn from_secret_bytes(
             });
         }
     };
-    let mut material = secret.material(limits)?;
-    material.source = shown;
-    notes.append(&mut material.notes);
-    material.notes = notes;
-    Ok(material)
+    Ok((secret, notes))
 }

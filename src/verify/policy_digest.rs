@@ -18,6 +18,12 @@ impl PolicyDigest {
         PolicyDigest(material.policy_digest())
     }
 
+    /// The digest of cosign trust material (its keys, or its identities and trust root), as
+    /// [`crate::cosign::provider::CosignMaterial::digest`] computes it.
+    pub fn of_cosign(digest: String) -> PolicyDigest {
+        PolicyDigest(digest)
+    }
+
     /// The digest as text, `sha256:<hex>`.
     pub fn as_str(&self) -> &str {
         &self.0
