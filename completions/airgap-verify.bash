@@ -189,7 +189,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__verify__subcmd__verify)
-            opts="-o -v -q -h --ref --all --scope --scope-from-bundle --secret --trust-dir --flux --cosign-key --cosign-secret --certificate-identity-regexp --certificate-oidc-issuer-regexp --trusted-root --provider --ocirepository --at --crl --output --format --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-inflate-ratio --max-manifests --max-signatures --max-chain --verbose --quiet --color --help"
+            opts="-o -v -q -h --ref --all --scope --scope-from-bundle --secret --trust-dir --flux --notation-config --cosign-key --cosign-secret --certificate-identity-regexp --certificate-oidc-issuer-regexp --trusted-root --provider --ocirepository --at --crl --output --format --attest-key --attestation --attach --attest-failures --progress --max-json-blob --max-referrers --max-inflate-ratio --max-manifests --max-signatures --max-chain --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -212,6 +212,10 @@ _airgap__verify() {
                     return 0
                     ;;
                 --flux)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notation-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

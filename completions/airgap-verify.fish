@@ -40,6 +40,7 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l s
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l secret -d 'A Kubernetes Secret (YAML or JSON) holding trustpolicy.json and *.crt / *.pem certificates, as Flux\'s `spec.verify.secretRef`; `-` reads it from standard input' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l trust-dir -d 'A folder holding the Secret\'s files (trustpolicy.json, *.crt, *.pem), as mounted' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l flux -d 'Flux manifests (a file or a folder): OCIRepository objects and their Secrets. Repeatable' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l notation-config -d 'A notation CLI configuration folder (trustpolicy.oci.json or trustpolicy.json, and truststore/x509/{ca,signingAuthority,tsa}/NAME/), judged with the notation CLI\'s rules instead of Flux\'s: store names matter, up to 100 signatures are tried, an audit-level result is verified' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l cosign-key -d 'A cosign public key (PEM: ECDSA, RSA or Ed25519), as a Secret\'s `*.pub` entry. Repeatable: the image verifies with any of them' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l cosign-secret -d 'A Kubernetes Secret whose `*.pub` entries are cosign public keys, as Flux\'s `spec.verify.secretRef` with `provider: cosign`' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l certificate-identity-regexp -d 'Keyless: the regular expression (Go RE2) the Fulcio certificate\'s subject must match' -r
@@ -61,7 +62,7 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l m
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-referrers -d 'Largest number of referrers accepted per image' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-inflate-ratio -d 'Largest decompressed/compressed size ratio of a gzip or zstd bundle' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-manifests -d 'Largest number of manifests and indexes in the bundle\'s OCI graph' -r
-complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-signatures -d 'Signatures tried per image before giving up (Flux: 3; the notation CLI: 100)' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-signatures -d 'Signatures tried per image before giving up [default: 3, as Flux; 100 with --notation-config, as the notation CLI]' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-chain -d 'Largest number of certificates in one chain (x5c, TSA token, trust material file)' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l color -d 'When to colour the verdict: on a terminal unless NO_COLOR is set (auto), always, never' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is not set'
 always\t'Always, even into a pipe or a file'

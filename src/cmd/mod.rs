@@ -282,9 +282,10 @@ pub enum Progress {
 pub struct LimitArgs {
     #[command(flatten)]
     pub bundle: BundleLimitArgs,
-    /// Signatures tried per image before giving up (Flux: 3; the notation CLI: 100).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), default_value_t = crate::limits::MAX_SIGNATURES_PER_IMAGE, help_heading = "Limits")]
-    pub max_signatures: u64,
+    /// Signatures tried per image before giving up [default: 3, as Flux; 100 with
+    /// --notation-config, as the notation CLI].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    pub max_signatures: Option<u64>,
     /// Largest number of certificates in one chain (x5c, TSA token, trust material file).
     #[arg(long, value_name = "N", default_value_t = crate::limits::MAX_CERTIFICATES_PER_CHAIN, help_heading = "Limits")]
     pub max_chain: u64,
@@ -333,9 +334,22 @@ pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 impl LimitArgs {
+    /// The limits with the notation CLI's default number of signatures tried
+    /// (`--notation-config`).
+    pub fn notation_cli_limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
+            max_signatures_per_image: self
+                .max_signatures
+                .unwrap_or(crate::trust::notation::NOTATION_MAX_SIGNATURES),
+            ..self.limits()
+        }
+    }
+
     pub fn limits(&self) -> crate::limits::Limits {
         crate::limits::Limits {
-            max_signatures_per_image: self.max_signatures,
+            max_signatures_per_image: self
+                .max_signatures
+                .unwrap_or(crate::limits::MAX_SIGNATURES_PER_IMAGE),
             max_certificates_per_chain: self.max_chain,
             ..self.bundle.limits()
         }
@@ -416,6 +430,12 @@ pub struct VerifyArgs {
     /// Flux manifests (a file or a folder): OCIRepository objects and their Secrets. Repeatable.
     #[arg(long, value_name = "PATH", help_heading = "Trust material")]
     pub flux: Vec<PathBuf>,
+    /// A notation CLI configuration folder (trustpolicy.oci.json or trustpolicy.json, and
+    /// truststore/x509/{ca,signingAuthority,tsa}/NAME/), judged with the notation CLI's rules
+    /// instead of Flux's: store names matter, up to 100 signatures are tried, an audit-level
+    /// result is verified.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["secret", "trust_dir", "flux"], help_heading = "Trust material")]
+    pub notation_config: Option<PathBuf>,
     /// A cosign public key (PEM: ECDSA, RSA or Ed25519), as a Secret's `*.pub` entry. Repeatable:
     /// the image verifies with any of them.
     #[arg(

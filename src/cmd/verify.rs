@@ -22,6 +22,8 @@ enum TrustChoice<'a> {
     Secret(&'a Path),
     /// `--trust-dir DIR`.
     Dir(&'a Path),
+    /// `--notation-config DIR`.
+    NotationConfig(&'a Path),
     /// `--flux PATH...`.
     Flux(&'a [std::path::PathBuf]),
     /// `--cosign-key FILE...`.
@@ -39,7 +41,8 @@ enum TrustChoice<'a> {
 /// The cosign trust material of the flags, when cosign judges the images (`--provider cosign`,
 /// or only cosign trust material given); `None` for Notation or Flux manifests.
 fn cosign_choice(args: &VerifyArgs) -> Result<Option<TrustChoice<'_>>, Failure> {
-    let notation = args.secret.is_some() || args.trust_dir.is_some();
+    let notation =
+        args.secret.is_some() || args.trust_dir.is_some() || args.notation_config.is_some();
     let keyed = !args.cosign_key.is_empty() || args.cosign_secret.is_some();
     let keyless = args.certificate_identity_regexp.is_some();
     let cosign = keyed || keyless;
@@ -187,12 +190,18 @@ impl<'a> Plan<'a> {
         };
         let trust = match cosign_choice(args)? {
             Some(choice) => choice,
-            None => match (&args.secret, &args.trust_dir, args.flux.as_slice()) {
-                (Some(path), None, []) => TrustChoice::Secret(path),
-                (None, Some(dir), []) => TrustChoice::Dir(dir),
-                (None, None, paths) if !paths.is_empty() => TrustChoice::Flux(paths),
+            None => match (
+                &args.secret,
+                &args.trust_dir,
+                args.flux.as_slice(),
+                &args.notation_config,
+            ) {
+                (Some(path), None, [], None) => TrustChoice::Secret(path),
+                (None, Some(dir), [], None) => TrustChoice::Dir(dir),
+                (None, None, paths, None) if !paths.is_empty() => TrustChoice::Flux(paths),
+                (None, None, [], Some(dir)) => TrustChoice::NotationConfig(dir),
                 _ => return Err(Failure::usage(
-                    "give the trust material with exactly one of --secret FILE (a Kubernetes Secret), --trust-dir DIR (its files), --flux PATH (Flux manifests), --cosign-key FILE or --cosign-secret FILE (cosign keys), or keyless --certificate-identity-regexp and --certificate-oidc-issuer-regexp with --trusted-root FILE",
+                    "give the trust material with exactly one of --secret FILE (a Kubernetes Secret), --trust-dir DIR (its files), --flux PATH (Flux manifests), --notation-config DIR (a notation CLI configuration folder), --cosign-key FILE or --cosign-secret FILE (cosign keys), or keyless --certificate-identity-regexp and --certificate-oidc-issuer-regexp with --trusted-root FILE",
                 )),
             },
         };
@@ -265,8 +274,11 @@ impl<'a> Plan<'a> {
 }
 
 pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
-    let limits = args.limits.limits();
     let mut plan = Plan::from_args(args)?;
+    let limits = match plan.trust {
+        TrustChoice::NotationConfig(_) => args.limits.notation_cli_limits(),
+        _ => args.limits.limits(),
+    };
 
     // Trust material is read before the bundle: a configuration error should not wait for a
     // multi-gigabyte hash.
@@ -274,6 +286,10 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     let (material, flux) = match plan.trust {
         TrustChoice::Secret(path) => (Some(secret_material(path, &limits)?), None),
         TrustChoice::Dir(dir) => (Some(dir_material(dir, &limits)?), None),
+        TrustChoice::NotationConfig(dir) => (
+            Some(trust::from_notation_config(dir, &limits).map_err(trust_error)?),
+            None,
+        ),
         TrustChoice::Flux(paths) => (
             None,
             Some(crate::flux::load_flux(paths, &limits).map_err(config_error)?),
