@@ -83,7 +83,7 @@ fn verdict(digest: &Digest, passed: bool, time_verified: OffsetDateTime) -> Verd
         }],
         time_verified,
         time_used: time_verified,
-        time_source: "clock".into(),
+        time_source: "now".into(),
     }
 }
 

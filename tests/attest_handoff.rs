@@ -237,7 +237,8 @@ fn scope_trust_material_and_level_are_bound() {
     );
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(
-        o.stderr.contains("not for --scope registry.example/other"),
+        o.stderr
+            .contains("not for the scope required, registry.example/other"),
         "{}",
         o.stderr
     );
@@ -293,7 +294,14 @@ fn scope_trust_material_and_level_are_bound() {
     let o = check(Some(&att2), &["--bundle", &bundle]);
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(
-        o.stderr.contains("below --min-level permissive"),
+        o.stderr.contains("below the minimum level permissive"),
+        "{}",
+        o.stderr
+    );
+    // The flag is a hint on its own line, beside the library's words.
+    assert!(
+        o.stderr
+            .contains("\n  hint: accept an audit-level attestation with --min-level audit"),
         "{}",
         o.stderr
     );

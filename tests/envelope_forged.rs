@@ -567,6 +567,9 @@ fn cose_header_rules() {
         cose_err(&join(s)),
         EnvelopeError::UnknownCriticalHeader("com.example.k".into())
     );
+    // Stricter than Flux: the message says so.
+    let shown = EnvelopeError::UnknownCriticalHeader("com.example.k".into()).to_string();
+    assert!(shown.contains("Flux, accepts it"), "{shown}");
     // crit naming an absent label.
     let mut s = split(&real_cose(&root));
     if let Some((_, Value::Array(c))) = s.protected.iter_mut().find(|(l, _)| *l == int(2)) {

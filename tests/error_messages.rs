@@ -240,3 +240,9 @@ fn attach_to_an_archive_explains_why_not() {
     assert_has(code, &text, 2, &["--attach", "folder"]);
     assert!(!tmp.path().join("a.json").exists(), "no output on error");
 }
+
+#[test]
+fn a_secret_file_given_as_a_trust_folder_is_pointed_at_secret() {
+    let (code, text) = verify_with_dir(&fixture("signed"), &fixture("secret.yaml"), &[]);
+    assert_has(code, &text, 2, &["not a folder", "hint:", "--secret"]);
+}

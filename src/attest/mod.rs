@@ -94,11 +94,12 @@ pub enum AttestError {
         "the attestation records verificationResult {result:?} (result: {exact}), not \"PASSED\""
     )]
     NotPassed { result: String, exact: String },
-    /// The recorded level is below `--min-level` (or is none of strict, permissive, audit).
-    #[error("the attestation records verification level {level}, below --min-level {min} (an audit-level PASSED only says that authenticity passed; accept it with --min-level audit)")]
+    /// The recorded level is below the minimum accepted (or is none of strict, permissive,
+    /// audit).
+    #[error("the attestation records verification level {level}, below the minimum level {min} accepted (an audit-level PASSED only says that authenticity passed)")]
     LevelTooLow { level: String, min: String },
-    /// The attestation is for another scope than `--scope`.
-    #[error("the attestation is for scope {found}, not for --scope {expected}")]
+    /// The attestation is for another scope than the one required.
+    #[error("the attestation is for scope {found}, not for the scope required, {expected}")]
     ScopeMismatch { expected: String, found: String },
     /// The attestation was made under other trust material.
     #[error("the attestation was made under trust material {found}, not under the expected {expected} (recipe {recipe}): another policy, other certificates, or other semantics")]
@@ -108,10 +109,10 @@ pub enum AttestError {
         recipe: String,
     },
     /// The attestation's trust-material digest recipe is not known to this version.
-    #[error("the attestation's trust-material digest recipe {0:?} is not known to this version; compare with --policy-digest")]
+    #[error("the attestation's trust-material digest recipe {0:?} is not known to this version, so the digest cannot be recomputed from the trust material; compare the digest itself")]
     UnknownRecipe(String),
-    /// `timeVerified` is older than `--max-age` allows.
-    #[error("the attestation is too old: verified at {time_verified}, {age} ago, more than --max-age {max_age}")]
+    /// `timeVerified` is older than the maximum age allows.
+    #[error("the attestation is too old: verified at {time_verified}, {age} ago, more than the maximum age {max_age}")]
     TooOld {
         time_verified: String,
         age: String,
@@ -123,14 +124,14 @@ pub enum AttestError {
     FromTheFuture(String),
     /// The attestation's scope was the bundle's own claim (`--scope-from-bundle`) and the
     /// importer did not name that scope.
-    #[error("the attestation's scope {scope:?} was taken from the bundle's own name annotation (--scope-from-bundle), so the bundle chose the policy statement it was judged by; accept it only by naming that scope yourself{}", .given.as_ref().map(|g| format!(" (the scope given is {g:?})")).unwrap_or_default())]
+    #[error("the attestation's scope {scope:?} was taken from the bundle's own name annotation, so the bundle chose the policy statement it was judged by; it holds only for an importer who names that scope{}", .given.as_ref().map(|g| format!(" (the scope given is {g:?})")).unwrap_or_default())]
     ScopeFromBundle {
         /// The scope the attestation records.
         scope: String,
         /// The scope the importer gave, if any.
         given: Option<String>,
     },
-    /// `--max-age` does not parse.
+    /// A maximum age does not parse.
     #[error(
         "bad duration {0:?}: expected a number and a unit s, m, h, d or w (e.g. 30m, 12h, 7d, 2w)"
     )]

@@ -108,9 +108,11 @@ impl Verdict {
             signatures,
             time_verified,
             time_used: outcome.time,
+            // The report's words: `now` (the clock when the verification ran) or `at` (a
+            // re-verification as of a given time).
             time_source: match outcome.time_source {
-                TimeSource::At => "--at".to_string(),
-                _ => "clock".to_string(),
+                TimeSource::At => "at".to_string(),
+                _ => "now".to_string(),
             },
         })
     }

@@ -71,9 +71,10 @@ pub struct Verdict {
     pub signatures: Vec<VerifiedSignature>,
     /// When the verification ran.
     pub time_verified: OffsetDateTime,
-    /// The time the verification was done as of (now, or `--at`).
+    /// The time the verification was done as of (now, or a given time).
     pub time_used: OffsetDateTime,
-    /// Where `time_used` came from: `clock`, `--at`, ...
+    /// Where `time_used` came from, in the report's words: `now` or `at` (attestations of
+    /// earlier versions say `clock` or `--at`).
     pub time_source: String,
 }
 
@@ -362,7 +363,7 @@ pub(crate) mod tests {
             }],
             time_verified: datetime!(2026-01-02 04:00:00.5 UTC),
             time_used: datetime!(2026-01-02 04:00:00 UTC),
-            time_source: "clock".into(),
+            time_source: "now".into(),
         }
     }
 

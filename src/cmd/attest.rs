@@ -24,8 +24,8 @@ use crate::attest::check::{
     PolicyExpectation,
 };
 use crate::attest::keys::VerificationKey;
-use crate::attest::read_limited;
 use crate::attest::trust_digest::{trust_digest_v2, CosignTrust, RECIPE_V1, RECIPE_V2};
+use crate::attest::{read_limited, AttestError};
 use crate::bundle::{read_bundle, Source};
 use crate::digest::Digest;
 use crate::flux::FluxObjects;
@@ -58,6 +58,7 @@ enum Judged {
     NotVerified {
         name: String,
         error: String,
+        hint: Option<String>,
         others: Vec<Other>,
     },
 }
@@ -85,6 +86,7 @@ impl Judged {
             Judged::NotVerified {
                 name,
                 error,
+                hint,
                 others,
             } => ImageReport::NotVerified(attestation::NotVerified {
                 version: attestation::ATTESTATION_REPORT_VERSION,
@@ -93,6 +95,7 @@ impl Judged {
                 digest: digest.to_string(),
                 keyid: &key.keyid,
                 error: error.clone(),
+                hint: hint.clone(),
                 others: others.clone(),
             }),
         }
@@ -194,6 +197,27 @@ pub fn run(args: &VerifyAttestationArgs) -> Result<Exit, Failure> {
             }),
         },
         None => Err(Failure::usage("nothing to verify")),
+    }
+}
+
+/// The flag that changes what an attestation was judged by, for the error's hint line.
+fn hint(e: &AttestError) -> Option<String> {
+    match e {
+        AttestError::LevelTooLow { level, .. } if level.to_ascii_lowercase().contains("audit") => {
+            Some("accept an audit-level attestation with --min-level audit".into())
+        }
+        AttestError::LevelTooLow { .. } => Some("the minimum level is set with --min-level".into()),
+        AttestError::ScopeMismatch { .. } => {
+            Some("the scope required is given with --scope".into())
+        }
+        AttestError::UnknownRecipe(_) => {
+            Some("compare the digest itself with --policy-digest sha256:...".into())
+        }
+        AttestError::TooOld { .. } => Some("the maximum age is set with --max-age".into()),
+        AttestError::ScopeFromBundle { scope, .. } => Some(format!(
+            "it was made with --scope-from-bundle; accept it by naming the scope: --scope {scope}"
+        )),
+        _ => None,
     }
 }
 
@@ -310,10 +334,12 @@ fn judge_target(
             Some(last) => Judged::NotVerified {
                 name: last.attestation,
                 error: last.error.unwrap_or_default(),
+                hint: None,
                 others,
             },
             None => Judged::NotVerified {
                 name: String::new(),
+                hint: None,
                 error: format!(
                     "no attestation of {} found{}",
                     target.digest,
@@ -346,6 +372,7 @@ fn judge_target(
             return Ok(Judged::NotVerified {
                 name,
                 error: f.message,
+                hint: None,
                 others,
             })
         }
@@ -369,6 +396,7 @@ fn judge_target(
         Err(e) => Ok(Judged::NotVerified {
             name,
             error: e.to_string(),
+            hint: hint(&e),
             others,
         }),
     }

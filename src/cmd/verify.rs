@@ -491,6 +491,13 @@ fn dir_material(
 ) -> Result<trust::TrustMaterial, Failure> {
     trust::from_dir(dir, limits).map_err(|e| {
         let mut f = trust_error(e);
+        if dir.is_file() {
+            f.message.push_str(&format!(
+                "\n  hint: {} is a file; a Kubernetes Secret file is read with --secret {}",
+                dir.display(),
+                dir.display()
+            ));
+        }
         if dir.join("truststore").is_dir() || dir.join("trustpolicy.oci.json").is_file() {
             f.message.push_str(&format!(
                 "\n  hint: {} looks like a notation configuration folder (it has truststore/ or trustpolicy.oci.json); give it with --notation-config {}",

@@ -122,7 +122,7 @@ pub enum EnvelopeError {
 
     /// A critical extended attribute that this verifier does not understand, with no verification
     /// plugin named to process it. The specification requires failing (notation-go does not).
-    #[error("critical header {0:?} is not understood by this verifier")]
+    #[error("critical header {0:?} is not understood by this verifier (the Notary Project specification requires refusing it; notation-go, and so Flux, accepts it when no verification plugin is named)")]
     UnknownCriticalHeader(String),
 
     /// The payload is empty.

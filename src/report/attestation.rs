@@ -121,6 +121,9 @@ pub struct NotVerified<'a> {
     pub keyid: &'a str,
     /// Why it did not verify.
     pub error: String,
+    /// The flag that changes what it was judged by, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
     /// The other attestations found for the image.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub others: Vec<Other>,
@@ -230,6 +233,10 @@ pub fn not_verified_text(v: &NotVerified<'_>) -> String {
     } else {
         format!("not verified: {}: {}", v.attestation, v.error)
     };
+    if let Some(h) = &v.hint {
+        s.push_str("\n  hint: ");
+        s.push_str(h);
+    }
     let mut others = Vec::new();
     let _ = write_others(&v.others, &mut others);
     if !others.is_empty() {

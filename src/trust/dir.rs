@@ -21,7 +21,7 @@ pub fn from_dir(path: &Path, limits: &Limits) -> Result<TrustMaterial, TrustErro
     if !root.is_dir() {
         return Err(TrustError::Io {
             path: shown,
-            reason: "not a folder (give a Secret file with --secret)".into(),
+            reason: "not a folder".into(),
         });
     }
     let mut names = Vec::new();
