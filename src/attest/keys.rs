@@ -467,20 +467,20 @@ pub(crate) mod tests {
     fn signatures_verify_with_an_independent_implementation() {
         use signature::Verifier;
         let msg = b"DSSEv1 4 type 4 body";
-        let p256 = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
-        let key = SigningKey::from_pkcs8_der(p256.to_pkcs8_der().unwrap().as_bytes(), "k").unwrap();
-        let spki = p256.verifying_key().to_public_key_der().unwrap();
-        assert_eq!(key.spki_der().unwrap(), spki.as_bytes());
-        let sig = p256::ecdsa::Signature::from_der(&key.sign(msg).unwrap()).unwrap();
-        assert!(p256.verifying_key().verify(msg, &sig).is_ok());
-        assert!(p256.verifying_key().verify(b"other", &sig).is_err());
-
-        let p384 = p384::ecdsa::SigningKey::random(&mut rand_core::OsRng);
-        let key = SigningKey::from_pkcs8_der(p384.to_pkcs8_der().unwrap().as_bytes(), "k").unwrap();
-        let spki = p384.verifying_key().to_public_key_der().unwrap();
-        assert_eq!(key.spki_der().unwrap(), spki.as_bytes());
-        let sig = p384::ecdsa::Signature::from_der(&key.sign(msg).unwrap()).unwrap();
-        assert!(p384.verifying_key().verify(msg, &sig).is_ok());
+        macro_rules! ecdsa {
+            ($curve:ident) => {{
+                let sk = $curve::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+                let der = sk.to_pkcs8_der().unwrap();
+                let key = SigningKey::from_pkcs8_der(der.as_bytes(), "k").unwrap();
+                let spki = sk.verifying_key().to_public_key_der().unwrap();
+                assert_eq!(key.spki_der().unwrap(), spki.as_bytes());
+                let sig = $curve::ecdsa::Signature::from_der(&key.sign(msg).unwrap()).unwrap();
+                assert!(sk.verifying_key().verify(msg, &sig).is_ok());
+                assert!(sk.verifying_key().verify(b"other", &sig).is_err());
+            }};
+        }
+        ecdsa!(p256);
+        ecdsa!(p384);
 
         let ed = ed25519_dalek::SigningKey::from_bytes(&[4u8; 32]);
         let key = SigningKey::from_pkcs8_der(ed.to_pkcs8_der().unwrap().as_bytes(), "k").unwrap();

@@ -296,52 +296,34 @@ fn algorithm(
     how: Verification,
 ) -> Option<(usize, &'static dyn VerificationAlgorithm)> {
     use HashAlg::{Sha256, Sha384, Sha512};
-    let rsa_slot = |h: HashAlg, pss: bool| h.index() + if pss { 3 } else { 0 };
-    Some(match (kind, how) {
-        (KeyType::Rsa { .. }, Verification::RsaPkcs1v15(h)) => (
-            rsa_slot(h, false),
-            match h {
-                Sha256 => &lc::RSA_PKCS1_2048_8192_SHA256,
-                Sha384 => &lc::RSA_PKCS1_2048_8192_SHA384,
-                Sha512 => &lc::RSA_PKCS1_2048_8192_SHA512,
-            },
-        ),
-        // The salt length as long as the hash; other lengths go through `PublicKey::verify_pss`.
-        (KeyType::Rsa { .. }, Verification::RsaPss(h, _)) => (
-            rsa_slot(h, true),
-            match h {
-                Sha256 => &lc::RSA_PSS_2048_8192_SHA256,
-                Sha384 => &lc::RSA_PSS_2048_8192_SHA384,
-                Sha512 => &lc::RSA_PSS_2048_8192_SHA512,
-            },
-        ),
-        (KeyType::P256, Verification::Ecdsa(h, _)) => (
-            h.index(),
-            match h {
-                Sha256 => &lc::ECDSA_P256_SHA256_ASN1,
-                Sha384 => &lc::ECDSA_P256_SHA384_ASN1,
-                Sha512 => &lc::ECDSA_P256_SHA512_ASN1,
-            },
-        ),
-        (KeyType::P384, Verification::Ecdsa(h, _)) => (
-            h.index(),
-            match h {
-                Sha256 => &lc::ECDSA_P384_SHA256_ASN1,
-                Sha384 => &lc::ECDSA_P384_SHA384_ASN1,
-                Sha512 => &lc::ECDSA_P384_SHA512_ASN1,
-            },
-        ),
-        (KeyType::P521, Verification::Ecdsa(h, _)) => (
-            h.index(),
-            match h {
-                Sha256 => &lc::ECDSA_P521_SHA256_ASN1,
-                Sha384 => &lc::ECDSA_P521_SHA384_ASN1,
-                Sha512 => &lc::ECDSA_P521_SHA512_ASN1,
-            },
-        ),
-        (KeyType::Ed25519, Verification::Ed25519) => (0, &lc::ED25519),
+    use KeyType::{Ed25519, Rsa, P256, P384, P521};
+    use Verification::{Ecdsa, RsaPkcs1v15, RsaPss};
+    // For PSS, the salt length as long as the hash; other lengths are `PublicKey::verify_pss`'s.
+    let alg: &'static dyn VerificationAlgorithm = match (kind, how) {
+        (Rsa { .. }, RsaPkcs1v15(Sha256)) => &lc::RSA_PKCS1_2048_8192_SHA256,
+        (Rsa { .. }, RsaPkcs1v15(Sha384)) => &lc::RSA_PKCS1_2048_8192_SHA384,
+        (Rsa { .. }, RsaPkcs1v15(Sha512)) => &lc::RSA_PKCS1_2048_8192_SHA512,
+        (Rsa { .. }, RsaPss(Sha256, _)) => &lc::RSA_PSS_2048_8192_SHA256,
+        (Rsa { .. }, RsaPss(Sha384, _)) => &lc::RSA_PSS_2048_8192_SHA384,
+        (Rsa { .. }, RsaPss(Sha512, _)) => &lc::RSA_PSS_2048_8192_SHA512,
+        (P256, Ecdsa(Sha256, _)) => &lc::ECDSA_P256_SHA256_ASN1,
+        (P256, Ecdsa(Sha384, _)) => &lc::ECDSA_P256_SHA384_ASN1,
+        (P256, Ecdsa(Sha512, _)) => &lc::ECDSA_P256_SHA512_ASN1,
+        (P384, Ecdsa(Sha256, _)) => &lc::ECDSA_P384_SHA256_ASN1,
+        (P384, Ecdsa(Sha384, _)) => &lc::ECDSA_P384_SHA384_ASN1,
+        (P384, Ecdsa(Sha512, _)) => &lc::ECDSA_P384_SHA512_ASN1,
+        (P521, Ecdsa(Sha256, _)) => &lc::ECDSA_P521_SHA256_ASN1,
+        (P521, Ecdsa(Sha384, _)) => &lc::ECDSA_P521_SHA384_ASN1,
+        (P521, Ecdsa(Sha512, _)) => &lc::ECDSA_P521_SHA512_ASN1,
+        (Ed25519, Verification::Ed25519) => &lc::ED25519,
         _ => return None,
-    })
+    };
+    let slot = match how {
+        RsaPkcs1v15(h) | Ecdsa(h, _) => h.index(),
+        RsaPss(h, _) => 3 + h.index(),
+        Verification::Ed25519 => 0,
+    };
+    Some((slot, alg))
 }
 
 /// The longest RSASSA-PSS salt a signature by an accepted key can carry: a 4096-bit modulus with
@@ -848,22 +830,17 @@ mod tests {
             }
         };
         for h in hashes {
-            let sk = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
-            let sig: p256::ecdsa::Signature = sk.sign_prehash(&prehash(h, msg, 32)).unwrap();
-            check(
-                &public(sk.verifying_key()),
-                h,
-                &sig.to_bytes(),
-                sig.to_der().as_bytes(),
-            );
-            let sk = p384::ecdsa::SigningKey::random(&mut rand_core::OsRng);
-            let sig: p384::ecdsa::Signature = sk.sign_prehash(&prehash(h, msg, 48)).unwrap();
-            check(
-                &public(sk.verifying_key()),
-                h,
-                &sig.to_bytes(),
-                sig.to_der().as_bytes(),
-            );
+            macro_rules! sign_and_check {
+                ($curve:ident, $field_len:expr) => {{
+                    let sk = $curve::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+                    let sig: $curve::ecdsa::Signature =
+                        sk.sign_prehash(&prehash(h, msg, $field_len)).unwrap();
+                    let pk = public(sk.verifying_key());
+                    check(&pk, h, &sig.to_bytes(), sig.to_der().as_bytes());
+                }};
+            }
+            sign_and_check!(p256, 32);
+            sign_and_check!(p384, 48);
             let sk = p521::ecdsa::SigningKey::random(&mut rand_core::OsRng);
             let vk = p521::ecdsa::VerifyingKey::from(&sk);
             let sig: p521::ecdsa::Signature = sk.sign_prehash(&prehash(h, msg, 66)).unwrap();
