@@ -31,7 +31,7 @@ pub const PASSPHRASE_ENV: &str = "AIRGAP_VERIFY_KEY_PASSPHRASE";
 /// The smallest RSA key we sign with.
 pub const MIN_RSA_SIGNING_BITS: usize = 3072;
 /// The smallest RSA key we accept for verification (attestations signed by other tools).
-pub const MIN_RSA_VERIFYING_BITS: usize = 2048;
+pub const MIN_RSA_VERIFYING_BITS: usize = crate::pki::crypto::MIN_RSA_VERIFYING_BITS;
 
 /// Largest key file read.
 const MAX_KEY_FILE: u64 = 1024 * 1024;
