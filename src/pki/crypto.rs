@@ -279,7 +279,7 @@ struct KeyData {
     kind: KeyType,
     /// What aws-lc-rs reads: the PKCS #1 RSAPublicKey, the SEC 1 point, or the 32 Ed25519 bytes.
     bytes: Vec<u8>,
-    /// The key as parsed for each algorithm slot ([`slot`]) used so far.
+    /// The key as parsed for each algorithm slot ([`algorithm`]) used so far.
     parsed: [OnceLock<ParsedPublicKey>; SLOTS],
 }
 
