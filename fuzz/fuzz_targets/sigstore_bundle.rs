@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::sigstore_bundle`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::sigstore_bundle`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::sigstore_bundle(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::sigstore_bundle(data));

@@ -1,4 +1,4 @@
-//! Fuzz target: see [`fuzz_bodies::sigstore_trust_root`].
+//! Fuzz target: see [`airgap_verify_testkit::fuzz::sigstore_trust_root`].
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_bodies::sigstore_trust_root(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| airgap_verify_testkit::fuzz::sigstore_trust_root(data));

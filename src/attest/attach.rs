@@ -48,14 +48,14 @@ pub fn cosign_attestation_tag(subject: &Digest) -> String {
 /// public key with SHA-256 for every ECDSA curve and checks RSA with PKCS #1 v1.5, so an RSA-PSS
 /// or an ECDSA P-384 (SHA-384) signature does not verify there. ECDSA P-256 and Ed25519 do.
 pub fn cosign_cannot_check(key: &crate::attest::SigningKey) -> Option<String> {
-    use crate::attest::SigningKey;
-    match key {
-        SigningKey::P256(_) | SigningKey::Ed25519(_) => None,
-        SigningKey::Rsa(_) => Some(format!(
+    use crate::pki::crypto::KeyType;
+    match key.key_type() {
+        KeyType::P256 | KeyType::Ed25519 => None,
+        KeyType::Rsa { .. } => Some(format!(
             "the attestation key is {}: its signatures are RSA-PSS, which cosign verify-attestation does not accept (it checks RSA with PKCS #1 v1.5); the cosign-style .att tag is written anyway. Use an ECDSA P-256 key for cosign and Kyverno",
             key.describe()
         )),
-        SigningKey::P384(_) => Some(
+        KeyType::P384 | KeyType::P521 => Some(
             "the attestation key is EC P-384: its signatures are over SHA-384, and cosign verify-attestation checks ECDSA over SHA-256; the cosign-style .att tag is written anyway. Use an ECDSA P-256 key for cosign and Kyverno".to_string(),
         ),
     }

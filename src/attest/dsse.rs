@@ -225,7 +225,11 @@ mod tests {
     fn spec_envelope_verifies_with_the_spec_key() {
         let env = Envelope::parse(SPEC_ENVELOPE.as_bytes()).unwrap();
         let vk = VerificationKey {
-            key: PublicKey::P256(*spec_key().verifying_key()),
+            key: {
+                use spki::EncodePublicKey as _;
+                let der = spec_key().verifying_key().to_public_key_der().unwrap();
+                PublicKey::from_spki_der(der.as_bytes()).unwrap()
+            },
             spki_der: Vec::new(),
             keyid: String::new(),
         };

@@ -4,22 +4,25 @@
 //!
 //! Algorithms, fixed by the key type (DSSE leaves them to the parties):
 //! - ECDSA P-256 with SHA-256 and P-384 with SHA-384, ASN.1 DER signatures (as cosign and
-//!   securesystemslib produce); deterministic (RFC 6979);
+//!   securesystemslib produce), with a fresh random nonce each time;
 //! - RSA of 3072 bits or more: RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt;
 //! - Ed25519 (pure).
 //!
 //! The DSSE `keyid` is the lowercase hex SHA-256 of the DER SubjectPublicKeyInfo.
+//!
+//! Keys are read (and decrypted) as PKCS#8 by the `pkcs8` crate; aws-lc-rs signs and verifies.
 
 use std::path::Path;
+use std::sync::Arc;
 
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self as lc, KeyPair as _};
 use const_oid::ObjectIdentifier;
-use pkcs8::DecodePrivateKey;
-use rsa::traits::PublicKeyParts;
 use sha2::Digest as _;
-use spki::EncodePublicKey;
 
 use crate::attest::{read_limited, AttestError};
-use crate::pki::crypto::{oid, EcdsaEncoding, HashAlg, PssSalt, PublicKey, Verification};
+use crate::pki::crypto::{oid, EcdsaEncoding, HashAlg, KeyType, PssSalt, PublicKey, Verification};
 
 /// The environment variable holding the passphrase of an encrypted PKCS#8 key. Never a flag:
 /// command lines are visible to every user of the machine.
@@ -28,7 +31,7 @@ pub const PASSPHRASE_ENV: &str = "AIRGAP_VERIFY_KEY_PASSPHRASE";
 /// The smallest RSA key we sign with.
 pub const MIN_RSA_SIGNING_BITS: usize = 3072;
 /// The smallest RSA key we accept for verification (attestations signed by other tools).
-pub const MIN_RSA_VERIFYING_BITS: usize = 2048;
+pub const MIN_RSA_VERIFYING_BITS: usize = crate::pki::crypto::MIN_RSA_VERIFYING_BITS;
 
 /// Largest key file read.
 const MAX_KEY_FILE: u64 = 1024 * 1024;
@@ -38,19 +41,41 @@ pub fn keyid(spki_der: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(spki_der))
 }
 
-/// A private key that signs attestations.
+/// A private key that signs attestations, with its public half.
 #[derive(Clone)]
-pub enum SigningKey {
-    P256(p256::ecdsa::SigningKey),
-    P384(p384::ecdsa::SigningKey),
-    Rsa(Box<rsa::RsaPrivateKey>),
-    Ed25519(ed25519_dalek::SigningKey),
+pub struct SigningKey {
+    pair: KeyPair,
+    spki_der: Vec<u8>,
+    public: PublicKey,
+}
+
+/// The aws-lc-rs key pairs, one per algorithm the module docs name.
+#[derive(Clone)]
+enum KeyPair {
+    Ecdsa(Arc<lc::EcdsaKeyPair>),
+    Rsa(Arc<lc::RsaKeyPair>),
+    Ed25519(Arc<lc::Ed25519KeyPair>),
 }
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SigningKey({})", self.describe())
     }
+}
+
+/// The modulus size of a PKCS #1 RSAPrivateKey (its second field), to name it in messages
+/// before aws-lc-rs, which refuses keys below 2048 bits without saying their size, reads it.
+fn rsa_private_modulus_bits(private_key: &[u8]) -> Option<usize> {
+    use der::{Decode as _, Reader as _};
+    let mut reader = der::SliceReader::new(private_key).ok()?;
+    let header = der::Header::decode(&mut reader).ok()?;
+    if header.tag != der::Tag::Sequence {
+        return None;
+    }
+    let _version = reader.decode::<der::asn1::UintRef<'_>>().ok()?;
+    let modulus = reader.decode::<der::asn1::UintRef<'_>>().ok()?.as_bytes();
+    let first = modulus.first()?;
+    Some(modulus.len() * 8 - first.leading_zeros() as usize)
 }
 
 impl SigningKey {
@@ -116,97 +141,108 @@ impl SigningKey {
             path: name.to_string(),
             reason,
         };
+        let too_small = |bits: usize| {
+            key_err(format!(
+                "RSA key of {bits} bits is too small to sign attestations; use {MIN_RSA_SIGNING_BITS} bits or more, or an ECDSA P-256/P-384 or Ed25519 key"
+            ))
+        };
         let info = pkcs8::PrivateKeyInfo::try_from(der)
             .map_err(|e| key_err(format!("PKCS#8 does not parse: {e}")))?;
-        match info.algorithm.oid {
+        let pair = match info.algorithm.oid {
             oid::EC_PUBLIC_KEY => {
                 let curve: Option<ObjectIdentifier> = info.algorithm.parameters_oid().ok();
-                match curve {
-                    Some(oid::SECP256R1) => p256::ecdsa::SigningKey::from_pkcs8_der(der)
-                        .map(SigningKey::P256)
-                        .map_err(|e| key_err(format!("EC P-256 key: {e}"))),
-                    Some(oid::SECP384R1) => p384::ecdsa::SigningKey::from_pkcs8_der(der)
-                        .map(SigningKey::P384)
-                        .map_err(|e| key_err(format!("EC P-384 key: {e}"))),
-                    other => Err(key_err(format!(
-                        "EC keys on curve {} are not supported for attestations; use P-256 or P-384",
-                        other.map(|o| o.to_string()).unwrap_or_else(|| "(unnamed)".into())
-                    ))),
-                }
+                let (alg, what) = match curve {
+                    Some(oid::SECP256R1) => (&lc::ECDSA_P256_SHA256_ASN1_SIGNING, "EC P-256"),
+                    Some(oid::SECP384R1) => (&lc::ECDSA_P384_SHA384_ASN1_SIGNING, "EC P-384"),
+                    other => {
+                        return Err(key_err(format!(
+                            "EC keys on curve {} are not supported for attestations; use P-256 or P-384",
+                            other.map(|o| o.to_string()).unwrap_or_else(|| "(unnamed)".into())
+                        )))
+                    }
+                };
+                lc::EcdsaKeyPair::from_pkcs8(alg, der)
+                    .map(|k| KeyPair::Ecdsa(Arc::new(k)))
+                    .map_err(|e| key_err(format!("{what} key: {e}")))?
             }
             oid::RSA_ENCRYPTION => {
-                let key = rsa::RsaPrivateKey::from_pkcs8_der(der)
-                    .map_err(|e| key_err(format!("RSA key: {e}")))?;
-                let bits = key.n().bits();
-                if bits < MIN_RSA_SIGNING_BITS {
-                    return Err(key_err(format!(
-                        "RSA key of {bits} bits is too small to sign attestations; use {MIN_RSA_SIGNING_BITS} bits or more, or an ECDSA P-256/P-384 or Ed25519 key"
-                    )));
+                match rsa_private_modulus_bits(info.private_key) {
+                    Some(bits) if bits < MIN_RSA_SIGNING_BITS => return Err(too_small(bits)),
+                    _ => {}
                 }
-                Ok(SigningKey::Rsa(Box::new(key)))
+                lc::RsaKeyPair::from_pkcs8(der)
+                    .map(|k| KeyPair::Rsa(Arc::new(k)))
+                    .map_err(|e| key_err(format!("RSA key: {e}")))?
             }
-            oid::ED25519 => ed25519_dalek::SigningKey::from_pkcs8_der(der)
-                .map(SigningKey::Ed25519)
-                .map_err(|e| key_err(format!("Ed25519 key: {e}"))),
-            other => Err(key_err(format!(
-                "private key algorithm {other} is not supported; use ECDSA P-256/P-384, RSA 3072+ or Ed25519"
-            ))),
+            oid::ED25519 => lc::Ed25519KeyPair::from_pkcs8(der)
+                .map(|k| KeyPair::Ed25519(Arc::new(k)))
+                .map_err(|e| key_err(format!("Ed25519 key: {e}")))?,
+            other => {
+                return Err(key_err(format!(
+                    "private key algorithm {other} is not supported; use ECDSA P-256/P-384, RSA 3072+ or Ed25519"
+                )))
+            }
+        };
+        let spki = match &pair {
+            KeyPair::Ecdsa(k) => k.public_key().as_der().map(|d| d.as_ref().to_vec()),
+            KeyPair::Rsa(k) => k.public_key().as_der().map(|d| d.as_ref().to_vec()),
+            KeyPair::Ed25519(k) => k.public_key().as_der().map(|d| d.as_ref().to_vec()),
         }
+        .map_err(|_| key_err("cannot encode the public key".into()))?;
+        let public = PublicKey::from_spki_der(&spki).map_err(|e| key_err(e.to_string()))?;
+        if let KeyType::Rsa { bits } = public.kind() {
+            if bits < MIN_RSA_SIGNING_BITS {
+                return Err(too_small(bits));
+            }
+        }
+        Ok(SigningKey {
+            pair,
+            spki_der: spki,
+            public,
+        })
     }
 
     /// The DER SubjectPublicKeyInfo of the public half.
     pub fn spki_der(&self) -> Result<Vec<u8>, AttestError> {
-        let doc = match self {
-            SigningKey::P256(k) => k.verifying_key().to_public_key_der(),
-            SigningKey::P384(k) => k.verifying_key().to_public_key_der(),
-            SigningKey::Rsa(k) => k.to_public_key().to_public_key_der(),
-            SigningKey::Ed25519(k) => k.verifying_key().to_public_key_der(),
-        };
-        doc.map(|d| d.as_bytes().to_vec())
-            .map_err(|e| AttestError::Sign(format!("cannot encode the public key: {e}")))
+        Ok(self.spki_der.clone())
     }
 
     /// The DSSE keyid of this key (see [`keyid`]).
     pub fn keyid(&self) -> Result<String, AttestError> {
-        self.spki_der().map(|d| keyid(&d))
+        Ok(keyid(&self.spki_der))
     }
 
     /// The public half, for verification.
     pub fn verification_key(&self) -> Result<VerificationKey, AttestError> {
-        VerificationKey::from_spki_der(&self.spki_der()?, "the signing key")
+        VerificationKey::from_spki_der(&self.spki_der, "the signing key")
+    }
+
+    /// The key's type: EC P-256 or P-384, RSA of 3072 bits or more, or Ed25519.
+    pub fn key_type(&self) -> KeyType {
+        self.public.kind()
     }
 
     /// "EC P-256", "RSA 3072", "Ed25519".
     pub fn describe(&self) -> String {
-        match self {
-            SigningKey::P256(_) => "EC P-256".into(),
-            SigningKey::P384(_) => "EC P-384".into(),
-            SigningKey::Rsa(k) => format!("RSA {}", k.n().bits()),
-            SigningKey::Ed25519(_) => "Ed25519".into(),
+        match self.public.kind() {
+            KeyType::Rsa { bits } => format!("RSA {bits}"),
+            _ => self.public.describe(),
         }
     }
 
     /// Sign `message` (the DSSE PAE) with the algorithm fixed by the key type (module docs).
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, AttestError> {
-        use signature::{RandomizedSigner, SignatureEncoding, Signer};
-        let fail = |e: signature::Error| AttestError::Sign(e.to_string());
-        match self {
-            SigningKey::P256(k) => {
-                let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(fail)?;
-                Ok(sig.to_der().as_bytes().to_vec())
-            }
-            SigningKey::P384(k) => {
-                let sig: p384::ecdsa::Signature = k.try_sign(message).map_err(fail)?;
-                Ok(sig.to_der().as_bytes().to_vec())
-            }
-            SigningKey::Rsa(k) => {
-                let signer = rsa::pss::BlindedSigningKey::<sha2::Sha256>::new(k.as_ref().clone());
-                let sig = signer
-                    .try_sign_with_rng(&mut rsa::rand_core::OsRng, message)
+        let fail = |_| AttestError::Sign(format!("{} signing failed", self.describe()));
+        let rng = SystemRandom::new();
+        match &self.pair {
+            KeyPair::Ecdsa(k) => Ok(k.sign(&rng, message).map_err(fail)?.as_ref().to_vec()),
+            KeyPair::Rsa(k) => {
+                let mut sig = vec![0u8; k.public_modulus_len()];
+                k.sign(&lc::RSA_PSS_SHA256, &rng, message, &mut sig)
                     .map_err(fail)?;
-                Ok(sig.to_vec())
+                Ok(sig)
             }
-            SigningKey::Ed25519(k) => Ok(k.try_sign(message).map_err(fail)?.to_bytes().to_vec()),
+            KeyPair::Ed25519(k) => Ok(k.try_sign(message).map_err(fail)?.as_ref().to_vec()),
         }
     }
 }
@@ -273,8 +309,7 @@ impl VerificationKey {
             path: name.to_string(),
             reason: e.to_string(),
         })?;
-        if let PublicKey::Rsa(k) = &key {
-            let bits = k.n().bits();
+        if let KeyType::Rsa { bits } = key.kind() {
             if bits < MIN_RSA_VERIFYING_BITS {
                 return Err(AttestError::Key {
                     path: name.to_string(),
@@ -299,12 +334,12 @@ impl VerificationKey {
                 Verification::Ecdsa(h, EcdsaEncoding::Fixed),
             ]
         };
-        match self.key {
-            PublicKey::Rsa(_) => vec![Verification::RsaPss(HashAlg::Sha256, PssSalt::Any)],
-            PublicKey::P256(_) => ecdsa(HashAlg::Sha256),
-            PublicKey::P384(_) => ecdsa(HashAlg::Sha384),
-            PublicKey::P521(_) => ecdsa(HashAlg::Sha512),
-            PublicKey::Ed25519(_) => vec![Verification::Ed25519],
+        match self.key.kind() {
+            KeyType::Rsa { .. } => vec![Verification::RsaPss(HashAlg::Sha256, PssSalt::Any)],
+            KeyType::P256 => ecdsa(HashAlg::Sha256),
+            KeyType::P384 => ecdsa(HashAlg::Sha384),
+            KeyType::P521 => ecdsa(HashAlg::Sha512),
+            KeyType::Ed25519 => vec![Verification::Ed25519],
         }
     }
 
@@ -320,6 +355,7 @@ impl VerificationKey {
 pub(crate) mod tests {
     use super::*;
     use pkcs8::EncodePrivateKey;
+    use spki::EncodePublicKey;
 
     /// A fresh PKCS#8 PEM key of each supported type, generated in-process.
     pub(crate) fn pem_p256() -> String {
@@ -414,16 +450,57 @@ pub(crate) mod tests {
     fn public_key_from_spki_pem_and_private_key_refused() {
         let pem = pem_ed25519();
         let key = SigningKey::from_pkcs8_pem(pem.as_bytes(), None, "k").unwrap();
-        let spki = match &key {
-            SigningKey::Ed25519(k) => k
-                .verifying_key()
-                .to_public_key_pem(Default::default())
-                .unwrap(),
-            _ => unreachable!(),
-        };
+        let spki = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32])
+            .verifying_key()
+            .to_public_key_pem(Default::default())
+            .unwrap();
         let vk = VerificationKey::from_pem(spki.as_bytes(), "k").unwrap();
         assert_eq!(vk.keyid, key.keyid().unwrap());
         let err = VerificationKey::from_pem(pem.as_bytes(), "k").unwrap_err();
         assert!(err.to_string().contains("private key"), "{err}");
+    }
+
+    /// The public key and keyid are what an independent implementation (RustCrypto) derives
+    /// from the same private key, and its verifiers accept our signatures: ECDSA in DER, RSA-PSS
+    /// with SHA-256 and a 32-byte salt, Ed25519.
+    #[test]
+    fn signatures_verify_with_an_independent_implementation() {
+        use signature::Verifier;
+        let msg = b"DSSEv1 4 type 4 body";
+        macro_rules! ecdsa {
+            ($curve:ident) => {{
+                let sk = $curve::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+                let der = sk.to_pkcs8_der().unwrap();
+                let key = SigningKey::from_pkcs8_der(der.as_bytes(), "k").unwrap();
+                let spki = sk.verifying_key().to_public_key_der().unwrap();
+                assert_eq!(key.spki_der().unwrap(), spki.as_bytes());
+                let sig = $curve::ecdsa::Signature::from_der(&key.sign(msg).unwrap()).unwrap();
+                assert!(sk.verifying_key().verify(msg, &sig).is_ok());
+                assert!(sk.verifying_key().verify(b"other", &sig).is_err());
+            }};
+        }
+        ecdsa!(p256);
+        ecdsa!(p384);
+
+        let ed = ed25519_dalek::SigningKey::from_bytes(&[4u8; 32]);
+        let key = SigningKey::from_pkcs8_der(ed.to_pkcs8_der().unwrap().as_bytes(), "k").unwrap();
+        let spki = ed.verifying_key().to_public_key_der().unwrap();
+        assert_eq!(key.spki_der().unwrap(), spki.as_bytes());
+        let sig = ed25519_dalek::Signature::from_slice(&key.sign(msg).unwrap()).unwrap();
+        assert!(ed.verifying_key().verify_strict(msg, &sig).is_ok());
+
+        let rsa = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 3072).unwrap();
+        let key = SigningKey::from_pkcs8_der(rsa.to_pkcs8_der().unwrap().as_bytes(), "k").unwrap();
+        let public = rsa.to_public_key();
+        assert_eq!(
+            key.spki_der().unwrap(),
+            public.to_public_key_der().unwrap().as_bytes()
+        );
+        assert_eq!(key.describe(), "RSA 3072");
+        let sig = key.sign(msg).unwrap();
+        let hashed = sha2::Sha256::digest(msg);
+        let pss = |salt| rsa::Pss::new_with_salt::<sha2::Sha256>(salt);
+        assert!(public.verify(pss(32), &hashed, &sig).is_ok());
+        assert!(public.verify(pss(20), &hashed, &sig).is_err());
     }
 }

@@ -2,7 +2,7 @@
 
 use sha2::{Digest as _, Sha256};
 
-use crate::pki::crypto::{CryptoError, EcdsaEncoding, HashAlg, PublicKey, Verification};
+use crate::pki::crypto::{CryptoError, EcdsaEncoding, HashAlg, KeyType, PublicKey, Verification};
 
 /// Largest PEM public key read.
 pub const MAX_KEY_PEM: usize = 64 * 1024;
@@ -82,18 +82,12 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    let how = match key {
-        PublicKey::Rsa(_) => Verification::RsaPkcs1v15(hash.unwrap_or(HashAlg::Sha256)),
-        PublicKey::P256(_) => {
-            Verification::Ecdsa(hash.unwrap_or(HashAlg::Sha256), EcdsaEncoding::Der)
-        }
-        PublicKey::P384(_) => {
-            Verification::Ecdsa(hash.unwrap_or(HashAlg::Sha384), EcdsaEncoding::Der)
-        }
-        PublicKey::P521(_) => {
-            Verification::Ecdsa(hash.unwrap_or(HashAlg::Sha512), EcdsaEncoding::Der)
-        }
-        PublicKey::Ed25519(_) => Verification::Ed25519,
+    let how = match key.kind() {
+        KeyType::Rsa { .. } => Verification::RsaPkcs1v15(hash.unwrap_or(HashAlg::Sha256)),
+        KeyType::P256 => Verification::Ecdsa(hash.unwrap_or(HashAlg::Sha256), EcdsaEncoding::Der),
+        KeyType::P384 => Verification::Ecdsa(hash.unwrap_or(HashAlg::Sha384), EcdsaEncoding::Der),
+        KeyType::P521 => Verification::Ecdsa(hash.unwrap_or(HashAlg::Sha512), EcdsaEncoding::Der),
+        KeyType::Ed25519 => Verification::Ed25519,
     };
     key.verify(how, message, signature)
 }

@@ -391,7 +391,11 @@ mod tests {
         let log = LogKey {
             log_id: vec![1, 2, 3, 4, 5],
             checkpoint_key_id: vec![1, 2, 3, 4, 5],
-            key: crate::pki::crypto::PublicKey::Ed25519(sk.verifying_key()),
+            key: {
+                use spki::EncodePublicKey as _;
+                let der = sk.verifying_key().to_public_key_der().unwrap();
+                crate::pki::crypto::PublicKey::from_spki_der(der.as_bytes()).unwrap()
+            },
             validity: super::super::trust_root::Validity {
                 start: time::OffsetDateTime::UNIX_EPOCH,
                 end: None,

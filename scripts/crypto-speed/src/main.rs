@@ -1,6 +1,6 @@
 //! Verifications per second of each signature algorithm Notation uses, with the RustCrypto
-//! crates airgap-verify uses, aws-lc-rs and ring (which has no P-521). Keys and signatures are
-//! made once with RustCrypto; each library verifies the same bytes. One core.
+//! crates, aws-lc-rs (which airgap-verify uses) and ring (which has no P-521). Keys and
+//! signatures are made once with RustCrypto; each library verifies the same bytes. One core.
 
 use std::time::{Duration, Instant};
 
