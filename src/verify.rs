@@ -460,9 +460,17 @@ pub enum VerifyError {
         /// The tags and full names the bundle gives the image (unverified).
         names: Vec<String>,
     },
-    /// The policy has no statement for the scope.
-    #[error("{0}")]
-    NoApplicablePolicy(String),
+    /// The policy has no statement for the scope (notation-go's message), or its statement's
+    /// level is invalid.
+    #[error("{message}")]
+    NoApplicablePolicy {
+        /// notation-go's message.
+        message: String,
+        /// The scope the image was judged by.
+        scope: String,
+        /// Every `registryScopes` value of the policy.
+        policy_scopes: Vec<String>,
+    },
     /// The bundle's referrers could not be listed (over a limit): the bundle's fault, exit 3.
     #[error("{0}")]
     Referrers(String),
@@ -473,6 +481,15 @@ impl VerifyError {
     pub fn is_bundle_fault(&self) -> bool {
         matches!(self, VerifyError::Referrers(_))
     }
+}
+
+/// Every `registryScopes` value of the policy, in its order.
+fn policy_scopes(policy: &crate::policy::Document) -> Vec<String> {
+    policy
+        .statements
+        .iter()
+        .flat_map(|s| s.registry_scopes.iter().cloned())
+        .collect()
 }
 
 /// Verify one image of the bundle.
@@ -491,9 +508,13 @@ pub fn verify_image(
     let (scope, artifact_ref, statement) = match scope.map(str::to_string) {
         Some(scope) => {
             let artifact_ref = format!("{scope}@{}", image.descriptor.digest);
-            let statement = policy
-                .applicable_statement(&artifact_ref)
-                .map_err(|e| VerifyError::NoApplicablePolicy(e.to_string()))?;
+            let statement = policy.applicable_statement(&artifact_ref).map_err(|e| {
+                VerifyError::NoApplicablePolicy {
+                    message: e.to_string(),
+                    scope: scope.clone(),
+                    policy_scopes: policy_scopes(policy),
+                }
+            })?;
             (scope, artifact_ref, statement)
         }
         None => match only_global {
@@ -505,11 +526,7 @@ pub fn verify_image(
             None => {
                 return Err(VerifyError::NoScope {
                     image: reference.to_string(),
-                    policy_scopes: policy
-                        .statements
-                        .iter()
-                        .flat_map(|s| s.registry_scopes.iter().cloned())
-                        .collect(),
+                    policy_scopes: policy_scopes(policy),
                     names: image
                         .full_names
                         .iter()
@@ -522,7 +539,11 @@ pub fn verify_image(
     };
     let level = statement
         .verification_level()
-        .map_err(|e| VerifyError::NoApplicablePolicy(e.to_string()))?;
+        .map_err(|e| VerifyError::NoApplicablePolicy {
+            message: e.to_string(),
+            scope: scope.clone(),
+            policy_scopes: policy_scopes(policy),
+        })?;
     let mut outcome = Outcome {
         reference: reference.to_string(),
         digest: image.descriptor.digest.clone(),

@@ -545,3 +545,55 @@ fn a_name_at_digest_reference_names_its_digest_once() {
     assert!(out.contains(&format!("revision {r}\n")), "{out}");
     assert!(!out.contains(&format!("{d}@{d}")), "{out}");
 }
+
+#[test]
+fn text_names_each_thing_once_and_times_to_the_second() {
+    let d = "sha256:7dedb8f0dfbd3495300c0e69c654ec595effb28bf9dfcf6c1713ea42cc6a3e4b";
+    let r = format!("registry.example/app@{d}");
+    let (code, out, err) = text(&run(&[
+        "verify",
+        &signed(),
+        "--secret",
+        &secret(),
+        "--ref",
+        &r,
+    ]));
+    assert_eq!(code, 0, "{err}");
+    // The reference names the digest: it is not repeated in parentheses.
+    assert_eq!(out.matches(d).count(), 2, "{out}");
+    // Times to the second in text; the JSON keeps the full precision.
+    let time = out.lines().find(|l| l.starts_with("  time: ")).unwrap();
+    assert!(time.ends_with("Z (now)") && !time.contains('.'), "{time}");
+    let (_, json, _) = text(&run(&[
+        "verify",
+        &signed(),
+        "--secret",
+        &secret(),
+        "-o",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        v["results"][0]["time"].as_str().unwrap().contains('.'),
+        "{v:#}"
+    );
+
+    // With Flux manifests, one verdict line per OCIRepository: the condition; the image is
+    // named beneath it.
+    let (_, out, err) = text(&run(&[
+        "verify",
+        &fixture("multi").display().to_string(),
+        "--flux",
+        &fixture("flux/multi.yaml").display().to_string(),
+    ]));
+    let signed_lines = out
+        .lines()
+        .filter(|l| l.contains("verified signature of revision"))
+        .count();
+    assert_eq!(signed_lines, 1, "{out}{err}");
+    assert!(out.contains("\n  image: sha256:"), "{out}");
+    assert!(
+        !out.contains("not verified: signature verification failed"),
+        "{out}"
+    );
+}

@@ -198,6 +198,9 @@ fn no_applicable_statement_names_the_artifact() {
         &[
             "registry.example/app@sha256:",
             "has no applicable trust policy statement",
+            // Beside notation's words: the scope used, where it came from, the policy's scopes.
+            "\n  scope: registry.example/app (given with --scope)",
+            "\n  hint: the policy's registryScopes are \"other.example/app\"",
         ],
     );
 }

@@ -342,7 +342,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
             );
             return finish(&report, args, Err(failure));
         }
-        Err(e) => return Err(run_failure(e)),
+        Err(e) => return Err(run_failure(e, args)),
     };
     print_notes(args.verbose, &run.notes);
     add_hints(&mut run.report);
@@ -515,7 +515,7 @@ fn unreachable_trust() -> Result<Verifier, Failure> {
 }
 
 /// A run that could not finish, in the command line's words.
-fn run_failure(e: RunError) -> Failure {
+fn run_failure(e: RunError, args: &VerifyArgs) -> Failure {
     match e {
         RunError::Bundle(e) => Failure::from(e),
         RunError::Damaged { .. } => Failure::damaged(e.to_string()),
@@ -548,6 +548,22 @@ fn run_failure(e: RunError) -> Failure {
         RunError::Verify(e @ VerifyError::NoScope { .. }) => Failure::usage(format!(
             "{e}. The bundle does not choose the policy statement it is judged by: give --scope REGISTRY/REPO (for every image) or --scope REF=REGISTRY/REPO (per image), or --scope-from-bundle for a bundle from a pipeline you trust"
         )),
+        RunError::Verify(VerifyError::NoApplicablePolicy {
+            message,
+            scope,
+            policy_scopes,
+        }) => {
+            let source = if args.scope.is_empty() && args.scope_from_bundle {
+                "taken from the bundle's name annotation (--scope-from-bundle)"
+            } else {
+                "given with --scope"
+            };
+            let listed: Vec<String> = policy_scopes.iter().map(|s| format!("{s:?}")).collect();
+            Failure::usage(format!(
+                "{message}\n  scope: {scope} ({source})\n  hint: the policy's registryScopes are {}; give the --scope one of them names",
+                if listed.is_empty() { "none".to_string() } else { listed.join(", ") }
+            ))
+        }
         e => config_error(e),
     }
 }

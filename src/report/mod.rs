@@ -37,7 +37,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::verify::{rfc3339, CheckResult, Ignored, Outcome, ScopeSource, Verdict};
+use crate::verify::{CheckResult, Ignored, Outcome, ScopeSource, Verdict};
 use text::one_line;
 
 /// The version of the JSON report's shape: 2 since the verdict is three-valued
@@ -176,7 +176,9 @@ fn write_text_unescaped(report: &Report, verbose: bool, out: &mut dyn Write) -> 
         }
         match &entry.outcome {
             Some(o) => {
-                write_outcome(o, verbose, out)?;
+                // With Flux, the condition line above is the verdict: the image is named once
+                // beneath it, not judged a second time.
+                write_outcome(o, verbose, entry.flux.is_none(), out)?;
                 if let Some(note) = &entry.note {
                     writeln!(out, "  note: {note}")?;
                 }
@@ -194,13 +196,28 @@ fn write_text_unescaped(report: &Report, verbose: bool, out: &mut dyn Write) -> 
     Ok(())
 }
 
-fn write_outcome(o: &Outcome, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
-    let head = if o.reference == o.digest.to_string() {
-        o.reference.clone()
+/// A time for people: RFC 3339 to the second (the JSON report keeps full precision).
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    crate::verify::rfc3339(t.replace_nanosecond(0).unwrap_or(t))
+}
+
+fn write_outcome(
+    o: &Outcome,
+    verbose: bool,
+    verdict_line: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    // A reference that already names the digest (`name@sha256:...`) is not followed by it again.
+    let head = if o.reference.ends_with(&o.digest.to_string()) {
+        one_line(&o.reference).to_string()
     } else {
         format!("{} ({})", one_line(&o.reference), o.digest)
     };
+    if !verdict_line {
+        writeln!(out, "  image: {head}")?;
+    }
     match o.verdict {
+        _ if !verdict_line => {}
         Verdict::Verified => writeln!(
             out,
             "{head}: verified signature of revision {}",
