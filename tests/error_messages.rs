@@ -249,3 +249,59 @@ fn a_secret_file_given_as_a_trust_folder_is_pointed_at_secret() {
     let (code, text) = verify_with_dir(&fixture("signed"), &fixture("secret.yaml"), &[]);
     assert_has(code, &text, 2, &["not a folder", "hint:", "--secret"]);
 }
+
+#[test]
+fn a_policy_that_does_not_parse_names_where_it_is_and_a_bom() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = trust_dir(tmp.path(), &format!("\u{feff}{POLICY_OK}"));
+    let (code, text) = verify_with_dir(&fixture("signed"), &dir, &["--scope", "a/b"]);
+    assert_has(
+        code,
+        &text,
+        2,
+        &[
+            "error occurred while parsing trustpolicy.json",
+            "line 1 column 1",
+            "\n  hint: the policy is the key trustpolicy.json of folder",
+            "byte order mark",
+        ],
+    );
+    // Without a BOM, the place is named and no BOM is claimed.
+    std::fs::write(dir.join("trustpolicy.json"), "{\"version\": \"1.0\",\n ]").unwrap();
+    let (code, text) = verify_with_dir(&fixture("signed"), &dir, &["--scope", "a/b"]);
+    assert_has(
+        code,
+        &text,
+        2,
+        &["line 2 column 2", "hint: the policy is the key"],
+    );
+    assert!(!text.contains("byte order mark"), "{text}");
+}
+
+#[test]
+fn a_misspelled_string_data_field_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = tmp.path().join("s.yaml");
+    std::fs::write(
+        &secret,
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\nstringdata:\n  trustpolicy.json: \"{}\"\n",
+    )
+    .unwrap();
+    let (code, text) = run(&[
+        "verify".as_ref(),
+        fixture("signed").as_os_str(),
+        "--secret".as_ref(),
+        secret.as_os_str(),
+        "--scope".as_ref(),
+        "a/b".as_ref(),
+    ]);
+    assert_has(
+        code,
+        &text,
+        2,
+        &[
+            "'trustpolicy.json' not found in secret 'default/x'",
+            "\n  hint: the Secret has the field 'stringdata'",
+        ],
+    );
+}

@@ -49,10 +49,28 @@ pub enum TrustError {
     /// The Secret (or folder) has no `trustpolicy.json` key (Flux's message); `keys` are the
     /// keys (or top-level fields of a Secret) that were there, for [`TrustError::hint`].
     #[error("'trustpolicy.json' not found in {origin}")]
-    PolicyNotFound { origin: String, keys: Vec<String> },
+    PolicyNotFound {
+        /// The Secret or folder, as messages name it.
+        origin: String,
+        /// The keys that were there.
+        keys: Vec<String>,
+        /// Top-level fields of the Secret spelled like `data` / `stringData` in another case.
+        misspelled: Vec<String>,
+    },
     /// The trust policy does not parse or validate (notation-go's message).
     #[error("{0}")]
     Policy(#[from] PolicyError),
+    /// The trust policy of a Secret or folder does not parse (notation-go's message), with where
+    /// it was read from for the hint.
+    #[error("{error}")]
+    PolicyUnreadable {
+        /// The Secret or folder, as messages name it (`secret 'ns/name'`).
+        origin: String,
+        /// Whether the value starts with a UTF-8 byte order mark, which Go's JSON reader refuses.
+        bom: bool,
+        /// notation-go's message, with serde's line and column.
+        error: Box<PolicyError>,
+    },
     /// No key ends in `.crt` or `.pem` (Flux's message); `keys` are the keys that were there.
     #[error("no certificates found in {origin}")]
     NoCertificates { origin: String, keys: Vec<String> },
@@ -123,6 +141,18 @@ impl TrustError {
     /// the keys that were seen, and a near miss of `trustpolicy.json` or of `stringData`.
     pub fn hint(&self) -> Option<String> {
         match self {
+            TrustError::PolicyUnreadable { origin, bom, .. } => Some(format!(
+                "the policy is the key {TRUST_POLICY_KEY} of {origin}{}",
+                if *bom {
+                    "; it starts with a UTF-8 byte order mark (EF BB BF), which Go's JSON reader (and so Flux) refuses: save it without one"
+                } else {
+                    ""
+                }
+            )),
+            TrustError::PolicyNotFound { misspelled, .. } if !misspelled.is_empty() => Some(format!(
+                "the Secret has the field {}: Kubernetes and Flux read values only from 'data' and 'stringData', spelled so",
+                listed(misspelled)
+            )),
             TrustError::PolicyNotFound { keys, .. } if !keys.is_empty() => {
                 let near: Vec<&String> = keys.iter().filter(|k| near_policy_key(k)).collect();
                 let seen = listed(keys);
@@ -384,8 +414,16 @@ pub(crate) fn build_material(
             .ok_or_else(|| TrustError::PolicyNotFound {
                 origin: origin.to_string(),
                 keys: entries.keys().cloned().collect(),
+                misspelled: Vec::new(),
             })?;
-    let mut policy = Document::parse(&policy_bytes)?;
+    let mut policy = Document::parse(&policy_bytes).map_err(|error| match error {
+        PolicyError::Parse(_) => TrustError::PolicyUnreadable {
+            origin: origin.to_string(),
+            bom: policy_bytes.starts_with(b"\xef\xbb\xbf"),
+            error: Box::new(error),
+        },
+        error => TrustError::Policy(error),
+    })?;
     if !entries.keys().any(|k| is_certificate_key(k)) {
         return Err(TrustError::NoCertificates {
             origin: origin.to_string(),

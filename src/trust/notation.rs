@@ -45,6 +45,7 @@ pub fn from_notation_config(dir: &Path, limits: &Limits) -> Result<TrustMaterial
         .ok_or_else(|| TrustError::PolicyNotFound {
             origin: format!("{shown} (looked for {})", POLICY_FILES.join(" and ")),
             keys: Vec::new(),
+            misspelled: Vec::new(),
         })?;
     let policy_bytes = read_limited(&policy_path, limits.max_config_file)?;
     let policy = Document::parse(&policy_bytes)?;

@@ -30,6 +30,9 @@ pub struct SecretObject {
     pub data: BTreeMap<String, String>,
     /// `stringData`: plain values by key; they win over `data` as on the API server.
     pub string_data: BTreeMap<String, String>,
+    /// Top-level fields that look like `data` or `stringData` in another letter case
+    /// (`stringdata:`): Kubernetes and Flux ignore them, so they are named in hints.
+    pub misspelled: Vec<String>,
 }
 
 impl SecretObject {
@@ -88,6 +91,18 @@ impl SecretObject {
             name: name.clone(),
             data: map("data")?,
             string_data: map("stringData")?,
+            misspelled: v
+                .as_object()
+                .map(|o| {
+                    o.keys()
+                        .filter(|k| {
+                            (k.eq_ignore_ascii_case("data") && *k != "data")
+                                || (k.eq_ignore_ascii_case("stringData") && *k != "stringData")
+                        })
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 
@@ -150,6 +165,14 @@ impl SecretObject {
             notes,
             limits,
         )
+        .map_err(|e| match e {
+            TrustError::PolicyNotFound { origin, keys, .. } => TrustError::PolicyNotFound {
+                origin,
+                keys,
+                misspelled: self.misspelled.clone(),
+            },
+            e => e,
+        })
     }
 }
 
