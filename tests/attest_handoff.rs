@@ -485,6 +485,17 @@ fn bad_flags_fail_before_the_bundle_is_read_and_print_no_verdict() {
     let o = run(&args);
     assert_eq!(o.code, 2, "{}", o.all());
     assert!(o.stderr.contains("--ref"), "{}", o.stderr);
+    // An attestation that would need a scope none was given for.
+    let unscoped = ["--trust-dir", trust[1]];
+    let o = verify_attest(
+        Path::new(&missing_bundle),
+        &unscoped,
+        &tmp.path().join("a.json"),
+        &[],
+    );
+    assert_eq!(o.code, 2, "{}", o.all());
+    assert!(o.stderr.contains("give --scope"), "{}", o.stderr);
+    assert!(!o.stderr.contains("no-such-bundle"), "{}", o.stderr);
     // verify-attestation: a missing attestation file is named before the bundle.
     let o = check(
         Some(&tmp.path().join("none.json")),

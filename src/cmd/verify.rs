@@ -218,6 +218,14 @@ impl<'a> Plan<'a> {
             (Some(key), Some(out)) => {
                 let many = args.all || !args.flux.is_empty();
                 attestation_path_is_usable(out, many)?;
+                // An attestation names the image's registry/repository (its resourceUri): without
+                // a scope from the user, the Flux manifests or the bundle, it could not be written
+                // after the work.
+                if args.scope.is_empty() && !args.scope_from_bundle && args.flux.is_empty() {
+                    return Err(Failure::usage(
+                        "an attestation names the image's registry/repository: give --scope REGISTRY/REPOSITORY with --attest-key and --attestation",
+                    ));
+                }
                 let passphrase = std::env::var_os(attest::keys::PASSPHRASE_ENV);
                 let passphrase = passphrase.as_ref().map(|p| p.as_encoded_bytes());
                 let key = attest::SigningKey::load(key, passphrase)
