@@ -234,6 +234,8 @@ fn attach_to_an_archive_explains_why_not() {
         fixture("signed.tar").to_str().unwrap(),
         "--secret",
         fixture("secret.yaml").to_str().unwrap(),
+        "--scope",
+        "registry.example/app",
         "--attest-key",
         fixture("attest/ed25519.key").to_str().unwrap(),
         "--attestation",
