@@ -123,7 +123,7 @@ fn image_manifests<'a>(
 fn manifest_is(node: &Node, config: &Digest, layers: &[Digest]) -> bool {
     node.config_and_layers
         .as_ref()
-        .is_some_and(|(c, l)| c.as_ref() == Some(config) && l.as_slice() == layers)
+        .is_some_and(|cl| cl.0.as_ref() == Some(config) && cl.1.as_slice() == layers)
 }
 
 /// The names index.json gives an image: its full names (a bare tag names no repository).

@@ -67,11 +67,14 @@ pub(super) struct Node {
     pub only_simple_signing_layers: bool,
     /// For a referrer that is a Notation signature manifest (NOTATION.md §1.1-1.3): its one
     /// envelope, or why it has none.
-    pub notation_envelope: Option<Result<Descriptor, String>>,
+    pub notation_envelope: Option<Box<Result<Descriptor, String>>>,
     /// The config and layer digests of a manifest, kept only for checking a `docker save`
     /// `manifest.json`.
-    pub config_and_layers: Option<(Option<Digest>, Vec<Digest>)>,
+    pub config_and_layers: Option<Box<ConfigAndLayers>>,
 }
+
+/// The config digest (if any) and the layer digests of a manifest.
+pub(super) type ConfigAndLayers = (Option<Digest>, Vec<Digest>);
 
 impl Node {
     /// What the graph keeps of `document`, listed (or found) with `descriptor`.
@@ -88,7 +91,8 @@ impl Node {
                 &document,
             )
             .map(RawDescriptor::descriptor)
-        });
+        })
+        .map(Box::new);
         let parts = document
             .config
             .iter()
@@ -104,10 +108,10 @@ impl Node {
                     .all(|l| types.contains(&l.media_type.as_str()))
         };
         let config_and_layers = (docker && !is_index).then(|| {
-            (
+            Box::new((
                 document.config.as_ref().map(|c| c.digest.clone()),
                 document.layers.iter().map(|l| l.digest.clone()).collect(),
-            )
+            ))
         });
         Node {
             is_index,
@@ -320,14 +324,18 @@ impl Walker<'_> {
                 // Small blobs that do not start like a document are not kept (bundle::Keep).
                 BundleError::InvalidJson {
                     bundle: self.bundle.name.clone(),
-                    entry: format!("{} (listed by {})", blob.path, item.referenced_by),
+                    entry: format!(
+                        "{} (listed by {})",
+                        self.bundle.blob_path(&digest),
+                        item.referenced_by
+                    ),
                     message: "it does not start with `{`, so it is not a JSON manifest or index"
                         .to_string(),
                 }
             } else {
                 BundleError::JsonTooLarge {
                     bundle: self.bundle.name.clone(),
-                    entry: blob.path.clone(),
+                    entry: self.bundle.blob_path(&digest),
                     size: blob.size,
                     limit: self.limits.max_json_blob,
                 }
@@ -335,7 +343,11 @@ impl Walker<'_> {
         })?;
         let document = Document::parse(content).map_err(|e| BundleError::InvalidJson {
             bundle: self.bundle.name.clone(),
-            entry: format!("{} (listed by {})", blob.path, item.referenced_by),
+            entry: format!(
+                "{} (listed by {})",
+                self.bundle.blob_path(&digest),
+                item.referenced_by
+            ),
             message: e,
         })?;
         let media_type = document
@@ -425,7 +437,7 @@ impl Walker<'_> {
                 if self.reported.insert((digest.clone(), Some(item.raw.size))) {
                     self.problems.push(Problem {
                         digest: digest.clone(),
-                        path: blob.path.clone(),
+                        path: self.bundle.blob_path(digest),
                         kind: ProblemKind::SizeMismatch {
                             declared: item.raw.size,
                             actual: blob.size,

@@ -53,7 +53,7 @@ impl Graph {
             out.push(SignatureCandidate {
                 manifest: r.descriptor.clone(),
                 listing: r.listing,
-                envelope: envelope
+                envelope: (**envelope)
                     .clone()
                     .and_then(|d| self.envelope_content(d, limits)),
                 thumbprints: thumbprints(&r.annotations),
