@@ -165,6 +165,17 @@ pub struct Bundle {
 }
 
 impl Bundle {
+    /// Drop the content kept of every blob. Once [`crate::oci::Graph::build`] has read the
+    /// bundle, the graph holds what it needs; releasing the bundle's hold frees the rest (image
+    /// manifests, indexes, configs, small layers) while the graph is used.
+    pub fn release_contents(&mut self) {
+        for blob in self.blobs.values_mut() {
+            blob.content = None;
+        }
+        self.index_json = None;
+        self.docker_manifest = None;
+    }
+
     /// The path of a blob inside the bundle, for messages: `blobs/<alg>/<hex>`, under
     /// [`Bundle::layout_root`] in an archive whose layout sits in a folder.
     pub fn blob_path(&self, digest: &Digest) -> String {

@@ -168,7 +168,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     };
 
     let bundle = verifier.read_bundle(&plan.bundle, &args.progress.sink())?;
-    let run = match verifier.verify(&bundle, &plan.request) {
+    let run = match verifier.verify_owned(bundle, &plan.request) {
         Ok(run) => run,
         Err(RunError::Damaged { report }) => {
             let failure = Failure::damaged(

@@ -29,7 +29,7 @@ pub(super) fn check(
     bundle: &str,
     manifest_json: &[u8],
     images: &[Image],
-    nodes: &std::collections::HashMap<Digest, Node>,
+    nodes: &super::graph::Nodes,
 ) -> Result<(), BundleError> {
     let refuse = |entry: String, reason: String| BundleError::Ambiguous {
         bundle: bundle.to_string(),
@@ -101,17 +101,14 @@ fn blob_digest(path: &str) -> Option<Digest> {
 }
 
 /// The image manifests of an image: itself, or the manifests of its index.
-fn image_manifests<'a>(
-    image: &Image,
-    nodes: &'a std::collections::HashMap<Digest, Node>,
-) -> Vec<&'a Node> {
+fn image_manifests<'a>(image: &Image, nodes: &'a super::graph::Nodes) -> Vec<&'a Node> {
     let Some(node) = nodes.get(&image.descriptor.digest) else {
         return Vec::new();
     };
     if node.is_index {
         node.manifests
             .iter()
-            .filter_map(|m| nodes.get(&m.digest))
+            .filter_map(|m| nodes.get(&m.digest).map(|n| &**n))
             .filter(|n| !n.is_index)
             .collect()
     } else {

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use super::digest::{Descriptor, Digest};
 use super::integrity::{Integrity, Problem, ProblemKind};
@@ -72,6 +73,9 @@ pub(super) struct Node {
     /// `manifest.json`.
     pub config_and_layers: Option<Box<ConfigAndLayers>>,
 }
+
+/// The parsed manifests and indexes, by digest.
+pub(super) type Nodes = HashMap<Digest, Box<Node>>;
 
 /// The config digest (if any) and the layer digests of a manifest.
 pub(super) type ConfigAndLayers = (Option<Digest>, Vec<Digest>);
@@ -154,7 +158,7 @@ fn entry_names_only(entry: &RawDescriptor) -> RawDescriptor {
 struct Walker<'a> {
     bundle: &'a Bundle,
     limits: &'a Limits,
-    nodes: HashMap<Digest, Node>,
+    nodes: Nodes,
     /// Every digest reached from index.json (or from an unlisted referrer).
     reached: HashSet<Digest>,
     /// The best listing of each manifest listed in an index.
@@ -162,6 +166,10 @@ struct Walker<'a> {
     problems: Vec<Problem>,
     reported: HashSet<(Digest, Option<u64>)>,
     seq: usize,
+    /// Blobs whose content [`Graph::blob`] gives after the build: referrers, cosign signature
+    /// and attestation manifests, and their blobs. Image manifests, indexes, configs and image
+    /// layers are read by the build only, so a bundle of many images does not hold them twice.
+    contents: HashMap<Digest, Arc<[u8]>>,
 }
 
 impl Graph {
@@ -182,30 +190,32 @@ impl Graph {
             message: e,
         })?;
         index_json_lists_at_most_the_manifest_limit(&index, bundle, limits)?;
+        // Of `index.json`, only its entries are used, and of their annotations only those that
+        // name images: the rest (tens of megabytes for a bundle of many signed images) goes now.
+        let entries: Vec<RawDescriptor> = index.manifests.iter().map(entry_names_only).collect();
+        drop(index);
         let mut w = Walker {
             bundle,
             limits,
             nodes: HashMap::new(),
-            reached: HashSet::new(),
+            reached: HashSet::with_capacity(bundle.blobs.len()),
             listed: HashMap::new(),
             problems: Vec::new(),
             reported: HashSet::new(),
             seq: 0,
+            contents: HashMap::new(),
         };
-        let top: Vec<Item> = index
-            .manifests
-            .iter()
-            .map(|m| Item {
-                raw: m.clone(),
-                role: Role::Entry(entry_listing(m, Listing::Index)),
-                ancestors: Rc::new(Vec::new()),
-                referenced_by: Rc::from("index.json"),
-            })
-            .collect();
+        let (no_ancestors, by_index_json) = (Rc::new(Vec::new()), Rc::<str>::from("index.json"));
+        let top = entries.iter().map(|m| Item {
+            raw: m.clone(),
+            role: Role::Entry(entry_listing(m, Listing::Index)),
+            ancestors: no_ancestors.clone(),
+            referenced_by: by_index_json.clone(),
+        });
         w.walk(top)?;
         w.find_unlisted_referrers()?;
-        let (images, structural_tags, cosign_untagged) = find_images(&index, &w.nodes);
-        drop(index);
+        let (images, structural_tags, cosign_untagged) = find_images(&entries, &w.nodes);
+        drop(entries);
         if let Some(manifest_json) = &bundle.docker_manifest {
             super::docker_save::check(&bundle.name, manifest_json, &images, &w.nodes)?;
         }
@@ -220,11 +230,7 @@ impl Graph {
             .cloned()
             .collect();
         let integrity = Integrity::assess(bundle, w.problems, &w.reached, w.nodes.len());
-        let contents = bundle
-            .blobs
-            .iter()
-            .filter_map(|(d, b)| b.content.clone().map(|c| (d.clone(), c)))
-            .collect();
+        let contents = w.contents;
         Ok(Graph {
             images,
             structural_tags,
@@ -272,9 +278,12 @@ pub(super) fn referrers_tag_subject(entry: &RawDescriptor) -> Option<Digest> {
 }
 
 impl Walker<'_> {
-    fn walk(&mut self, start: Vec<Item>) -> Result<(), BundleError> {
-        let mut stack: Vec<Item> = start.into_iter().rev().collect();
-        while let Some(item) = stack.pop() {
+    /// Walk depth first from each of `start` in turn (taken one at a time: the entries of a
+    /// large `index.json` are not all materialised at once).
+    fn walk(&mut self, start: impl IntoIterator<Item = Item>) -> Result<(), BundleError> {
+        let mut start = start.into_iter();
+        let mut stack: Vec<Item> = Vec::new();
+        while let Some(item) = stack.pop().or_else(|| start.next()) {
             let children = self.visit(item)?;
             stack.extend(children.into_iter().rev());
         }
@@ -372,8 +381,16 @@ impl Walker<'_> {
             size: blob.size,
         };
         let docker = self.bundle.docker_manifest.is_some();
-        self.nodes
-            .insert(digest, Node::of(descriptor, document, is_index, docker));
+        let node = Node::of(descriptor, document, is_index, docker);
+        if node.subject.is_some() || node.only_cosign_layers {
+            let leaves = children.iter().filter(|c| c.role == Role::Leaf);
+            for d in std::iter::once(&digest).chain(leaves.map(|c| &c.raw.digest)) {
+                if let Some(content) = self.bundle.blobs.get(d).and_then(|b| b.content.clone()) {
+                    self.contents.insert(d.clone(), content);
+                }
+            }
+        }
+        self.nodes.insert(digest, Box::new(node));
         Ok(children)
     }
 
@@ -544,11 +561,7 @@ const COSIGN_LAYER_TYPES: &[&str] = &[
 /// a manifest whose `subject` is that digest) or a cosign signature or attestation (tag
 /// `sha256-<hex>.sig` / `.att` on a manifest whose layers are all of cosign's media types). Any
 /// other tagged entry is an image, whatever it carries (a `subject`, a look-alike tag).
-fn tag_names_no_image(
-    entry: &RawDescriptor,
-    node: Option<&Node>,
-    nodes: &HashMap<Digest, Node>,
-) -> bool {
+fn tag_names_no_image(entry: &RawDescriptor, node: Option<&Node>, nodes: &Nodes) -> bool {
     let Some(node) = node else {
         return false;
     };
@@ -587,22 +600,19 @@ fn is_untagged_cosign_manifest(node: Option<&Node>) -> bool {
 /// any of its entries has a `platform`; otherwise it only groups entries, which are looked at in
 /// turn. Entries with the same digest are one image with all their tags.
 fn find_images(
-    index: &Document,
-    nodes: &HashMap<Digest, Node>,
+    entries: &[RawDescriptor],
+    nodes: &Nodes,
 ) -> (Vec<Image>, HashMap<String, Vec<Digest>>, Vec<Digest>) {
     let mut images: Vec<Image> = Vec::new();
     let mut image_at: HashMap<Digest, usize> = HashMap::new();
     let mut structural_tags: HashMap<String, Vec<Digest>> = HashMap::new();
     let mut cosign_untagged: Vec<Digest> = Vec::new();
     let mut cosign_untagged_seen: HashSet<Digest> = HashSet::new();
-    let mut stack: Vec<(RawDescriptor, usize)> = index
-        .manifests
-        .iter()
-        .rev()
-        .map(|m| (m.clone(), 0))
-        .collect();
-    while let Some((entry, depth)) = stack.pop() {
-        let node = nodes.get(&entry.digest);
+    // The entries of `index.json` one at a time, the entries of grouping indexes on a stack.
+    let mut top = entries.iter().map(|m| (m.clone(), 0));
+    let mut stack: Vec<(RawDescriptor, usize)> = Vec::new();
+    while let Some((entry, depth)) = stack.pop().or_else(|| top.next()) {
+        let node = nodes.get(&entry.digest).map(|n| &**n);
         let (tags, full_names) = names_of(&entry);
         if tags.is_empty() && full_names.is_empty() {
             if node.is_some_and(|n| n.subject.is_some()) {
@@ -660,7 +670,7 @@ fn find_images(
 fn make_image(
     entry: &RawDescriptor,
     node: Option<&Node>,
-    nodes: &HashMap<Digest, Node>,
+    nodes: &Nodes,
     tags: Vec<String>,
     full_names: Vec<String>,
 ) -> Image {
@@ -672,7 +682,7 @@ fn make_image(
             for m in &n.manifests {
                 let (layers, size) = nodes
                     .get(&m.digest)
-                    .map(manifest_layers_and_size)
+                    .map(|n| manifest_layers_and_size(n))
                     .unwrap_or((0, 0));
                 layer_count += layers;
                 total_size = total_size.saturating_add(size);
@@ -747,7 +757,7 @@ fn tag_of_reference(reference: &str) -> Option<String> {
 /// (index, then tag schema, then unlisted), then by the order the walk listed them (which is
 /// `index.json` order, depth first), then by digest.
 fn collect_referrers(
-    nodes: &mut HashMap<Digest, Node>,
+    nodes: &mut Nodes,
     listed: &HashMap<Digest, (Listing, usize)>,
 ) -> HashMap<Digest, Vec<Referrer>> {
     let mut out: HashMap<Digest, Vec<(usize, Referrer)>> = HashMap::new();

@@ -193,7 +193,7 @@ pub struct Graph {
     referrers: HashMap<Digest, Vec<Referrer>>,
     integrity: Integrity,
     contents: HashMap<Digest, Arc<[u8]>>,
-    nodes: HashMap<Digest, graph::Node>,
+    nodes: graph::Nodes,
 }
 
 impl Graph {
@@ -289,7 +289,11 @@ impl Graph {
             .unwrap_or_default()
     }
 
-    /// The content of a blob kept in memory (at most `--max-json-blob` bytes).
+    /// The content of a blob kept in memory (at most `--max-json-blob` bytes) that is a referrer
+    /// (a manifest with a `subject`), a cosign signature or attestation manifest, or a config,
+    /// layer or blob of one: what signatures and attestations are read from. The build reads
+    /// image manifests, indexes and their configs and layers and keeps only what it needs of
+    /// them.
     pub fn blob(&self, digest: &Digest) -> Option<Arc<[u8]>> {
         self.contents.get(digest).cloned()
     }
