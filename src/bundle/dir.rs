@@ -72,6 +72,7 @@ pub(super) fn read_dir(
     let found = list_blobs(root, name, &mut collector)?;
     progress.start_bytes(Some(found.iter().map(|f| f.size).sum()));
     let budget = AtomicU64::new(OTHER_SMALL_BLOBS_BUDGET);
+    collector.read_blobs.reserve_exact(found.len());
     for batch in found.chunks(HASH_BATCH) {
         let hashed: Vec<Result<(Digest, Blob), BundleError>> = batch
             .par_iter()
@@ -82,6 +83,7 @@ pub(super) fn read_dir(
             collector.add_blob(claimed, blob);
         }
     }
+    drop(found);
     Ok(collector.finish())
 }
 
