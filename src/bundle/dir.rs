@@ -158,7 +158,7 @@ fn list_blobs(
     }
     let mut found = Vec::new();
     for (top, file_type) in sorted_names(&blobs, None, name)? {
-        let top_name = top.to_string();
+        let top_name = top.text();
         if !file_type.is_dir() {
             return Err(BundleError::BadBlobName {
                 bundle: name.to_string(),
@@ -168,7 +168,7 @@ fn list_blobs(
         let folder = blobs.join(&top_name);
         let algorithm = Algorithm::from_name(&top_name);
         for (file, file_type) in sorted_names(&folder, algorithm, name)? {
-            let rel = format!("blobs/{top_name}/{}", file.to_string());
+            let rel = format!("blobs/{top_name}/{}", file.text());
             let bad_name = || BundleError::BadBlobName {
                 bundle: name.to_string(),
                 entry: rel.clone(),
@@ -202,7 +202,7 @@ enum Name {
 
 impl Name {
     /// The name as text (lossy for names that are not UTF-8, as in messages).
-    fn to_string(&self) -> String {
+    fn text(&self) -> String {
         match self {
             Name::Digest(d) => d.hex(),
             Name::Other(s) => s.to_string_lossy().replace('\\', "/"),
