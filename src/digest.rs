@@ -24,9 +24,14 @@ impl Algorithm {
 
     /// Length of the lowercase hex encoding.
     pub fn hex_len(self) -> usize {
+        2 * self.byte_len()
+    }
+
+    /// Length of the digest in bytes.
+    pub fn byte_len(self) -> usize {
         match self {
-            Algorithm::Sha256 => 64,
-            Algorithm::Sha512 => 128,
+            Algorithm::Sha256 => 32,
+            Algorithm::Sha512 => 64,
         }
     }
 
@@ -71,26 +76,27 @@ impl Hasher {
 
     pub fn finish(self) -> Digest {
         match self {
-            Hasher::Sha256(h) => Digest {
-                algorithm: Algorithm::Sha256,
-                hex: hex::encode(h.finalize()),
-            },
-            Hasher::Sha512(h) => Digest {
-                algorithm: Algorithm::Sha512,
-                hex: hex::encode(h.finalize()),
-            },
+            Hasher::Sha256(h) => Digest::from_bytes(Algorithm::Sha256, &h.finalize()),
+            Hasher::Sha512(h) => Digest::from_bytes(Algorithm::Sha512, &h.finalize()),
         }
     }
 }
 
-/// A validated content digest: a registered algorithm and its lowercase hex encoding of the right
-/// length. Anything else (upper case, wrong length, unknown algorithm) does not parse, so a digest
-/// can always be used safely as a file name under `blobs/`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A validated content digest: a registered algorithm and its value, parsed from (and shown as)
+/// lowercase hex of the right length. Anything else (upper case, wrong length, unknown algorithm)
+/// does not parse, so a digest can always be used safely as a file name under `blobs/`.
+///
+/// The value is held as bytes, inline (no allocation per digest; a bundle of a million blobs
+/// holds a million of them). Digests order as their `<algorithm>:<hex>` strings do.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Digest {
     algorithm: Algorithm,
-    hex: String,
+    /// The digest's bytes, zero beyond `algorithm.byte_len()`.
+    bytes: [u8; MAX_DIGEST_LEN],
 }
+
+/// The longest digest of a registered algorithm (SHA-512), in bytes.
+const MAX_DIGEST_LEN: usize = 64;
 
 /// Why a string is not a valid digest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,41 +123,95 @@ impl Digest {
         Digest::from_parts(algorithm, hex).ok_or_else(|| DigestError::BadEncoding(s.to_string()))
     }
 
-    /// Build from an algorithm and an encoded value, if the value is valid for it.
+    /// Build from an algorithm and an encoded value, if the value is valid for it: lowercase hex
+    /// of the algorithm's length.
     pub fn from_parts(algorithm: Algorithm, hex: &str) -> Option<Digest> {
-        let ok = hex.len() == algorithm.hex_len()
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        ok.then(|| Digest {
-            algorithm,
-            hex: hex.to_string(),
-        })
+        let hex = hex.as_bytes();
+        if hex.len() != algorithm.hex_len() {
+            return None;
+        }
+        let mut bytes = [0u8; MAX_DIGEST_LEN];
+        for (out, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+            let [hi, lo] = pair else { return None };
+            *out = (lower_hex_value(*hi)? << 4) | lower_hex_value(*lo)?;
+        }
+        Some(Digest { algorithm, bytes })
+    }
+
+    /// The digest of `algorithm` whose value is `value` (of the algorithm's length).
+    fn from_bytes(algorithm: Algorithm, value: &[u8]) -> Digest {
+        let mut bytes = [0u8; MAX_DIGEST_LEN];
+        for (out, b) in bytes
+            .iter_mut()
+            .zip(value.iter().take(algorithm.byte_len()))
+        {
+            *out = *b;
+        }
+        Digest { algorithm, bytes }
     }
 
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
     }
 
+    /// The digest's value.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes
+            .get(..self.algorithm.byte_len())
+            .unwrap_or(&self.bytes)
+    }
+
     /// The lowercase hex encoding.
-    pub fn hex(&self) -> &str {
-        &self.hex
+    pub fn hex(&self) -> String {
+        hex::encode(self.as_bytes())
+    }
+
+    /// Write the lowercase hex encoding, without allocating.
+    fn write_hex(&self, f: &mut impl fmt::Write) -> fmt::Result {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut buf = [0u8; 2 * MAX_DIGEST_LEN];
+        for (pair, b) in buf.chunks_exact_mut(2).zip(self.as_bytes()) {
+            pair.copy_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+        }
+        let text = buf.get(..self.algorithm.hex_len()).unwrap_or_default();
+        f.write_str(std::str::from_utf8(text).map_err(|_| fmt::Error)?)
     }
 
     /// The referrers tag schema tag for this digest: `<alg>-<hex>`.
     pub fn referrers_tag(&self) -> String {
-        format!("{}-{}", self.algorithm.name(), self.hex)
+        let mut out = format!("{}-", self.algorithm.name());
+        let _ = self.write_hex(&mut out);
+        out
     }
 
     /// The path of this blob inside an OCI layout: `blobs/<alg>/<hex>`.
     pub fn blob_path(&self) -> String {
-        format!("blobs/{}/{}", self.algorithm.name(), self.hex)
+        let mut out = format!("blobs/{}/", self.algorithm.name());
+        let _ = self.write_hex(&mut out);
+        out
+    }
+}
+
+/// The value of a lowercase hex digit.
+fn lower_hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
     }
 }
 
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.algorithm.name(), self.hex)
+        f.write_str(self.algorithm.name())?;
+        f.write_str(":")?;
+        self.write_hex(f)
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({self})")
     }
 }
 
@@ -163,8 +223,17 @@ impl Serialize for Digest {
 
 impl<'de> Deserialize<'de> for Digest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Digest::parse(&s).map_err(serde::de::Error::custom)
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Digest;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a digest string")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Digest, E> {
+                Digest::parse(s).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 

@@ -9,20 +9,26 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 /// A name folded as Go's `encoding/json` folds it (`appendFoldedName`): ASCII letters upper-cased,
 /// any other character mapped to `ToUpper(ToLower(c))` with Unicode simple case mappings.
 pub fn go_fold(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii() {
-                c.to_ascii_uppercase()
-            } else {
-                simple_upper(simple_lower(c))
-            }
-        })
-        .collect()
+    folded_chars(name).collect()
 }
 
 /// Two member names Go's `encoding/json` treats as the same field name.
 pub fn go_fold_eq(a: &str, b: &str) -> bool {
-    a == b || go_fold(a) == go_fold(b)
+    a == b || folded_chars(a).eq(folded_chars(b))
+}
+
+/// The characters of [`go_fold`]`(name)`, without allocating.
+fn folded_chars(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars().map(fold_char)
+}
+
+/// One character as [`go_fold`] maps it.
+fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_uppercase()
+    } else {
+        simple_upper(simple_lower(c))
+    }
 }
 
 /// The simple lowercase mapping (one character to one character). Only U+0130 has a longer full
@@ -50,7 +56,7 @@ fn simple_upper(c: char) -> char {
 pub fn check_member_names(bytes: &[u8], fields: &[&str], maps: &[&str]) -> Result<(), String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let walk = Walk {
-        path: String::new(),
+        path: Path::Root,
         is_map: false,
         rules: &Rules { fields, maps },
     };
@@ -73,10 +79,92 @@ struct Rules<'a> {
     maps: &'a [&'a str],
 }
 
+/// Where a value sits in the document (`manifests[0].digest`), spelled out only for a message:
+/// walking a document allocates nothing per member.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root,
+    Index(&'p Path<'p>, usize),
+    Member(&'p Path<'p>, &'p str),
+}
+
+impl Path<'_> {
+    /// `a.b[0].c`: members joined by dots, array items by their index in brackets.
+    fn render(&self) -> String {
+        let mut segments = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Path::Root => break,
+                Path::Index(parent, _) | Path::Member(parent, _) => {
+                    segments.push(at);
+                    at = parent;
+                }
+            }
+        }
+        let mut out = String::new();
+        for segment in segments.iter().rev() {
+            match segment {
+                Path::Index(_, i) => out.push_str(&format!("[{i}]")),
+                Path::Member(_, name) if out.is_empty() => out.push_str(name),
+                Path::Member(_, name) => {
+                    out.push('.');
+                    out.push_str(name);
+                }
+                Path::Root => {}
+            }
+        }
+        out
+    }
+}
+
 struct Walk<'a> {
-    path: String,
+    path: Path<'a>,
     is_map: bool,
     rules: &'a Rules<'a>,
+}
+
+/// A member name: borrowed from the document unless it holds escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = std::borrow::Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v.to_string()))
+    }
+}
+
+/// A member name compared and hashed as Go folds it.
+struct Folded<'de>(std::borrow::Cow<'de, str>);
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        go_fold_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for c in folded_chars(&self.0) {
+            c.hash(state);
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Walk<'_> {
@@ -116,7 +204,7 @@ impl<'de> Visitor<'de> for Walk<'_> {
         let mut i = 0usize;
         loop {
             let walk = Walk {
-                path: format!("{}[{i}]", self.path),
+                path: Path::Index(&self.path, i),
                 is_map: false,
                 rules: self.rules,
             };
@@ -128,13 +216,11 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen: Vec<(String, String)> = Vec::new();
-        while let Some(name) = map.next_key::<String>()? {
-            let here = if self.path.is_empty() {
-                name.clone()
-            } else {
-                format!("{}.{name}", self.path)
-            };
+        // Names seen so far, by their folded form (a hash set: an object of many members costs
+        // no more than linear time).
+        let mut seen: std::collections::HashSet<Folded<'de>> = Default::default();
+        while let Some(name) = map.next_key_seed(Key)? {
+            let here = Path::Member(&self.path, &name);
             if self.is_map {
                 map.next_value_seed(Walk {
                     path: here,
@@ -143,29 +229,31 @@ impl<'de> Visitor<'de> for Walk<'_> {
                 })?;
                 continue;
             }
-            let folded = go_fold(&name);
-            if let Some((other, _)) = seen.iter().find(|(_, f)| *f == folded) {
+            let folded = Folded(name.clone());
+            if let Some(Folded(other)) = seen.get(&folded) {
                 return Err(serde::de::Error::custom(format!(
-                    "member {here:?} and member {other:?} are one field for Go's encoding/json (it keeps the last)"
+                    "member {:?} and member {other:?} are one field for Go's encoding/json (it keeps the last)",
+                    here.render()
                 )));
             }
             if let Some(field) = self
                 .rules
                 .fields
                 .iter()
-                .find(|f| **f != name && go_fold(f) == folded)
+                .find(|f| **f != name && go_fold_eq(f, &name))
             {
                 return Err(serde::de::Error::custom(format!(
-                    "member {here:?} is read as {field:?} by Go's encoding/json (names match without regard to case) but not by an exact reader"
+                    "member {:?} is read as {field:?} by Go's encoding/json (names match without regard to case) but not by an exact reader",
+                    here.render()
                 )));
             }
-            let is_map = self.rules.maps.contains(&name.as_str());
+            let is_map = self.rules.maps.contains(&name.as_ref());
             map.next_value_seed(Walk {
                 path: here,
                 is_map,
                 rules: self.rules,
             })?;
-            seen.push((name, folded));
+            seen.insert(folded);
         }
         Ok(())
     }

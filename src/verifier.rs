@@ -338,9 +338,26 @@ impl Verifier {
     /// bundle is [`RunError::Damaged`]), then every image asked for, in bundle order.
     pub fn verify(&self, bundle: &Bundle, request: &Request) -> Result<Run, RunError> {
         let graph = Graph::build(bundle, &self.limits)?;
+        self.verify_graph(bundle, &graph, request)
+    }
+
+    /// As [`Verifier::verify`], for a bundle read for this run only: its contents are released
+    /// once the graph is built, so a bundle of many images is not held in memory twice.
+    pub fn verify_owned(&self, mut bundle: Bundle, request: &Request) -> Result<Run, RunError> {
+        let graph = Graph::build(&bundle, &self.limits)?;
+        bundle.release_contents();
+        self.verify_graph(&bundle, &graph, request)
+    }
+
+    fn verify_graph(
+        &self,
+        bundle: &Bundle,
+        graph: &Graph,
+        request: &Request,
+    ) -> Result<Run, RunError> {
         let mut report = Report {
             version: REPORT_VERSION,
-            bundle: bundle_summary(bundle, &graph),
+            bundle: bundle_summary(bundle, graph),
             results: Vec::new(),
             not_requested: Vec::new(),
         };
@@ -351,12 +368,12 @@ impl Verifier {
         }
         let mut run = match &self.trust {
             Trust::Material { .. } | Trust::Cosign(_) => {
-                self.verify_images(&graph, request, report)?
+                self.verify_images(graph, request, report)?
             }
             Trust::Flux(objects) => {
                 let mut notes = Vec::new();
                 let conclusion =
-                    self.verify_flux(objects, &graph, request, &mut report, &mut notes)?;
+                    self.verify_flux(objects, graph, request, &mut report, &mut notes)?;
                 Run {
                     report,
                     conclusion,

@@ -40,7 +40,7 @@ impl Subject {
     pub fn has_digest(&self, d: &Digest) -> bool {
         self.digest
             .get(d.algorithm().name())
-            .is_some_and(|h| h.eq_ignore_ascii_case(d.hex()))
+            .is_some_and(|h| h.eq_ignore_ascii_case(&d.hex()))
     }
 }
 

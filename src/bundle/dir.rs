@@ -3,26 +3,30 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::{
-    classify, hash_stream, layout_file_limit, layout_file_too_large, Blob, Bundle, BundleError,
-    Collector, EntryKind, Format, Keep, ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
+    hash_stream, layout_file_limit, layout_file_too_large, Blob, Bundle, BundleError, Collector,
+    EntryKind, Format, Keep, ProgressSink, OTHER_SMALL_BLOBS_BUDGET, READ_BUFFER,
 };
-use crate::digest::Digest;
+use crate::digest::{Algorithm, Digest};
 use crate::limits::Limits;
 
-/// A blob file found under `blobs/`.
+/// A blob file found under `blobs/`: the digest its name claims (its path is
+/// `blobs/<alg>/<hex>`) and its size. Nothing else is kept per file, so listing a million blobs
+/// costs a few tens of bytes each.
 struct Found {
-    file: PathBuf,
-    rel: String,
     claimed: Digest,
     size: u64,
 }
+
+/// Blobs hashed in parallel, then recorded, a batch at a time (the results of a whole bundle are
+/// never held at once beside the blob map).
+const HASH_BATCH: usize = 4096;
 
 pub(super) fn read_dir(
     root: &Path,
@@ -68,15 +72,19 @@ pub(super) fn read_dir(
     let found = list_blobs(root, name, &mut collector)?;
     progress.start_bytes(Some(found.iter().map(|f| f.size).sum()));
     let budget = AtomicU64::new(OTHER_SMALL_BLOBS_BUDGET);
-    let hashed: Vec<Result<(Digest, Blob), BundleError>> = found
-        .into_par_iter()
-        .map(|f| hash_file(f, name, limits, &budget, progress))
-        .collect();
-    for result in hashed {
-        let (claimed, blob) = result?;
-        collector.add_blob(claimed, blob);
+    collector.read_blobs.reserve_exact(found.len());
+    for batch in found.chunks(HASH_BATCH) {
+        let hashed: Vec<Result<(Digest, Blob), BundleError>> = batch
+            .par_iter()
+            .map(|f| hash_file(root, f, name, limits, &budget, progress))
+            .collect();
+        for result in hashed {
+            let (claimed, blob) = result?;
+            collector.add_blob(claimed, blob);
+        }
     }
-    Ok(collector.bundle)
+    drop(found);
+    Ok(collector.finish())
 }
 
 /// Read `oci-layout` or `index.json`: a regular file (not a symlink) of at most the JSON limit.
@@ -98,7 +106,9 @@ fn read_small_file(
     if meta.len() > limit {
         return Err(layout_file_too_large(&kind, name, file, meta.len(), limits));
     }
-    let mut content = Vec::new();
+    // Sized to the file up front: `index.json` can be tens of megabytes.
+    let mut content =
+        Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     fs::File::open(&path)
         .and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut content))
         .map_err(|e| BundleError::read(name, file, &e))?;
@@ -135,6 +145,8 @@ fn regular_file_only(meta: &fs::Metadata, entry: &str, name: &str) -> Result<(),
 }
 
 /// Every file under `blobs/` must be `blobs/<alg>/<hex>`; symlinks and deeper folders are errors.
+/// Entries are checked in the order of a depth-first walk with the entries of each folder sorted
+/// by name, so the error reported for a folder with several is always the same one.
 fn list_blobs(
     root: &Path,
     name: &str,
@@ -145,57 +157,107 @@ fn list_blobs(
         return Ok(Vec::new());
     }
     let mut found = Vec::new();
-    let walk = walkdir::WalkDir::new(&blobs)
-        .follow_links(false)
-        .min_depth(1)
-        .max_depth(3)
-        .sort_by_file_name();
-    for entry in walk {
-        let entry = entry.map_err(|e| BundleError::read(name, "blobs", &e))?;
-        let rel_to_blobs = entry
-            .path()
-            .strip_prefix(&blobs)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
-        let rel = format!("blobs/{rel_to_blobs}");
-        let t = entry.file_type();
-        if entry.depth() == 1 && t.is_dir() {
-            continue;
-        }
-        if t.is_dir() || entry.depth() != 2 {
+    for (top, file_type) in sorted_names(&blobs, None, name)? {
+        let top_name = top.text();
+        if !file_type.is_dir() {
             return Err(BundleError::BadBlobName {
                 bundle: name.to_string(),
-                entry: rel,
+                entry: format!("blobs/{top_name}"),
             });
         }
-        let meta = entry
-            .metadata()
-            .map_err(|e| BundleError::read(name, &rel, &e))?;
-        regular_file_only(&meta, &rel, name)?;
-        let EntryKind::Blob(claimed) = classify(&rel, name)? else {
-            continue;
-        };
-        collector.claim(&rel)?;
-        found.push(Found {
-            file: entry.into_path(),
-            rel,
-            claimed,
-            size: meta.len(),
-        });
+        let folder = blobs.join(&top_name);
+        let algorithm = Algorithm::from_name(&top_name);
+        for (file, file_type) in sorted_names(&folder, algorithm, name)? {
+            let rel = format!("blobs/{top_name}/{}", file.text());
+            let bad_name = || BundleError::BadBlobName {
+                bundle: name.to_string(),
+                entry: rel.clone(),
+            };
+            if file_type.is_dir() {
+                return Err(bad_name());
+            }
+            let meta = fs::symlink_metadata(root.join(&rel))
+                .map_err(|e| BundleError::read(name, &rel, &e))?;
+            regular_file_only(&meta, &rel, name)?;
+            let Name::Digest(claimed) = file else {
+                // Not a valid digest of a supported algorithm.
+                return Err(bad_name());
+            };
+            collector.count_entry()?;
+            found.push(Found {
+                claimed,
+                size: meta.len(),
+            });
+        }
     }
     Ok(found)
 }
 
+/// A file name under `blobs/`: a valid digest of the folder's algorithm (held as the digest,
+/// not as a string), or anything else.
+enum Name {
+    Digest(Digest),
+    Other(std::ffi::OsString),
+}
+
+impl Name {
+    /// The name as text (lossy for names that are not UTF-8, as in messages).
+    fn text(&self) -> String {
+        match self {
+            Name::Digest(d) => d.hex(),
+            Name::Other(s) => s.to_string_lossy().replace('\\', "/"),
+        }
+    }
+
+    /// Order as the file names do (byte order, as `walkdir` sorts them).
+    fn cmp_as_names(&self, other: &Name) -> std::cmp::Ordering {
+        use std::os::unix::ffi::OsStrExt;
+        match (self, other) {
+            (Name::Digest(a), Name::Digest(b)) => a.cmp(b),
+            (Name::Other(a), Name::Other(b)) => a.as_bytes().cmp(b.as_bytes()),
+            (Name::Digest(a), Name::Other(b)) => a.hex().as_bytes().cmp(b.as_bytes()),
+            (Name::Other(a), Name::Digest(b)) => a.as_bytes().cmp(b.hex().as_bytes()),
+        }
+    }
+}
+
+/// The entries of `folder` (not following symbolic links), sorted by name; with an algorithm,
+/// names that are valid digests of it are held as digests.
+fn sorted_names(
+    folder: &Path,
+    algorithm: Option<Algorithm>,
+    name: &str,
+) -> Result<Vec<(Name, fs::FileType)>, BundleError> {
+    let read_err = |e: std::io::Error| BundleError::read(name, "blobs", &e);
+    let mut out = Vec::new();
+    for entry in fs::read_dir(folder).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        let file_type = entry.file_type().map_err(read_err)?;
+        let file_name = entry.file_name();
+        let digest = algorithm
+            .zip(file_name.to_str())
+            .and_then(|(a, hex)| Digest::from_parts(a, hex));
+        out.push((
+            digest.map_or(Name::Other(file_name), Name::Digest),
+            file_type,
+        ));
+    }
+    out.sort_by(|a, b| a.0.cmp_as_names(&b.0));
+    Ok(out)
+}
+
 /// Hash one blob file, keeping its content when it is small enough to be JSON.
 fn hash_file(
-    f: Found,
+    root: &Path,
+    f: &Found,
     name: &str,
     limits: &Limits,
     budget: &AtomicU64,
     progress: &ProgressSink,
 ) -> Result<(Digest, Blob), BundleError> {
-    let read_err = |e: std::io::Error| BundleError::read(name, &f.rel, &e);
-    let mut file = fs::File::open(&f.file).map_err(read_err)?;
+    let rel = f.claimed.blob_path();
+    let read_err = |e: std::io::Error| BundleError::read(name, &rel, &e);
+    let mut file = fs::File::open(root.join(&rel)).map_err(read_err)?;
     let keep = (f.size <= limits.max_json_blob).then_some(f.size);
     let buf_len = usize::try_from(f.size.saturating_add(1))
         .unwrap_or(READ_BUFFER)
@@ -212,9 +274,8 @@ fn hash_file(
     .map_err(read_err)?;
     progress.add_blob();
     Ok((
-        f.claimed,
+        f.claimed.clone(),
         Blob {
-            path: f.rel,
             size,
             actual,
             content: content.map(Arc::from),

@@ -127,11 +127,10 @@ impl Format {
     }
 }
 
-/// One blob of the bundle, as found under `blobs/<alg>/<hex>`.
+/// One blob of the bundle, as found under `blobs/<alg>/<hex>` (its path, for messages, is
+/// [`Bundle::blob_path`]: not kept per blob).
 #[derive(Debug, Clone)]
 pub struct Blob {
-    /// Path inside the bundle (`blobs/sha256/...`), for messages.
-    pub path: String,
     /// Bytes actually read.
     pub size: u64,
     /// Digest actually computed from the content (same algorithm as the file name).
@@ -147,6 +146,9 @@ pub struct Bundle {
     pub name: String,
     /// The container format, as recognised by content.
     pub format: Format,
+    /// The folder of an archive that holds the layout (`top` for entries `top/index.json`,
+    /// `top/blobs/...`); empty when the layout is at the root (and for a folder).
+    pub layout_root: String,
     /// The content of `oci-layout`, if present.
     pub oci_layout: Option<Vec<u8>>,
     /// The content of `index.json`, if present.
@@ -160,6 +162,29 @@ pub struct Bundle {
     /// Things worth telling the user that do not make the bundle damaged (files that are not
     /// part of an OCI layout, such as `manifest.json` and `repositories` of `docker save`).
     pub notes: Vec<String>,
+}
+
+impl Bundle {
+    /// Drop the content kept of every blob. Once [`crate::oci::Graph::build`] has read the
+    /// bundle, the graph holds what it needs; releasing the bundle's hold frees the rest (image
+    /// manifests, indexes, configs, small layers) while the graph is used.
+    pub fn release_contents(&mut self) {
+        for blob in self.blobs.values_mut() {
+            blob.content = None;
+        }
+        self.index_json = None;
+        self.docker_manifest = None;
+    }
+
+    /// The path of a blob inside the bundle, for messages: `blobs/<alg>/<hex>`, under
+    /// [`Bundle::layout_root`] in an archive whose layout sits in a folder.
+    pub fn blob_path(&self, digest: &Digest) -> String {
+        if self.layout_root.is_empty() {
+            digest.blob_path()
+        } else {
+            format!("{}/{}", self.layout_root, digest.blob_path())
+        }
+    }
 }
 
 /// Read a bundle in one pass: recognise the format by content, hash and size every blob, keep
@@ -397,8 +422,12 @@ const READ_BUFFER: usize = 256 * 1024;
 struct Collector {
     bundle: Bundle,
     seen: std::collections::HashSet<String>,
-    /// Blobs claimed whose hash has not come back yet (archives hash on several threads).
-    pending_blobs: std::collections::HashSet<Digest>,
+    /// Digests of the blob entries claimed so far (a second entry of one name is an error); not
+    /// needed for a folder, whose file names are unique.
+    claimed_blobs: std::collections::HashSet<Digest>,
+    /// The blobs read, in any order: the map of [`Bundle::blobs`] is built from them at the end
+    /// in one go, with full nodes (inserting one by one leaves a sorted map's nodes half empty).
+    read_blobs: Vec<(Digest, Blob)>,
     entries: u64,
     max_entries: u64,
 }
@@ -409,6 +438,7 @@ impl Collector {
             bundle: Bundle {
                 name: name.to_string(),
                 format,
+                layout_root: String::new(),
                 oci_layout: None,
                 index_json: None,
                 docker_manifest: None,
@@ -417,7 +447,8 @@ impl Collector {
                 notes: Vec::new(),
             },
             seen: Default::default(),
-            pending_blobs: Default::default(),
+            claimed_blobs: Default::default(),
+            read_blobs: Vec::new(),
             entries: 0,
             max_entries: limits.max_entries,
         }
@@ -426,13 +457,7 @@ impl Collector {
     /// Register an entry name (relative to the layout root); the same name twice is an error,
     /// never "the last one wins".
     fn claim(&mut self, path: &str) -> Result<(), BundleError> {
-        self.entries += 1;
-        if self.entries > self.max_entries {
-            return Err(BundleError::TooManyEntries {
-                bundle: self.bundle.name.clone(),
-                limit: self.max_entries,
-            });
-        }
+        self.count_entry()?;
         if !self.seen.insert(path.to_string()) {
             return Err(BundleError::DuplicateEntry {
                 bundle: self.bundle.name.clone(),
@@ -442,9 +467,8 @@ impl Collector {
         Ok(())
     }
 
-    /// Register a blob entry: like [`Collector::claim`], but the blob map itself tells a second
-    /// entry of the same name (no second copy of every blob path is kept).
-    fn claim_blob(&mut self, claimed: &Digest, path: &str) -> Result<(), BundleError> {
+    /// Count one more entry: more than [`Limits::max_entries`] is an error.
+    fn count_entry(&mut self) -> Result<(), BundleError> {
         self.entries += 1;
         if self.entries > self.max_entries {
             return Err(BundleError::TooManyEntries {
@@ -452,7 +476,14 @@ impl Collector {
                 limit: self.max_entries,
             });
         }
-        if self.bundle.blobs.contains_key(claimed) || self.pending_blobs.contains(claimed) {
+        Ok(())
+    }
+
+    /// Register a blob entry: like [`Collector::claim`], but the blob map itself tells a second
+    /// entry of the same name (no second copy of every blob path is kept).
+    fn claim_blob(&mut self, claimed: &Digest, path: &str) -> Result<(), BundleError> {
+        self.count_entry()?;
+        if !self.claimed_blobs.insert(claimed.clone()) {
             return Err(BundleError::DuplicateEntry {
                 bundle: self.bundle.name.clone(),
                 entry: path.to_string(),
@@ -463,8 +494,19 @@ impl Collector {
 
     fn add_blob(&mut self, claimed: Digest, blob: Blob) {
         self.bundle.bytes_hashed = self.bundle.bytes_hashed.saturating_add(blob.size);
-        self.pending_blobs.remove(&claimed);
-        self.bundle.blobs.insert(claimed, blob);
+        self.read_blobs.push((claimed, blob));
+    }
+
+    /// The bundle, with its blob map.
+    fn finish(self) -> Bundle {
+        let Collector {
+            mut bundle,
+            mut read_blobs,
+            ..
+        } = self;
+        read_blobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        bundle.blobs = read_blobs.into_iter().collect();
+        bundle
     }
 
     fn note_ignored(&mut self, path: &str) {

@@ -230,7 +230,7 @@ fn read_tar(
 }
 
 /// What an entry handed to the hashers is, until its hash comes back.
-type Pending = std::collections::HashMap<usize, (EntryKind, String)>;
+type Pending = std::collections::HashMap<usize, EntryKind>;
 
 /// Record an entry whose hash came back.
 fn collect(
@@ -239,7 +239,7 @@ fn collect(
     hashed: hashers::Hashed,
     progress: &ProgressSink,
 ) {
-    let Some((what, path)) = pending.remove(&hashed.id) else {
+    let Some(what) = pending.remove(&hashed.id) else {
         return;
     };
     match what {
@@ -250,7 +250,6 @@ fn collect(
             collector.add_blob(
                 claimed,
                 Blob {
-                    path,
                     size: hashed.size,
                     actual: hashed.digest,
                     content: hashed.content.map(Arc::from),
@@ -350,10 +349,7 @@ fn read_entries(
                     actual: read,
                 });
             }
-            if let EntryKind::Blob(claimed) = &what {
-                collector.pending_blobs.insert(claimed.clone());
-            }
-            pending.insert(id, (what, path));
+            pending.insert(id, what);
             while let Some(hashed) = pool.next(false).map_err(|e| read_err("the archive", e))? {
                 collect(&mut collector, &mut pending, hashed, progress);
             }
@@ -397,7 +393,10 @@ fn read_entries(
             actual: 0,
         });
     }
-    Ok(collector.bundle)
+    if let Some((root, _)) = layout_root {
+        collector.bundle.layout_root = root;
+    }
+    Ok(collector.finish())
 }
 
 /// Extension records seen since the last file entry, to apply to the next one.

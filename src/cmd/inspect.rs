@@ -10,8 +10,9 @@ use crate::report::inspect::InspectReport;
 pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
     let limits = args.limits.limits();
     let progress = args.progress.sink();
-    let bundle = read_bundle(&Source::from_arg(&args.bundle), &limits, &progress)?;
+    let mut bundle = read_bundle(&Source::from_arg(&args.bundle), &limits, &progress)?;
     let graph = Graph::build(&bundle, &limits)?;
+    bundle.release_contents();
     let mut report = InspectReport::new(&bundle, &graph, &limits);
     if let Some(reference) = &args.reference {
         let image = graph

@@ -339,7 +339,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     };
 
     let bundle = verifier.read_bundle(&plan.bundle, &args.progress.sink())?;
-    let mut run = match verifier.verify(&bundle, &plan.request) {
+    let mut run = match verifier.verify_owned(bundle, &plan.request) {
         Ok(run) => run,
         Err(RunError::Damaged { report }) => {
             let failure = Failure::damaged(

@@ -320,14 +320,9 @@ fn find_simple_signing(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<V
     let tagged: Vec<&Digest> = graph.structurally_tagged(&tag);
     let candidates: Vec<&Digest> = if tagged.is_empty() {
         graph
-            .untagged_cosign_manifests()
+            .untagged_simple_signing_manifests()
             .iter()
             .filter(|d| *d != digest)
-            .filter(|d| {
-                manifest(graph, d).is_some_and(|m| {
-                    !m.layers.is_empty() && m.layers.iter().all(|l| l.media_type == SIMPLE_SIGNING)
-                })
-            })
             .collect()
     } else {
         tagged

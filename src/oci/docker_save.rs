@@ -3,8 +3,6 @@
 //! tagged or not, so each entry must be an image the index names, under names the index gives
 //! to that image; otherwise a `docker load` on the far side imports something never verified.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 
 use super::digest::Digest;
@@ -31,7 +29,7 @@ pub(super) fn check(
     bundle: &str,
     manifest_json: &[u8],
     images: &[Image],
-    nodes: &BTreeMap<Digest, Node>,
+    nodes: &super::graph::Nodes,
 ) -> Result<(), BundleError> {
     let refuse = |entry: String, reason: String| BundleError::Ambiguous {
         bundle: bundle.to_string(),
@@ -103,15 +101,14 @@ fn blob_digest(path: &str) -> Option<Digest> {
 }
 
 /// The image manifests of an image: itself, or the manifests of its index.
-fn image_manifests<'a>(image: &Image, nodes: &'a BTreeMap<Digest, Node>) -> Vec<&'a Node> {
+fn image_manifests<'a>(image: &Image, nodes: &'a super::graph::Nodes) -> Vec<&'a Node> {
     let Some(node) = nodes.get(&image.descriptor.digest) else {
         return Vec::new();
     };
     if node.is_index {
-        node.document
-            .manifests
+        node.manifests
             .iter()
-            .filter_map(|m| nodes.get(&m.digest))
+            .filter_map(|m| nodes.get(&m.digest).map(|n| &**n))
             .filter(|n| !n.is_index)
             .collect()
     } else {
@@ -121,17 +118,9 @@ fn image_manifests<'a>(image: &Image, nodes: &'a BTreeMap<Digest, Node>) -> Vec<
 
 /// Whether a manifest has this config and these layers, in order.
 fn manifest_is(node: &Node, config: &Digest, layers: &[Digest]) -> bool {
-    node.document
-        .config
+    node.config_and_layers
         .as_ref()
-        .is_some_and(|c| c.digest == *config)
-        && node.document.layers.len() == layers.len()
-        && node
-            .document
-            .layers
-            .iter()
-            .zip(layers)
-            .all(|(l, d)| l.digest == *d)
+        .is_some_and(|cl| cl.0.as_ref() == Some(config) && cl.1.as_slice() == layers)
 }
 
 /// The names index.json gives an image: its full names (a bare tag names no repository).

@@ -6,6 +6,7 @@
 //! itself is an error.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::digest::{Descriptor, Digest};
@@ -35,24 +36,129 @@ struct Item {
     raw: RawDescriptor,
     role: Role,
     /// The indexes this item is nested in (for cycle and depth checks).
-    ancestors: Arc<Vec<Digest>>,
-    /// Who refers to this descriptor, for messages.
-    referenced_by: String,
+    ancestors: Rc<Vec<Digest>>,
+    /// Who refers to this descriptor, for messages (shared by the descriptors of a document).
+    referenced_by: Rc<str>,
 }
 
-/// A parsed manifest or index.
+/// What the graph keeps of a parsed manifest or index: the document itself is dropped once
+/// read, so a bundle of many images holds a few small fields per manifest, not every parsed
+/// descriptor and annotation.
 #[derive(Debug, Clone)]
 pub(super) struct Node {
     /// Media type (the document's own, else as listed), digest and actual size.
     pub descriptor: Descriptor,
-    pub document: Document,
     pub is_index: bool,
+    /// An index's entries, with only the annotations that name images ([`REF_NAME`],
+    /// [`CONTAINERD_NAME`]). Empty for a manifest.
+    pub manifests: Vec<RawDescriptor>,
+    /// The `subject`.
+    pub subject: Option<Descriptor>,
+    /// `artifactType`, else `config.mediaType` ([`Document::artifact_type`]).
+    pub artifact_type: Option<String>,
+    /// The annotations of a manifest with a `subject` (a referrer); empty otherwise, and moved
+    /// into its [`Referrer`] once the graph is built.
+    pub annotations: BTreeMap<String, String>,
+    /// Layers (or artifact blobs) of a manifest and the bytes of manifest, config and layers.
+    pub layer_count: usize,
+    pub total_size: u64,
+    /// A manifest with layers, all of cosign's signature or attestation media types.
+    pub only_cosign_layers: bool,
+    /// A manifest with layers, all cosign simple-signing payloads.
+    pub only_simple_signing_layers: bool,
+    /// For a referrer that is a Notation signature manifest (NOTATION.md §1.1-1.3): its one
+    /// envelope, or why it has none.
+    pub notation_envelope: Option<Box<Result<Descriptor, String>>>,
+    /// The config and layer digests of a manifest, kept only for checking a `docker save`
+    /// `manifest.json`.
+    pub config_and_layers: Option<Box<ConfigAndLayers>>,
+}
+
+/// The parsed manifests and indexes, by digest.
+pub(super) type Nodes = HashMap<Digest, Box<Node>>;
+
+/// The config digest (if any) and the layer digests of a manifest.
+pub(super) type ConfigAndLayers = (Option<Digest>, Vec<Digest>);
+
+impl Node {
+    /// What the graph keeps of `document`, listed (or found) with `descriptor`.
+    fn of(descriptor: Descriptor, document: Document, is_index: bool, docker: bool) -> Node {
+        let subject = document.subject.as_ref().map(RawDescriptor::descriptor);
+        let notation_envelope = (subject.is_some()
+            && super::signatures::is_notation_signature_manifest(
+                &descriptor.media_type,
+                &document,
+            ))
+        .then(|| {
+            super::signatures::signature_manifest_has_exactly_one_envelope(
+                &descriptor.media_type,
+                &document,
+            )
+            .map(RawDescriptor::descriptor)
+        })
+        .map(Box::new);
+        let parts = document
+            .config
+            .iter()
+            .chain(&document.layers)
+            .chain(&document.blobs);
+        let total_size = parts.fold(descriptor.size, |acc, p| acc.saturating_add(p.size));
+        let has_layers = !is_index && !document.layers.is_empty();
+        let layers_all = |types: &[&str]| {
+            has_layers
+                && document
+                    .layers
+                    .iter()
+                    .all(|l| types.contains(&l.media_type.as_str()))
+        };
+        let config_and_layers = (docker && !is_index).then(|| {
+            Box::new((
+                document.config.as_ref().map(|c| c.digest.clone()),
+                document.layers.iter().map(|l| l.digest.clone()).collect(),
+            ))
+        });
+        Node {
+            is_index,
+            manifests: document.manifests.iter().map(entry_names_only).collect(),
+            artifact_type: document.artifact_type().map(str::to_string),
+            annotations: if subject.is_some() {
+                document.annotations
+            } else {
+                BTreeMap::new()
+            },
+            subject,
+            layer_count: document.layers.len() + document.blobs.len(),
+            total_size,
+            only_cosign_layers: layers_all(COSIGN_LAYER_TYPES),
+            only_simple_signing_layers: layers_all(&[SIMPLE_SIGNING]),
+            notation_envelope,
+            config_and_layers,
+            descriptor,
+        }
+    }
+}
+
+/// An index entry with only the annotations that name an image.
+fn entry_names_only(entry: &RawDescriptor) -> RawDescriptor {
+    RawDescriptor {
+        media_type: entry.media_type.clone(),
+        digest: entry.digest.clone(),
+        size: entry.size,
+        artifact_type: entry.artifact_type.clone(),
+        annotations: entry
+            .annotations
+            .iter()
+            .filter(|(k, _)| *k == REF_NAME || *k == CONTAINERD_NAME)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        platform: entry.platform.clone(),
+    }
 }
 
 struct Walker<'a> {
     bundle: &'a Bundle,
     limits: &'a Limits,
-    nodes: BTreeMap<Digest, Node>,
+    nodes: Nodes,
     /// Every digest reached from index.json (or from an unlisted referrer).
     reached: HashSet<Digest>,
     /// The best listing of each manifest listed in an index.
@@ -60,6 +166,10 @@ struct Walker<'a> {
     problems: Vec<Problem>,
     reported: HashSet<(Digest, Option<u64>)>,
     seq: usize,
+    /// Blobs whose content [`Graph::blob`] gives after the build: referrers, cosign signature
+    /// and attestation manifests, and their blobs. Image manifests, indexes, configs and image
+    /// layers are read by the build only, so a bundle of many images does not hold them twice.
+    contents: HashMap<Digest, Arc<[u8]>>,
 }
 
 impl Graph {
@@ -80,43 +190,52 @@ impl Graph {
             message: e,
         })?;
         index_json_lists_at_most_the_manifest_limit(&index, bundle, limits)?;
+        // Of `index.json`, only its entries are used, and of their annotations only those that
+        // name images: the rest (tens of megabytes for a bundle of many signed images) goes now.
+        let entries: Vec<RawDescriptor> = index.manifests.iter().map(entry_names_only).collect();
+        drop(index);
         let mut w = Walker {
             bundle,
             limits,
-            nodes: BTreeMap::new(),
-            reached: HashSet::new(),
+            nodes: HashMap::new(),
+            reached: HashSet::with_capacity(bundle.blobs.len()),
             listed: HashMap::new(),
             problems: Vec::new(),
             reported: HashSet::new(),
             seq: 0,
+            contents: HashMap::new(),
         };
-        let top: Vec<Item> = index
-            .manifests
-            .iter()
-            .map(|m| Item {
-                raw: m.clone(),
-                role: Role::Entry(entry_listing(m, Listing::Index)),
-                ancestors: Arc::new(Vec::new()),
-                referenced_by: "index.json".to_string(),
-            })
-            .collect();
+        let (no_ancestors, by_index_json) = (Rc::new(Vec::new()), Rc::<str>::from("index.json"));
+        let top = entries.iter().map(|m| Item {
+            raw: m.clone(),
+            role: Role::Entry(entry_listing(m, Listing::Index)),
+            ancestors: no_ancestors.clone(),
+            referenced_by: by_index_json.clone(),
+        });
         w.walk(top)?;
         w.find_unlisted_referrers()?;
-        let (images, structural_tags, cosign_untagged) = find_images(&index, &w.nodes);
+        let (images, structural_tags, cosign_untagged) = find_images(&entries, &w.nodes);
+        drop(entries);
         if let Some(manifest_json) = &bundle.docker_manifest {
             super::docker_save::check(&bundle.name, manifest_json, &images, &w.nodes)?;
         }
-        let referrers = collect_referrers(&w.nodes, &w.listed);
-        let integrity = Integrity::assess(bundle, w.problems, &w.reached, w.nodes.len());
-        let contents = bundle
-            .blobs
+        let referrers = collect_referrers(&mut w.nodes, &w.listed);
+        let untagged_simple_signing = cosign_untagged
             .iter()
-            .filter_map(|(d, b)| b.content.clone().map(|c| (d.clone(), c)))
+            .filter(|d| {
+                w.nodes
+                    .get(*d)
+                    .is_some_and(|n| n.only_simple_signing_layers)
+            })
+            .cloned()
             .collect();
+        let integrity = Integrity::assess(bundle, w.problems, &w.reached, w.nodes.len());
+        let contents = w.contents;
         Ok(Graph {
             images,
             structural_tags,
             cosign_untagged,
+            untagged_simple_signing,
             referrers,
             integrity,
             contents,
@@ -159,9 +278,12 @@ pub(super) fn referrers_tag_subject(entry: &RawDescriptor) -> Option<Digest> {
 }
 
 impl Walker<'_> {
-    fn walk(&mut self, start: Vec<Item>) -> Result<(), BundleError> {
-        let mut stack: Vec<Item> = start.into_iter().rev().collect();
-        while let Some(item) = stack.pop() {
+    /// Walk depth first from each of `start` in turn (taken one at a time: the entries of a
+    /// large `index.json` are not all materialised at once).
+    fn walk(&mut self, start: impl IntoIterator<Item = Item>) -> Result<(), BundleError> {
+        let mut start = start.into_iter();
+        let mut stack: Vec<Item> = Vec::new();
+        while let Some(item) = stack.pop().or_else(|| start.next()) {
             let children = self.visit(item)?;
             stack.extend(children.into_iter().rev());
         }
@@ -211,14 +333,18 @@ impl Walker<'_> {
                 // Small blobs that do not start like a document are not kept (bundle::Keep).
                 BundleError::InvalidJson {
                     bundle: self.bundle.name.clone(),
-                    entry: format!("{} (listed by {})", blob.path, item.referenced_by),
+                    entry: format!(
+                        "{} (listed by {})",
+                        self.bundle.blob_path(&digest),
+                        item.referenced_by
+                    ),
                     message: "it does not start with `{`, so it is not a JSON manifest or index"
                         .to_string(),
                 }
             } else {
                 BundleError::JsonTooLarge {
                     bundle: self.bundle.name.clone(),
-                    entry: blob.path.clone(),
+                    entry: self.bundle.blob_path(&digest),
                     size: blob.size,
                     limit: self.limits.max_json_blob,
                 }
@@ -226,7 +352,11 @@ impl Walker<'_> {
         })?;
         let document = Document::parse(content).map_err(|e| BundleError::InvalidJson {
             bundle: self.bundle.name.clone(),
-            entry: format!("{} (listed by {})", blob.path, item.referenced_by),
+            entry: format!(
+                "{} (listed by {})",
+                self.bundle.blob_path(&digest),
+                item.referenced_by
+            ),
             message: e,
         })?;
         let media_type = document
@@ -245,31 +375,35 @@ impl Walker<'_> {
             });
         }
         let children = self.children(&item, &document, is_index);
-        self.nodes.insert(
-            digest.clone(),
-            Node {
-                descriptor: Descriptor {
-                    media_type,
-                    digest,
-                    size: blob.size,
-                },
-                document,
-                is_index,
-            },
-        );
+        let descriptor = Descriptor {
+            media_type,
+            digest: digest.clone(),
+            size: blob.size,
+        };
+        let docker = self.bundle.docker_manifest.is_some();
+        let node = Node::of(descriptor, document, is_index, docker);
+        if node.subject.is_some() || node.only_cosign_layers {
+            let leaves = children.iter().filter(|c| c.role == Role::Leaf);
+            for d in std::iter::once(&digest).chain(leaves.map(|c| &c.raw.digest)) {
+                if let Some(content) = self.bundle.blobs.get(d).and_then(|b| b.content.clone()) {
+                    self.contents.insert(d.clone(), content);
+                }
+            }
+        }
+        self.nodes.insert(digest, Box::new(node));
         Ok(children)
     }
 
     fn children(&self, item: &Item, doc: &Document, is_index: bool) -> Vec<Item> {
-        let by = format!(
+        let by: Rc<str> = Rc::from(format!(
             "{} {}",
             if is_index { "index" } else { "manifest" },
             item.raw.digest
-        );
+        ));
         let ancestors = if is_index {
             let mut a = (*item.ancestors).clone();
             a.push(item.raw.digest.clone());
-            Arc::new(a)
+            Rc::new(a)
         } else {
             item.ancestors.clone()
         };
@@ -311,7 +445,7 @@ impl Walker<'_> {
                         digest: digest.clone(),
                         path: digest.blob_path(),
                         kind: ProblemKind::Missing {
-                            referenced_by: item.referenced_by.clone(),
+                            referenced_by: item.referenced_by.to_string(),
                         },
                     });
                 }
@@ -320,11 +454,11 @@ impl Walker<'_> {
                 if self.reported.insert((digest.clone(), Some(item.raw.size))) {
                     self.problems.push(Problem {
                         digest: digest.clone(),
-                        path: blob.path.clone(),
+                        path: self.bundle.blob_path(digest),
                         kind: ProblemKind::SizeMismatch {
                             declared: item.raw.size,
                             actual: blob.size,
-                            referenced_by: item.referenced_by.clone(),
+                            referenced_by: item.referenced_by.to_string(),
                         },
                     });
                 }
@@ -366,8 +500,8 @@ impl Walker<'_> {
                     platform: None,
                 },
                 role: Role::Entry(Listing::Unlisted),
-                ancestors: Arc::new(Vec::new()),
-                referenced_by: "nothing (unlisted)".to_string(),
+                ancestors: Rc::new(Vec::new()),
+                referenced_by: Rc::from("nothing (unlisted)"),
             });
         }
         self.walk(found)
@@ -412,9 +546,12 @@ fn index_depth_is_within_limit(
     Ok(())
 }
 
+/// The layer media type of cosign's simple-signing payloads (`.sig` manifests).
+const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+
 /// Layer media types of cosign's `sha256-<hex>.sig` and `.att` manifests.
 const COSIGN_LAYER_TYPES: &[&str] = &[
-    "application/vnd.dev.cosign.simplesigning.v1+json",
+    SIMPLE_SIGNING,
     "application/vnd.dsse.envelope.v1+json",
     "application/vnd.dev.sigstore.bundle.v0.3+json",
 ];
@@ -424,23 +561,15 @@ const COSIGN_LAYER_TYPES: &[&str] = &[
 /// a manifest whose `subject` is that digest) or a cosign signature or attestation (tag
 /// `sha256-<hex>.sig` / `.att` on a manifest whose layers are all of cosign's media types). Any
 /// other tagged entry is an image, whatever it carries (a `subject`, a look-alike tag).
-fn tag_names_no_image(
-    entry: &RawDescriptor,
-    node: Option<&Node>,
-    nodes: &BTreeMap<Digest, Node>,
-) -> bool {
+fn tag_names_no_image(entry: &RawDescriptor, node: Option<&Node>, nodes: &Nodes) -> bool {
     let Some(node) = node else {
         return false;
     };
     if let Some(subject) = referrers_tag_subject(entry) {
         return node.is_index
-            && node.document.manifests.iter().all(|m| {
+            && node.manifests.iter().all(|m| {
                 nodes.get(&m.digest).is_some_and(|c| {
-                    !c.is_index
-                        && c.document
-                            .subject
-                            .as_ref()
-                            .is_some_and(|s| s.digest == subject)
+                    !c.is_index && c.subject.as_ref().is_some_and(|s| s.digest == subject)
                 })
             });
     }
@@ -456,24 +585,13 @@ fn tag_names_no_image(
     let digest_named = base
         .split_once('-')
         .is_some_and(|(alg, hex)| Digest::parse(&format!("{alg}:{hex}")).is_ok());
-    digest_named && has_only_cosign_layers(node)
-}
-
-/// A manifest (not an index) with layers, all of cosign's signature or attestation media types.
-fn has_only_cosign_layers(node: &Node) -> bool {
-    !node.is_index
-        && !node.document.layers.is_empty()
-        && node
-            .document
-            .layers
-            .iter()
-            .all(|l| COSIGN_LAYER_TYPES.contains(&l.media_type.as_str()))
+    digest_named && node.only_cosign_layers
 }
 
 /// An untagged entry in the shape `cosign save` writes a signature or attestation: no
 /// `subject`, and every layer of cosign's media types. Not an image.
 fn is_untagged_cosign_manifest(node: Option<&Node>) -> bool {
-    node.is_some_and(|n| n.document.subject.is_none() && has_only_cosign_layers(n))
+    node.is_some_and(|n| n.subject.is_none() && n.only_cosign_layers)
 }
 
 /// Images are the tagged entries of `index.json` (but for the two structures of
@@ -482,42 +600,43 @@ fn is_untagged_cosign_manifest(node: Option<&Node>) -> bool {
 /// any of its entries has a `platform`; otherwise it only groups entries, which are looked at in
 /// turn. Entries with the same digest are one image with all their tags.
 fn find_images(
-    index: &Document,
-    nodes: &BTreeMap<Digest, Node>,
-) -> (Vec<Image>, Vec<(String, Digest)>, Vec<Digest>) {
+    entries: &[RawDescriptor],
+    nodes: &Nodes,
+) -> (Vec<Image>, HashMap<String, Vec<Digest>>, Vec<Digest>) {
     let mut images: Vec<Image> = Vec::new();
     let mut image_at: HashMap<Digest, usize> = HashMap::new();
-    let mut structural_tags: Vec<(String, Digest)> = Vec::new();
+    let mut structural_tags: HashMap<String, Vec<Digest>> = HashMap::new();
     let mut cosign_untagged: Vec<Digest> = Vec::new();
-    let mut stack: Vec<(RawDescriptor, usize)> = index
-        .manifests
-        .iter()
-        .rev()
-        .map(|m| (m.clone(), 0))
-        .collect();
-    while let Some((entry, depth)) = stack.pop() {
-        let node = nodes.get(&entry.digest);
+    let mut cosign_untagged_seen: HashSet<Digest> = HashSet::new();
+    // The entries of `index.json` one at a time, the entries of grouping indexes on a stack.
+    let mut top = entries.iter().map(|m| (m.clone(), 0));
+    let mut stack: Vec<(RawDescriptor, usize)> = Vec::new();
+    while let Some((entry, depth)) = stack.pop().or_else(|| top.next()) {
+        let node = nodes.get(&entry.digest).map(|n| &**n);
         let (tags, full_names) = names_of(&entry);
         if tags.is_empty() && full_names.is_empty() {
-            if node.is_some_and(|n| n.document.subject.is_some()) {
+            if node.is_some_and(|n| n.subject.is_some()) {
                 continue;
             }
             if is_untagged_cosign_manifest(node) {
-                if !cosign_untagged.contains(&entry.digest) {
+                if cosign_untagged_seen.insert(entry.digest.clone()) {
                     cosign_untagged.push(entry.digest.clone());
                 }
                 continue;
             }
         } else if tag_names_no_image(&entry, node, nodes) {
             for tag in tags {
-                structural_tags.push((tag, entry.digest.clone()));
+                structural_tags
+                    .entry(tag)
+                    .or_default()
+                    .push(entry.digest.clone());
             }
             continue;
         }
         if let Some(n) = node.filter(|n| n.is_index) {
-            let multi_platform = n.document.manifests.iter().any(|m| m.platform.is_some());
+            let multi_platform = n.manifests.iter().any(|m| m.platform.is_some());
             if !multi_platform && tags.is_empty() && full_names.is_empty() && depth < 64 {
-                for m in n.document.manifests.iter().rev() {
+                for m in n.manifests.iter().rev() {
                     stack.push((m.clone(), depth + 1));
                 }
                 continue;
@@ -551,19 +670,19 @@ fn find_images(
 fn make_image(
     entry: &RawDescriptor,
     node: Option<&Node>,
-    nodes: &BTreeMap<Digest, Node>,
+    nodes: &Nodes,
     tags: Vec<String>,
     full_names: Vec<String>,
 ) -> Image {
     let mut platforms = Vec::new();
     let (mut layer_count, mut total_size) = (0usize, 0u64);
-    let artifact_type = node.and_then(|n| n.document.artifact_type().map(str::to_string));
+    let artifact_type = node.and_then(|n| n.artifact_type.clone());
     match node {
         Some(n) if n.is_index => {
-            for m in &n.document.manifests {
+            for m in &n.manifests {
                 let (layers, size) = nodes
                     .get(&m.digest)
-                    .map(manifest_layers_and_size)
+                    .map(|n| manifest_layers_and_size(n))
                     .unwrap_or((0, 0));
                 layer_count += layers;
                 total_size = total_size.saturating_add(size);
@@ -592,10 +711,7 @@ fn make_image(
 
 /// Layers (or artifact blobs) of a manifest and the total size: manifest, config and layers.
 fn manifest_layers_and_size(n: &Node) -> (usize, u64) {
-    let d = &n.document;
-    let parts = d.config.iter().chain(&d.layers).chain(&d.blobs);
-    let size = parts.fold(n.descriptor.size, |acc, p| acc.saturating_add(p.size));
-    (d.layers.len() + d.blobs.len(), size)
+    (n.layer_count, n.total_size)
 }
 
 /// Tags and full names from `org.opencontainers.image.ref.name` (a tag, or a full reference
@@ -641,12 +757,12 @@ fn tag_of_reference(reference: &str) -> Option<String> {
 /// (index, then tag schema, then unlisted), then by the order the walk listed them (which is
 /// `index.json` order, depth first), then by digest.
 fn collect_referrers(
-    nodes: &BTreeMap<Digest, Node>,
+    nodes: &mut Nodes,
     listed: &HashMap<Digest, (Listing, usize)>,
-) -> BTreeMap<Digest, Vec<Referrer>> {
-    let mut out: BTreeMap<Digest, Vec<(usize, Referrer)>> = BTreeMap::new();
-    for (digest, node) in nodes {
-        let Some(subject) = &node.document.subject else {
+) -> HashMap<Digest, Vec<Referrer>> {
+    let mut out: HashMap<Digest, Vec<(usize, Referrer)>> = HashMap::new();
+    for (digest, node) in nodes.iter_mut() {
+        let Some(subject) = &node.subject else {
             continue;
         };
         let (listing, seq) = listed
@@ -664,10 +780,10 @@ fn collect_referrers(
             seq,
             Referrer {
                 descriptor: node.descriptor.clone(),
-                artifact_type: node.document.artifact_type().map(str::to_string),
+                artifact_type: node.artifact_type.clone(),
                 listing,
-                subject: subject.descriptor(),
-                annotations: node.document.annotations.clone(),
+                subject: subject.clone(),
+                annotations: std::mem::take(&mut node.annotations),
             },
         ));
     }

@@ -153,7 +153,7 @@ impl Integrity {
         let problems: Vec<Problem> = mismatches
             .map(|(claimed, blob)| Problem {
                 digest: claimed.clone(),
-                path: blob.path.clone(),
+                path: bundle.blob_path(claimed),
                 kind: ProblemKind::DigestMismatch {
                     actual: blob.actual.clone(),
                 },

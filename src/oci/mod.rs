@@ -18,7 +18,7 @@ mod integrity;
 pub mod model;
 mod signatures;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::digest::{Descriptor, Digest};
@@ -213,15 +213,17 @@ impl ResolveError {
 pub struct Graph {
     images: Vec<Image>,
     /// Tags of `index.json` that name no image by their structure (referrers tag indexes,
-    /// cosign `.sig` / `.att` manifests), with the manifest or index they name.
-    structural_tags: Vec<(String, Digest)>,
+    /// cosign `.sig` / `.att` manifests), with the manifests or indexes they name.
+    structural_tags: HashMap<String, Vec<Digest>>,
     /// Untagged entries of `index.json` in the shape `cosign save` writes signatures and
     /// attestations (no `subject`, only cosign layers): not images.
     cosign_untagged: Vec<Digest>,
-    referrers: BTreeMap<Digest, Vec<Referrer>>,
+    /// Those of `cosign_untagged` whose every layer is a simple-signing payload.
+    untagged_simple_signing: Vec<Digest>,
+    referrers: HashMap<Digest, Vec<Referrer>>,
     integrity: Integrity,
-    contents: BTreeMap<Digest, Arc<[u8]>>,
-    nodes: BTreeMap<Digest, graph::Node>,
+    contents: HashMap<Digest, Arc<[u8]>>,
+    nodes: graph::Nodes,
 }
 
 impl Graph {
@@ -240,10 +242,9 @@ impl Graph {
     /// (`sha256-<hex>.sig` / `.att`). In `index.json` order.
     pub fn structurally_tagged(&self, tag: &str) -> Vec<&Digest> {
         self.structural_tags
-            .iter()
-            .filter(|(t, _)| t == tag)
-            .map(|(_, d)| d)
-            .collect()
+            .get(tag)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default()
     }
 
     /// The untagged cosign signature and attestation manifests of `index.json` (the `cosign
@@ -251,6 +252,13 @@ impl Graph {
     /// They are not images.
     pub fn untagged_cosign_manifests(&self) -> &[Digest] {
         &self.cosign_untagged
+    }
+
+    /// Those of [`Graph::untagged_cosign_manifests`] whose every layer is a cosign
+    /// simple-signing payload (`application/vnd.dev.cosign.simplesigning.v1+json`): the
+    /// signatures, not the attestations. In `index.json` order.
+    pub fn untagged_simple_signing_manifests(&self) -> &[Digest] {
+        &self.untagged_simple_signing
     }
 
     /// Choose an image by tag, full name or digest (`sha256:...`, or `name@sha256:...`). With
@@ -311,7 +319,11 @@ impl Graph {
             .unwrap_or_default()
     }
 
-    /// The content of a blob kept in memory (at most `--max-json-blob` bytes).
+    /// The content of a blob kept in memory (at most `--max-json-blob` bytes) that is a referrer
+    /// (a manifest with a `subject`), a cosign signature or attestation manifest, or a config,
+    /// layer or blob of one: what signatures and attestations are read from. The build reads
+    /// image manifests, indexes and their configs and layers and keeps only what it needs of
+    /// them.
     pub fn blob(&self, digest: &Digest) -> Option<Arc<[u8]>> {
         self.contents.get(digest).cloned()
     }

@@ -43,23 +43,21 @@ impl Graph {
         }
         let mut out = Vec::new();
         for r in referrers {
-            let Some(node) = self.nodes.get(&r.descriptor.digest) else {
+            let Some(envelope) = self
+                .nodes
+                .get(&r.descriptor.digest)
+                .and_then(|node| node.notation_envelope.as_ref())
+            else {
                 continue;
             };
-            let doc = &node.document;
-            if !is_notation_signature_manifest(&node.descriptor.media_type, doc) {
-                continue;
-            }
             out.push(SignatureCandidate {
                 manifest: r.descriptor.clone(),
                 listing: r.listing,
-                envelope: signature_manifest_has_exactly_one_envelope(
-                    &node.descriptor.media_type,
-                    doc,
-                )
-                .map_err(EnvelopeUnavailable::from)
-                .and_then(|d| self.envelope_content(d, limits)),
-                thumbprints: thumbprints(doc),
+                envelope: (**envelope)
+                    .clone()
+                    .map_err(EnvelopeUnavailable::from)
+                    .and_then(|d| self.envelope_content(d, limits)),
+                thumbprints: thumbprints(&r.annotations),
             });
         }
         Ok(out)
@@ -68,10 +66,9 @@ impl Graph {
     /// The envelope blob: present, intact, of the declared size, within the limits.
     fn envelope_content(
         &self,
-        layer: &RawDescriptor,
+        d: Descriptor,
         limits: &Limits,
     ) -> Result<(Descriptor, Arc<[u8]>), EnvelopeUnavailable> {
-        let d = layer.descriptor();
         if d.size > limits.max_envelope_blob {
             return Err(EnvelopeUnavailable::from(format!(
                 "the signature envelope {} is {} bytes, more than the limit of {}",
@@ -162,8 +159,8 @@ pub fn signature_manifest_has_exactly_one_envelope<'a>(
 
 /// The `io.cncf.notary.x509chain.thumbprint#S256` annotation: a JSON array of hex strings
 /// (unverified; empty when absent or malformed).
-fn thumbprints(doc: &Document) -> Vec<String> {
-    doc.annotations
+fn thumbprints(annotations: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+    annotations
         .get(THUMBPRINT_ANNOTATION)
         .and_then(|v| serde_json::from_str::<Vec<String>>(v).ok())
         .unwrap_or_default()

@@ -727,7 +727,10 @@ pub fn root_is_self_signed(cert: &Cert) -> Result<(), ChainError> {
 /// NOTATION.md §6.1: no certificate but the last may be self-signed (this rejects an extra root
 /// or a self-signed leaf placed before a root). `index` 0 is the leaf.
 pub fn non_root_is_not_self_signed(cert: &Cert, index: usize) -> Result<(), ChainError> {
-    if issued_by(cert, cert).is_err() {
+    // Self-signed means self-issued too: a certificate whose issuer is not its own subject is
+    // not, and its signature need not be checked against its own key (a failed check is not
+    // remembered, so this would cost one signature verification per chain).
+    if !cert.issuer_name_is_subject_of(cert) || issued_by(cert, cert).is_err() {
         return Ok(());
     }
     let subject = cert.subject();

@@ -132,6 +132,7 @@ pub fn synthetic_bundle(data: &[u8]) -> Option<Bundle> {
     let mut bundle = Bundle {
         name: "fuzz".into(),
         format: Format::Tar,
+        layout_root: String::new(),
         oci_layout: Some(br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec()),
         index_json: Some(resolve(index)),
         // A last piece that is a JSON list is a `docker save` manifest.json.
@@ -149,7 +150,6 @@ pub fn synthetic_bundle(data: &[u8]) -> Option<Bundle> {
         bundle.blobs.insert(
             digest.clone(),
             Blob {
-                path: digest.blob_path(),
                 size: raw.len() as u64,
                 actual: digest,
                 content: Some(content.into()),
