@@ -422,8 +422,17 @@ fn signature_algorithm_is_not_sha1_rule() {
     };
     assert!(matches!(
         validate_code_signing_chain(&[lone.build()]),
-        Err(ChainError::Sha1Signature { .. })
+        Err(ChainError::Sha1Signature { lone: true, .. })
     ));
+    // The message says that Flux would accept it; in a longer chain it would not.
+    let e = validate_code_signing_chain(&[lone.build()]).unwrap_err();
+    assert!(e.to_string().contains("and so Flux, which accepts"), "{e}");
+    let e = validate_code_signing_chain(&p.chain_with_leaf(Spec {
+        sig_oid: Some(ECDSA_SHA1),
+        ..p.leaf_spec()
+    }))
+    .unwrap_err();
+    assert!(!e.to_string().contains("Flux"), "{e}");
 }
 
 #[test]

@@ -81,11 +81,15 @@ pub enum ChainError {
     /// specification forbids.
     #[error(
         "certificate with subject {subject:?} is signed with a SHA-1 based algorithm, which is \
-         not allowed; reissue it with SHA-256 or stronger"
+         not allowed; reissue it with SHA-256 or stronger{}",
+        if *.lone { " (stricter than notation-core-go, and so Flux, which accepts a lone \
+         self-signed SHA-1 certificate; the specification forbids it)" } else { "" }
     )]
     Sha1Signature {
         /// Subject of the certificate.
         subject: String,
+        /// Whether it is the only certificate of the chain (where Flux would accept it).
+        lone: bool,
     },
     /// A chain of one certificate whose signature does not verify with its own key.
     #[error("invalid self-signed certificate. subject: {subject:?}. Error: {reason}")]
@@ -471,7 +475,13 @@ pub fn validate_chain(
         certificate_is_parsed_by_go(cert)?;
         no_unknown_critical_extension(cert)?;
         signature_algorithm_is_consistent(cert)?;
-        signature_algorithm_is_not_sha1(cert)?;
+        signature_algorithm_is_not_sha1(cert).map_err(|e| match e {
+            ChainError::Sha1Signature { subject, .. } => ChainError::Sha1Signature {
+                subject,
+                lone: chain.len() == 1,
+            },
+            e => e,
+        })?;
     }
     if let [only] = chain {
         single_certificate_is_self_signed(only)?;
@@ -651,6 +661,7 @@ pub fn signature_algorithm_is_not_sha1(cert: &Cert) -> Result<(), ChainError> {
     if oid == alg_oid::SHA1_WITH_RSA || oid == alg_oid::ECDSA_WITH_SHA1 {
         return Err(ChainError::Sha1Signature {
             subject: cert.subject(),
+            lone: false,
         });
     }
     Ok(())

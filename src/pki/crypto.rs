@@ -547,7 +547,7 @@ impl PublicKey {
             (KeyType::Rsa { bits }, _) if bits < MIN_RSA_VERIFYING_BITS => {
                 algorithm(self.0.kind, how).ok_or_else(|| self.mismatch(how))?;
                 return Err(CryptoError::BadKey(format!(
-                    "RSA key of {bits} bits: signatures by RSA keys below {MIN_RSA_VERIFYING_BITS} bits are not verified"
+                    "RSA key of {bits} bits: signatures by RSA keys below {MIN_RSA_VERIFYING_BITS} bits are not verified (stricter than Go, which Flux runs on: it verifies them from 1024 bits)"
                 )));
             }
             (KeyType::Rsa { .. }, Verification::RsaPss(h, salt)) => {
@@ -969,6 +969,7 @@ mod tests {
             .verify(Verification::RsaPkcs1v15(HashAlg::Sha256), b"m", &sig)
             .unwrap_err();
         assert!(err.to_string().contains("below 2048 bits"), "{err}");
+        assert!(err.to_string().contains("stricter than Go"), "{err}");
         assert!(matches!(
             pk.verify(Verification::Ed25519, b"m", &sig),
             Err(CryptoError::AlgorithmKeyMismatch { .. })
