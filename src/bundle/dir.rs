@@ -70,6 +70,7 @@ pub(super) fn read_dir(
         }
     }
     let found = list_blobs(root, name, &mut collector)?;
+    progress.phase("hashing");
     progress.start_bytes(Some(found.iter().map(|f| f.size).sum()));
     let budget = AtomicU64::new(OTHER_SMALL_BLOBS_BUDGET);
     collector.read_blobs.reserve_exact(found.len());

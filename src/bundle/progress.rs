@@ -13,6 +13,9 @@ pub trait ProgressObserver: Send + Sync {
     fn add_blob(&self);
     /// The read is over.
     fn finish(&self);
+    /// What the read is doing, for people: `hashing` (a folder), `reading and hashing` (a
+    /// tar), `inflating and hashing` (a compressed tar). Told before the bytes are counted.
+    fn phase(&self, _doing: &'static str) {}
 }
 
 /// Where reading progress goes. [`ProgressSink::none`] costs one branch per chunk; an observed
@@ -61,6 +64,13 @@ impl ProgressSink {
     pub(crate) fn add_blob(&self) {
         if let Some(o) = &self.observer {
             o.add_blob();
+        }
+    }
+
+    /// What the read is doing ([`ProgressObserver::phase`]).
+    pub(crate) fn phase(&self, doing: &'static str) {
+        if let Some(o) = &self.observer {
+            o.phase(doing);
         }
     }
 

@@ -125,6 +125,10 @@ pub(super) fn read_stream(
                 .to_string()
         },
     })?;
+    progress.phase(match format {
+        Format::TarGzip | Format::TarZstd => "inflating and hashing",
+        _ => "reading and hashing",
+    });
     let compressed = Arc::new(AtomicU64::new(0));
     let hit: RatioHit = Arc::new(Mutex::new(None));
     let counting = Counting {

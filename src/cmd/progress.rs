@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::bundle::{ProgressObserver, ProgressSink};
 use crate::units::{counted, human_bytes};
 
-/// What the bar says it is doing.
+/// What the bar says it is doing until the reader says ([`ProgressObserver::phase`]).
 const DOING: &str = "reading and hashing";
 
 /// A bar on a terminal, shared by the hashing threads.
@@ -19,6 +19,7 @@ const DOING: &str = "reading and hashing";
 struct Bar {
     bar: ProgressBar,
     blobs: Arc<AtomicU64>,
+    doing: Mutex<&'static str>,
 }
 
 /// Progress bars for [`ProgressSink`].
@@ -33,6 +34,7 @@ impl Bars {
         ProgressSink::observed(Arc::new(Bar {
             bar,
             blobs: Arc::new(AtomicU64::new(0)),
+            doing: Mutex::new(DOING),
         }))
     }
 
@@ -48,6 +50,13 @@ impl Bars {
 }
 
 impl ProgressObserver for Bar {
+    fn phase(&self, doing: &'static str) {
+        if let Ok(mut d) = self.doing.lock() {
+            *d = doing;
+        }
+        self.bar.set_prefix(doing);
+    }
+
     fn start_bytes(&self, total: Option<u64>) {
         let template = if total.is_some() {
             "{prefix} {percent:>3}% {wide_bar} {binary_bytes}/{binary_total_bytes}, {msg}, {binary_bytes_per_sec}, ETA {eta}"
@@ -58,7 +67,8 @@ impl ProgressObserver for Bar {
         if let Ok(style) = ProgressStyle::with_template(template) {
             self.bar.set_style(style.progress_chars("=> "));
         }
-        self.bar.set_prefix(DOING);
+        self.bar
+            .set_prefix(self.doing.lock().map(|d| *d).unwrap_or(DOING));
         self.bar.set_message(counted(0, "blob", "blobs"));
         if let Some(total) = total {
             self.bar.set_length(total);
@@ -91,6 +101,8 @@ struct Lines {
     blobs: AtomicU64,
     /// When the last line was written.
     last: Mutex<Instant>,
+    /// What the read is doing.
+    doing: Mutex<&'static str>,
 }
 
 impl Lines {
@@ -103,6 +115,7 @@ impl Lines {
             bytes: AtomicU64::new(0),
             blobs: AtomicU64::new(0),
             last: Mutex::new(now),
+            doing: Mutex::new(DOING),
         }
     }
 
@@ -134,9 +147,10 @@ impl Lines {
             0
         };
         let rate = human_bytes(rate);
+        let doing = self.doing.lock().map(|d| *d).unwrap_or(DOING);
         if done {
             return format!(
-                "{DOING}: done, {}, {blobs} in {elapsed:.1}s ({rate}/s)",
+                "{doing}: done, {}, {blobs} in {elapsed:.1}s ({rate}/s)",
                 human_bytes(bytes)
             );
         }
@@ -150,17 +164,23 @@ impl Lines {
                     "unknown".to_string()
                 };
                 format!(
-                    "{DOING}: {percent}%, {} of {}, {blobs}, {rate}/s, ETA {eta}",
+                    "{doing}: {percent}%, {} of {}, {blobs}, {rate}/s, ETA {eta}",
                     human_bytes(bytes),
                     human_bytes(total)
                 )
             }
-            _ => format!("{DOING}: {}, {blobs}, {rate}/s", human_bytes(bytes)),
+            _ => format!("{doing}: {}, {blobs}, {rate}/s", human_bytes(bytes)),
         }
     }
 }
 
 impl ProgressObserver for Lines {
+    fn phase(&self, doing: &'static str) {
+        if let Ok(mut d) = self.doing.lock() {
+            *d = doing;
+        }
+    }
+
     fn start_bytes(&self, total: Option<u64>) {
         if let Ok(mut t) = self.total.lock() {
             *t = total;
@@ -203,5 +223,11 @@ mod tests {
         fifo.add_bytes(3 << 20);
         let line = fifo.line(fifo.started + Duration::from_secs(2), false);
         assert_eq!(line, "reading and hashing: 3.00 MiB, 0 blobs, 1.50 MiB/s");
+        // The reader says what it is doing.
+        let gz = Lines::new(Duration::from_secs(1));
+        gz.phase("inflating and hashing");
+        gz.start_bytes(None);
+        let line = gz.line(gz.started + Duration::from_secs(1), true);
+        assert!(line.starts_with("inflating and hashing: done"), "{line}");
     }
 }
