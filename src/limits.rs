@@ -57,13 +57,17 @@ pub const MAX_CRL_FILE: u64 = 16 * 1024 * 1024;
 /// The limits in force for one run. `Limits::default()` gives the named constants above.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest manifest, index, config or `oci-layout` read into memory, in bytes
-    /// ([`MAX_JSON_BLOB`]; `--max-json-blob`). Also the floor of [`Limits::max_index_json`].
+    /// Largest blob kept in memory while the bundle is read, in bytes ([`MAX_JSON_BLOB`];
+    /// `--max-json-blob`): manifests, indexes, configs and signature envelopes must fit, larger
+    /// blobs are only hashed. It also bounds `oci-layout` and a `docker save` `manifest.json`, and
+    /// is the floor of [`Limits::max_index_json`].
     pub max_json_blob: u64,
-    /// Largest signature envelope blob read, in bytes ([`MAX_ENVELOPE_BLOB`], notation-go's
-    /// `maxBlobSizeLimit`); an attestation file read by `verify-attestation` is held to it too.
+    /// Largest signature envelope accepted, in bytes, as its descriptor declares it
+    /// ([`MAX_ENVELOPE_BLOB`], notation-go's `maxBlobSizeLimit`; it must also fit
+    /// [`Limits::max_json_blob`] to be read). An attestation file read by `verify-attestation` is
+    /// held to it too.
     pub max_envelope_blob: u64,
-    /// Largest number of entries (files, folders, links) read from one bundle ([`MAX_ENTRIES`]).
+    /// Largest number of files read from one bundle: blobs and the layout files ([`MAX_ENTRIES`]).
     pub max_entries: u64,
     /// Largest number of manifests and indexes in the bundle's OCI graph, and in `index.json`
     /// ([`MAX_MANIFESTS`]; `--max-manifests`). It also sizes [`Limits::max_index_json`].

@@ -142,7 +142,8 @@ pub struct Verifier {
 /// An in-toto ResourceDescriptor reduced to what we use: a URI and a digest set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceDescriptor {
-    /// Where the resource is, when it has a URI (`oci://...`, a Secret or a folder).
+    /// The resource's URI, when it has one (`oci://SCOPE@<signature manifest digest>` for an
+    /// input attestation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
     /// The digest set: algorithm name (`sha256`) to lowercase hex.

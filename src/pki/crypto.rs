@@ -313,6 +313,7 @@ const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
 /// The type of a public key, with the size of an RSA modulus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyType {
+    /// An RSA key.
     Rsa {
         /// The modulus size in bits, leading zeros not counted.
         bits: usize,
