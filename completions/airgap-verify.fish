@@ -55,7 +55,7 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -s o
 json\t'For machines: one JSON object with a `version` field; fields are added, never renamed'"
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l attest-key -d 'PKCS#8 PEM private key that signs the attestation (ECDSA P-256/P-384, RSA, Ed25519)' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l attestation -d 'Where to write the DSSE attestation (a folder with --all or --flux)' -r -F
-complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l progress -r -f -a "auto\t'When standard error is a terminal'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l progress -d 'When to show the progress of reading the bundle on standard error' -r -f -a "auto\t'When standard error is a terminal'
 always\t'Always: a bar on a terminal, else one plain line per second (a log, a CI console)'
 never\t'Never'"
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify" -l max-json-blob -d 'Largest manifest, index or config kept in memory: bytes, or with a unit (8MiB, 512KiB, 1MB)' -r
@@ -84,7 +84,7 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attes
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l trust-dir -d 'The trust folder the attestation must have been made with' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l flux -d 'Flux manifests: the Secret of the OCIRepository whose spec.url is the attestation\'s scope' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l policy-digest -d 'The trust-material digest the attestation must carry (`policy.digest`), without the files' -r
-complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l min-level -d 'The lowest verification level accepted' -r -f -a "strict\t''
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l min-level -d 'The lowest verification level accepted' -r -f -a "strict\t'Only a strict-level PASSED'
 permissive\t'The default'
 audit\t'Also an audit-level PASSED (authenticity passed; the other checks only logged)'"
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -s o -l format -l output -d 'Output format (`-o` and `--output` as in notation and cosign)' -r -f -a "text\t'For people'
@@ -105,7 +105,7 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attes
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l ref -d 'Show only this image (and its referrers), by tag or digest' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -s o -l format -l output -d 'Output format (`-o` and `--output` as in notation and cosign)' -r -f -a "text\t'For people'
 json\t'For machines: one JSON object with a `version` field; fields are added, never renamed'"
-complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l progress -r -f -a "auto\t'When standard error is a terminal'
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l progress -d 'When to show the progress of reading the bundle on standard error' -r -f -a "auto\t'When standard error is a terminal'
 always\t'Always: a bar on a terminal, else one plain line per second (a log, a CI console)'
 never\t'Never'"
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand inspect" -l max-json-blob -d 'Largest manifest, index or config kept in memory: bytes, or with a unit (8MiB, 512KiB, 1MB)' -r

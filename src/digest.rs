@@ -9,7 +9,9 @@ use sha2::Digest as _;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Algorithm {
+    /// SHA-256: 64 hex characters, the OCI default.
     Sha256,
+    /// SHA-512: 128 hex characters.
     Sha512,
 }
 
@@ -35,6 +37,8 @@ impl Algorithm {
         }
     }
 
+    /// The algorithm of a digest's algorithm part (`sha256`, `sha512`; case-sensitive); any other
+    /// is `None`.
     pub fn from_name(name: &str) -> Option<Algorithm> {
         match name {
             "sha256" => Some(Algorithm::Sha256),
@@ -62,11 +66,14 @@ impl Algorithm {
 /// A streaming hasher producing a [`Digest`].
 #[derive(Clone)]
 pub enum Hasher {
+    /// A SHA-256 hash in progress.
     Sha256(sha2::Sha256),
+    /// A SHA-512 hash in progress.
     Sha512(sha2::Sha512),
 }
 
 impl Hasher {
+    /// Feed `data` to the hash.
     pub fn update(&mut self, data: &[u8]) {
         match self {
             Hasher::Sha256(h) => h.update(data),
@@ -74,6 +81,7 @@ impl Hasher {
         }
     }
 
+    /// The digest of everything fed so far.
     pub fn finish(self) -> Digest {
         match self {
             Hasher::Sha256(h) => Digest::from_bytes(Algorithm::Sha256, &h.finalize()),
@@ -150,6 +158,7 @@ impl Digest {
         Digest { algorithm, bytes }
     }
 
+    /// The digest's algorithm.
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
     }
@@ -241,9 +250,12 @@ impl<'de> Deserialize<'de> for Digest {
 /// (`content.Equal`) between a signature's `targetArtifact` or `subject` and the target.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Descriptor {
+    /// `mediaType`: the content's media type.
     #[serde(rename = "mediaType")]
     pub media_type: String,
+    /// `digest`: the content's digest.
     pub digest: Digest,
+    /// `size`: the content's size in bytes.
     pub size: u64,
 }
 

@@ -55,8 +55,8 @@
 //! # Ok(())
 //! # }
 //! ```
+
 #![forbid(unsafe_code)]
-#![warn(clippy::unwrap_used, clippy::panic)]
 
 pub mod attest;
 pub mod bundle;

@@ -57,17 +57,43 @@ pub const MAX_CRL_FILE: u64 = 16 * 1024 * 1024;
 /// The limits in force for one run. `Limits::default()` gives the named constants above.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
+    /// Largest blob kept in memory while the bundle is read, in bytes ([`MAX_JSON_BLOB`];
+    /// `--max-json-blob`): manifests, indexes, configs and signature envelopes must fit, larger
+    /// blobs are only hashed. It also bounds `oci-layout` and a `docker save` `manifest.json`, and
+    /// is the floor of [`Limits::max_index_json`].
     pub max_json_blob: u64,
+    /// Largest signature envelope accepted, in bytes, as its descriptor declares it
+    /// ([`MAX_ENVELOPE_BLOB`], notation-go's `maxBlobSizeLimit`; it must also fit
+    /// [`Limits::max_json_blob`] to be read). An attestation file read by `verify-attestation` is
+    /// held to it too.
     pub max_envelope_blob: u64,
+    /// Largest number of files read from one bundle: blobs and the layout files ([`MAX_ENTRIES`]).
     pub max_entries: u64,
+    /// Largest number of manifests and indexes in the bundle's OCI graph, and in `index.json`
+    /// ([`MAX_MANIFESTS`]; `--max-manifests`). It also sizes [`Limits::max_index_json`].
     pub max_manifests: u64,
+    /// Largest number of referrers of one manifest ([`MAX_REFERRERS_PER_IMAGE`];
+    /// `--max-referrers`).
     pub max_referrers_per_image: u64,
+    /// Largest number of signatures tried per image before giving up ([`MAX_SIGNATURES_PER_IMAGE`],
+    /// Flux's `MaxSignatureAttempts`; the notation CLI's 100 under `--notation-config`;
+    /// `--max-signatures`).
     pub max_signatures_per_image: u64,
+    /// Largest number of certificates in one chain: an envelope's x5c, a timestamp token, a trust
+    /// material file ([`MAX_CERTIFICATES_PER_CHAIN`]; `--max-chain`).
     pub max_certificates_per_chain: u64,
+    /// Deepest nesting of indexes, counting the top index as 1 ([`MAX_INDEX_DEPTH`]).
     pub max_index_depth: u64,
+    /// Largest ratio of decompressed to compressed bytes of a gzip or zstd bundle, past the first
+    /// [`INFLATE_RATIO_GRACE`] bytes ([`MAX_INFLATE_RATIO`]; `--max-inflate-ratio`).
     pub max_inflate_ratio: u64,
+    /// Largest decompressed bundle, in bytes: one tar entry or the sum of all
+    /// ([`MAX_BUNDLE_SIZE`]).
     pub max_bundle_size: u64,
+    /// Largest trust policy, trust material or Flux manifest file (YAML or JSON), in bytes
+    /// ([`MAX_CONFIG_FILE`]).
     pub max_config_file: u64,
+    /// Largest CRL file, in bytes ([`MAX_CRL_FILE`]).
     pub max_crl_file: u64,
 }
 
@@ -107,7 +133,12 @@ pub enum CappedReadError {
     Io(std::io::Error),
     /// The file holds more than the limit: `size` is its size when known (a regular file), else
     /// the bytes read before stopping (limit + 1).
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        /// The file's size in bytes, or the bytes read before stopping.
+        size: u64,
+        /// The limit it exceeds, in bytes.
+        limit: u64,
+    },
 }
 
 /// Read a whole size-limited file (trust material, CRL, key, attestation): never more than

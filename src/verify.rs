@@ -88,12 +88,16 @@ impl SignatureSource for Graph {
 /// The inputs of a verification that are not the bundle: trust, time, revocation data, limits.
 #[derive(Debug, Clone)]
 pub struct VerifyContext<'a> {
+    /// The trust policy and certificates the image is judged by.
     pub trust: &'a TrustMaterial,
     /// The verification time.
     pub at: OffsetDateTime,
     /// `Now` or `At`.
     pub at_source: TimeSource,
+    /// The CRLs the certificates' revocation is checked against (none: revocation status unknown
+    /// where a certificate names a distribution point).
     pub crls: &'a CrlSet,
+    /// The limits on the bundle's and the envelopes' contents.
     pub limits: &'a Limits,
 }
 
@@ -130,10 +134,17 @@ pub enum CheckResult {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Checks {
+    /// Integrity (always enforced): the envelope parses, its signature verifies with the leaf
+    /// key, and the certificate chain is well formed.
     pub integrity: CheckResult,
+    /// Authenticity: the chain ends in a trusted certificate and the signer is a trusted identity.
     pub authenticity: CheckResult,
+    /// Authentic timestamp: the signing time is backed (an RFC 3161 timestamp, or the authentic
+    /// signing time of `notary.x509.signingAuthority`) and within the chain's validity.
     pub authentic_timestamp: CheckResult,
+    /// Expiry: the signature's own expiry time, if it has one, is not passed.
     pub expiry: CheckResult,
+    /// Revocation: no certificate of the chain is revoked according to the CRLs supplied.
     pub revocation: CheckResult,
 }
 
@@ -152,7 +163,9 @@ impl Checks {
 /// The signer as the envelope's certificate chain names it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Signer {
+    /// The leaf certificate's subject ([`Cert::subject`]).
     pub subject: String,
+    /// The leaf certificate's issuer, rendered as its subject is.
     pub issuer: String,
     /// SHA-256 thumbprints of the chain, leaf first (lowercase hex).
     pub thumbprints: Vec<String>,
@@ -162,17 +175,25 @@ pub struct Signer {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimestampReport {
+    /// The TSA certificate's subject ([`Cert::subject`]).
     pub tsa_subject: String,
+    /// `genTime`: when the TSA says it saw the signature.
     #[serde(with = "time::serde::rfc3339")]
     pub gen_time: OffsetDateTime,
+    /// The token's accuracy, in seconds (1 when the token states none, as the baseline policy
+    /// says).
     pub accuracy_seconds: f64,
 }
 
 /// The revocation status of one certificate, for the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertRevocationReport {
+    /// The certificate's subject ([`Cert::subject`]).
     pub subject: String,
+    /// `ok`, `revoked`, `unknown` or `non-revocable`.
     pub status: String,
+    /// The CRL that decided (file, issuer, thisUpdate, digest), when and why it was revoked, or why
+    /// the status is unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
@@ -189,6 +210,8 @@ pub struct SignatureOutcome {
     /// `jws` or `cose`, when the envelope media type is one of them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub envelope: Option<&'static str>,
+    /// The leaf certificate's subject and issuer and the chain's thumbprints, once the envelope
+    /// parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signer: Option<Signer>,
     /// The signing time the envelope claims (untrusted under `notary.x509`).
@@ -197,15 +220,22 @@ pub struct SignatureOutcome {
         with = "time::serde::rfc3339::option"
     )]
     pub signing_time: Option<OffsetDateTime>,
+    /// The signing scheme: `notary.x509` or `notary.x509.signingAuthority`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_scheme: Option<&'static str>,
+    /// The RFC 3161 timestamp, when one verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<TimestampReport>,
     /// The time certificate validity was judged at, and where it came from.
     #[serde(with = "time::serde::rfc3339")]
     pub time_used: OffsetDateTime,
+    /// Where `time_used` came from: the verification time (`now`, `at`), a `timestamp` or the
+    /// `authentic-signing-time`.
     pub time_source: TimeSource,
+    /// The result of each of the five validations.
     pub checks: Checks,
+    /// Per certificate of the chain, leaf first, its revocation status, when revocation was
+    /// checked.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub revocation_details: Vec<CertRevocationReport>,
     /// Logged (non-enforced) failures.
@@ -224,6 +254,7 @@ pub struct SignatureOutcome {
     /// Why the signature failed, typed.
     #[serde(skip)]
     pub failure: Option<SignatureFailure>,
+    /// Whether this signature verified: no enforced check failed.
     pub verified: bool,
 }
 
@@ -233,7 +264,9 @@ pub struct SignatureOutcome {
 pub struct Outcome {
     /// The reference asked for (tag or digest).
     pub reference: String,
+    /// The image manifest's digest.
     pub digest: Digest,
+    /// The image manifest's descriptor (media type, size, annotations); not reported.
     #[serde(skip)]
     pub descriptor: Descriptor,
     /// The `registry/repository` the trust policy was matched against (`*` when none was known
@@ -241,6 +274,7 @@ pub struct Outcome {
     pub scope: String,
     /// Where `scope` came from.
     pub scope_source: ScopeSource,
+    /// The verdict: `verified`, `ignored` or `failed`.
     pub verdict: Verdict,
     /// Why the verdict is `ignored`.
     #[serde(rename = "ignoredReason", skip_serializing_if = "Option::is_none")]
@@ -260,7 +294,9 @@ pub struct Outcome {
     /// The verification time and its source.
     #[serde(with = "time::serde::rfc3339")]
     pub time: OffsetDateTime,
+    /// Where `time` came from: `now` or `at`.
     pub time_source: TimeSource,
+    /// Every signature tried, in order.
     pub signatures: Vec<SignatureOutcome>,
     /// Warnings of the whole image (policy cleaning, logged failures of the verified signature).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -1,5 +1,6 @@
 //! The air-gapped import, end to end through the binary: verify and attest outside, carry the
 //! bundle and the attestation across, verify the attestation inside.
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

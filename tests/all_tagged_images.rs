@@ -3,6 +3,7 @@
 //! manifests whose `subject` is that digest) and cosign's `sha256-<hex>.sig` / `.att` manifests
 //! (layers all of cosign's media types). So an unsigned image cannot hide behind a `subject` or a
 //! look-alike tag.
+#![cfg(test)]
 
 use std::ffi::OsString;
 use std::process::Command;

@@ -1,6 +1,7 @@
 //! `verify --attach` writes only inside a real, writable layout folder, leaves a layout that
 //! `inspect` and `verify` accept whenever it is killed, and concurrent runs all land in
 //! `index.json`.
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -1,6 +1,7 @@
 //! `verify-attestation` through the binary, on attestations written by the library (as files,
 //! and attached to bundles as referrers), and interoperability with an independent DSSE
 //! implementation (tests/interop/dsse_verify.py).
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

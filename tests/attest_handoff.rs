@@ -2,6 +2,7 @@
 //! `verify-attestation` refuses: older PASSED under a newer FAILED, stale files, another scope,
 //! other trust material, a lower level, ignored images, bad flags found before the work, folders
 //! of sign-offs, and the cosign-style `.att` tag read as cosign reads it.
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! Hostile and broken bundles: each gives one clear error naming the entry, exit 3 (2 for a
 //! path that does not exist), and no panic.
+#![cfg(test)]
 
 use airgap_verify_testkit::bundles::*;
 

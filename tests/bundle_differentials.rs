@@ -1,6 +1,7 @@
 //! Archives that other readers (GNU tar, Go's archive/tar, `zstd -d`, `docker load`) would read
 //! differently from us are refused, exit 3, naming the entry; their well-formed neighbours are
 //! read as usual. Every archive is built at test time.
+#![cfg(test)]
 
 use airgap_verify_testkit::bundles::*;
 

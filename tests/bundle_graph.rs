@@ -1,5 +1,6 @@
 //! The library API over real and synthetic layouts: images, resolve, referrers and Notation
 //! signature candidates.
+#![cfg(test)]
 
 use airgap_verify::bundle::{read_bundle, ProgressSink, Source};
 use airgap_verify::limits::Limits;

@@ -2,6 +2,7 @@
 //! are read as Go's `encoding/json` reads them: a member whose name folds (letter case, `ſ`, the
 //! Kelvin sign) to a known field without being spelled exactly so, or two members folding to one
 //! name, make the bundle malformed (exit 3), naming the member.
+#![cfg(test)]
 
 use airgap_verify_testkit::bundles::*;
 

@@ -1,6 +1,7 @@
 //! Memory stays flat: a 300 MB tar streams with a peak RSS under 64 MiB. The test runs itself
 //! again as a child process (so the peak belongs to the read alone) which reads the bundle and
 //! prints `VmHWM` from /proc/self/status. Not timed.
+#![cfg(test)]
 
 use std::io::Write;
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! Size-limited files (`--crl`, trust files, keys, attestations) go through one size-capped
 //! reader: a FIFO or a file that keeps growing is never read past its limit.
+#![cfg(test)]
 
 use std::io::Write;
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! The certificate-chain rules (NOTATION.md §5.2, §6) on real certificates made by the Notary
 //! Project's tools, read in place from the conformance folder.
+#![cfg(test)]
 
 use std::path::Path;
 

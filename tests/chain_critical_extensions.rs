@@ -1,6 +1,7 @@
 //! An unknown critical extension in any certificate of the chain (leaf, intermediate, root)
 //! fails it, as RFC 5280 §4.2 requires. notation-core-go does not check this, so Flux accepts
 //! such chains: a deliberate, fail-closed deviation that the message states.
+#![cfg(test)]
 
 use airgap_verify::pki::crypto::KeySpec;
 use airgap_verify_testkit::harness::{level, Bundle, Sig};

@@ -1,6 +1,7 @@
 //! Certificates that Go's crypto/x509 refuses to parse fail the chain through the binary as in
 //! Flux: a negative serial number (Go 1.23 and later), an elliptic-curve public key written as a
 //! compressed point. Their well-formed twins verify.
+#![cfg(test)]
 
 use airgap_verify::pki::crypto::KeySpec;
 use airgap_verify_testkit::harness::{level, Bundle, Sig};

@@ -1,6 +1,7 @@
 //! Each certificate-chain rule of NOTATION.md §5.2 and §6, with a passing and a failing case, on
 //! certificates generated here (tbsCertificate built field by field and signed with p256, RSA or
 //! Ed25519 keys, so that any extension, criticality or algorithm can be exercised).
+#![cfg(test)]
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -2,6 +2,7 @@
 //! or after the subcommand, `--color`, `--version`; flag combinations refused instead of
 //! ignored; messages that name the fix; progress as plain lines when standard error is not a
 //! terminal.
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

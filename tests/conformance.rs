@@ -1,6 +1,7 @@
 //! The Notary Project's own signed layouts (../shared/conformance/notation-layouts.json, see
 //! CASES.md there) through the CLI, with the trust material given both as a trust folder and as
 //! a Kubernetes Secret. Our verdicts must match notation's.
+#![cfg(test)]
 
 use std::path::Path;
 use std::process::Command;

@@ -1,6 +1,7 @@
 //! cosign through the binary: `--cosign-key`, `--cosign-secret`, `--provider`, and Flux
 //! manifests with `provider: cosign`, over layouts built here (v2 `.sig` tags and v3 bundle
 //! referrers, images and indexes).
+#![cfg(test)]
 
 use std::path::Path;
 use std::process::Command;

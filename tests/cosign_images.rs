@@ -1,6 +1,7 @@
 //! Keyed cosign verification of images over OCI layouts built here in the shapes cosign and
 //! oras write: v2 `sha256-<hex>.sig` tags (`oras copy -r --to-oci-layout`), untagged signature
 //! manifests (`cosign save`), and v3 bundle referrers.
+#![cfg(test)]
 
 use std::path::Path;
 

@@ -1,6 +1,7 @@
 //! Keyless Sigstore bundles under a test trust root of our own (Fulcio-like CA, Rekor-like log
 //! key, CT log key): built here, verified by the library, and by Python's `sigstore` package
 //! (`sigstore verify identity --offline --trust-config`) when it is installed.
+#![cfg(test)]
 
 use std::str::FromStr;
 

@@ -1,6 +1,7 @@
 //! Untagged entries in the shape `cosign save` writes (no `subject`, every layer of cosign's
 //! signature or attestation media types) are recognised by their structure: not images under
 //! `--all` nor in `inspect`. An untagged manifest of any other layer is still an image.
+#![cfg(test)]
 
 use std::process::Command;
 

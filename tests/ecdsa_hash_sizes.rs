@@ -2,6 +2,7 @@
 //! SHA-256, a P-256 CA with SHA-512, ...) verify as Go's `crypto/x509` verifies them: every curve
 //! with every hash, for certificates, CRLs and RFC 3161 timestamp tokens. The signatures are
 //! made by the `openssl` CLI at test time (skipped, with a note, where openssl is missing).
+#![cfg(test)]
 
 use std::path::Path;
 use std::process::Command;

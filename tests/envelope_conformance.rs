@@ -1,5 +1,6 @@
 //! Envelopes made by the Notary Project's own tools (../shared/conformance, CASES.md §2 and the
 //! signed e2e layouts) parse and verify as notation would.
+#![cfg(test)]
 
 use std::fs;
 use std::path::{Path, PathBuf};

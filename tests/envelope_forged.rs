@@ -1,5 +1,6 @@
 //! Forged and broken envelopes, made at test time by mutating real envelopes from the Notary
 //! Project's tools: each must be rejected with the specific reason, never a panic.
+#![cfg(test)]
 
 use std::fs;
 use std::path::Path;

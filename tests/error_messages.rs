@@ -1,5 +1,6 @@
 //! The wording of the most common errors: each names the file and field, says what was
 //! expected and, where a mistake is likely, how to fix it. Exit codes as the README says.
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

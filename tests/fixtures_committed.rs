@@ -2,6 +2,7 @@
 //! every descriptor's size is right, signatures are listed as notation lists them and verify
 //! with the fixture chain, the archives hold the folder, and the Secret, trust folder and Flux
 //! seed agree with the PKI and the image.
+#![cfg(test)]
 
 use std::collections::BTreeSet;
 use std::io::Read;

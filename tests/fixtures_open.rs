@@ -1,6 +1,7 @@
 //! Round trip through the crate's own envelope parser: what the fixture signer writes,
 //! `envelope::open` accepts with the same content, and each option that breaks a rule gives the
 //! error that rule names (NOTATION.md §3-§4).
+#![cfg(test)]
 
 use airgap_verify::envelope::{self, EnvelopeError, EnvelopeFormat, SignerInfo};
 use airgap_verify::limits::Limits;

@@ -1,6 +1,7 @@
 //! The fixture signer writes notation's formats: byte-identical to envelopes made by notation
 //! (except the signature value) and round-tripping through serde and coset for every key spec
 //! and every rule-breaking option.
+#![cfg(test)]
 
 use airgap_verify::oci::digest::{Descriptor, Digest};
 use airgap_verify::pki::cert::Cert;

@@ -1,5 +1,6 @@
 //! The test-support builders make what Notation expects: chains that link, layouts whose blobs
 //! hash to their names, archives that hold the same files, tokens that parse.
+#![cfg(test)]
 
 use airgap_verify::oci::digest::{Algorithm, Digest};
 use airgap_verify::pki::cert::ext_oid;

@@ -1,6 +1,7 @@
 //! `verify --flux` through the binary: the committed seed and multi-image fixtures, and bundles
 //! and manifests generated here (tags, semver, Docker Hub names, Secrets in the wrong place,
 //! Flux's "ignored" outcomes).
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -6,6 +6,7 @@
 //! To fuzz (see `fuzz/README.md`): `RUSTC_BOOTSTRAP=1 cargo fuzz run <target> fuzz/corpus/<target>
 //! fuzz/seeds/<target>`; a crash lands in `fuzz/artifacts/<target>/`: copy it to
 //! `tests/data/fuzz/<target>/` and fix the parser.
+#![cfg(test)]
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -4,6 +4,7 @@
 //! ```sh
 //! UPDATE_GENERATED=1 cargo test --test generated
 //! ```
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! Certificate names in messages and reports are rendered as Go's `pkix.Name.String()` renders
 //! them (what a user sees in the cluster): Go's fixed attribute order, several values of one
 //! type in one multi-valued RDN, attributes Go has no name for last as `OID=#hex`.
+#![cfg(test)]
 
 use airgap_verify::pki::cert::parse_certificates;
 

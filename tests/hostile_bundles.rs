@@ -7,6 +7,7 @@
 //! Deviation from notation (documented in `oci::signatures`): a signature manifest with two
 //! layers makes notation abort the whole verification; we report that signature as invalid and
 //! go on with the next candidate, so a good signature beside it still verifies.
+#![cfg(test)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! limit (and the flag that raises it, where there is one). Limits already proven elsewhere:
 //! `max_index_depth` and `max_inflate_ratio` (`bundle_bad_input.rs`, `hostile_bundles.rs`),
 //! `max_envelope_blob` through a bundle and `max_signatures_per_image` (`hostile_bundles.rs`).
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -2,6 +2,7 @@
 //! per entry allowed, not by the 4 MiB `--max-json-blob` meant for manifests and envelopes. A
 //! layout of 10,000 images, every manifest listed in `index.json` as oras and notation write it
 //! (an index.json over 4 MiB), opens with the defaults, as a folder and as a tar.
+#![cfg(test)]
 
 use airgap_verify_testkit::bundles::{self, inspect, sha256, tar_files, write_dir};
 

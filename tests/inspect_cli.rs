@@ -1,5 +1,6 @@
 //! `inspect` through the binary: the same result from a folder, .tar (root or top folder),
 //! .tar.gz, .tar.zst and stdin; tampering, removal and size lies give exit 3 naming the blob.
+#![cfg(test)]
 
 use airgap_verify_testkit::bundles::*;
 

@@ -1,6 +1,7 @@
 //! The library's front door, used the way an embedder (an admission webhook) uses it: trust
 //! material from a Secret's decoded entries, a bundle from a path or any reader, a verification
 //! at an explicit time. No binary involved.
+#![cfg(test)]
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -7,6 +7,7 @@
 //! The config folder of a case is built as the data's README says: the case's `trustpolicy.json`
 //! as is, and for every `type:name` store a statement names, `truststore/x509/<type>/<name>/`
 //! holding every `.crt`/`.pem` value of the Secret.
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

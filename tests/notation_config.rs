@@ -1,6 +1,7 @@
 //! The notation CLI's configuration folder read with the notation CLI's semantics: the policy
 //! file it prefers, per-store certificates, every certificate of a file, store errors at
 //! lookup in notation-go's words, and no Flux clean-up of `skip` statements.
+#![cfg(test)]
 
 use std::path::Path;
 

@@ -1,6 +1,7 @@
 //! Output that cannot lie: control characters of the bundle are escaped in text output, a
 //! closed pipe ends quietly with the exit code of the work, and with `--format json` every
 //! failure that ends the run is still one JSON object on standard output.
+#![cfg(test)]
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -1,5 +1,6 @@
 //! Every trust policy of the notation e2e suite (`notation/config/trustpolicies/`): the valid
 //! ones validate (after Flux's cleaning), the invalid ones are rejected with notation's message.
+#![cfg(test)]
 
 use airgap_verify::policy::{clean_trust_policy, Document, PolicyError};
 

@@ -1,4 +1,5 @@
 //! Trusted identity matching against real certificates of the notation e2e suite.
+#![cfg(test)]
 
 use airgap_verify::pki::cert::parse_certificates;
 use airgap_verify::policy::{leaf_matches_trusted_identities, Document, PolicyError, Statement};

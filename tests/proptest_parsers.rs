@@ -1,6 +1,7 @@
 //! Property tests: round trips (digests, Notation envelopes, DSSE envelopes, trust policies) and
 //! "never panics" on arbitrary and mutated bytes for every parser that reads attacker-controlled
 //! input. (JWS and COSE on arbitrary bytes are in `envelope_forged.rs`.)
+#![cfg(test)]
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

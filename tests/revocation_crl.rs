@@ -1,6 +1,7 @@
 //! Offline revocation from CRL files: notation's e2e CRLs, notation-core-go's delta-CRL files,
 //! and CRLs generated here with `openssl ca -gencrl` (wrong issuer, bad signature, stale, hold,
 //! removeFromCRL).
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

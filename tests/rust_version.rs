@@ -1,6 +1,7 @@
 //! `rust-version` in Cargo.toml must be true: at least the highest `rust-version` among the
 //! locked dependencies of this platform, read from `cargo metadata --offline` (no network: the
 //! packages are those the build already fetched), and the README must name the same toolchain.
+#![cfg(test)]
 
 use std::process::Command;
 

@@ -3,6 +3,7 @@
 //! one statement is `*` applies. `--scope-from-bundle` lets a trusted pipeline's annotation name
 //! it, and the report and the attestation say so; `verify-attestation` refuses such an
 //! attestation unless the importer names the scope.
+#![cfg(test)]
 
 use std::ffi::OsString;
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! Every case of the Sigstore project's bundle-verification suite (`sigstore-conformance`,
 //! `../shared/conformance/sigstore-conformance/bundle-verify`) gives its verdict through the
 //! library's bundle verifier: a folder ending in `_fail` must fail, every other must verify.
+#![cfg(test)]
 
 use std::fs;
 use std::path::Path;

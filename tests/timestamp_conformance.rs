@@ -1,6 +1,7 @@
 //! RFC 3161 timestamp tokens made by the Notary Project's tools: tspclient-go's vectors over the
 //! bytes `notation`, notation-go's countersignatures, and the tokens inside notation-go's
 //! timestamped JWS and COSE envelopes.
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 

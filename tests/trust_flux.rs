@@ -1,4 +1,5 @@
 //! Flux manifests: OCIRepository + Secret parsing, namespaces, folders, bad input.
+#![cfg(test)]
 
 use std::path::PathBuf;
 

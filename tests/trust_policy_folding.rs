@@ -1,6 +1,7 @@
 //! `trustpolicy.json` is the user's own input and is read as Flux (Go's `encoding/json`) reads it:
 //! member names in any letter case, with Go's Unicode folding (`ſ` reads as `s`), and the last of
 //! two members for one field wins (flux-oracle p13, p14).
+#![cfg(test)]
 
 use airgap_verify_testkit::harness::{cert_files, level, Bundle, Sig};
 use airgap_verify_testkit::pki::Pki;

@@ -1,4 +1,5 @@
 //! Trust material from a Secret file and from a mounted Secret folder (Flux semantics).
+#![cfg(test)]
 
 use std::path::Path;
 

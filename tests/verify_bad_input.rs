@@ -1,6 +1,7 @@
 //! Hostile or broken input through `verify`: configuration errors exit 2 with a message that says
 //! what is wrong, broken envelopes fail their signature (exit 1) with the reason, and nothing
 //! panics.
+#![cfg(test)]
 
 use std::ffi::OsString;
 

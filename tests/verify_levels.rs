@@ -11,6 +11,7 @@
 //!
 //! Each row is shown with a signature that passes it and one that fails it (revocation is in
 //! `verify_revocation.rs`).
+#![cfg(test)]
 
 use airgap_verify_testkit::harness::{level, policy, signed_at, Bundle, Sig};
 use airgap_verify_testkit::pki::{CertSpec, Pki};

@@ -1,6 +1,7 @@
 //! The signed Notation payload is read as notation-go's `encoding/json` reads it: a member whose
 //! name Go would match to `targetArtifact` or one of its descriptor's fields without being
 //! spelled exactly so fails the signature, naming the member; the exact spelling verifies.
+#![cfg(test)]
 
 use airgap_verify_testkit::harness::{level, signed_at, Bundle};
 use airgap_verify_testkit::layout::{Envelope, Listing, ManifestForm, SignatureSpec};

@@ -1,6 +1,7 @@
 //! RSASSA-PSS through the binary, as notation-core-go verifies it: a JWS signature with any salt
 //! length verifies (golang-jwt, `PSSSaltLengthAuto`), a COSE signature only with salt length =
 //! hash length; a damaged signature fails. Each check is one public-key operation.
+#![cfg(test)]
 
 use airgap_verify::pki::crypto::KeySpec;
 use airgap_verify_testkit::harness::{level, Bundle, Sig};

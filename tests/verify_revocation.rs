@@ -1,6 +1,7 @@
 //! Offline revocation through the CLI (NOTATION.md §8): notation's CRL test material (a chain
 //! whose leaf and intermediate name CRL distribution points, its leaf key and CRLs) signs a layout
 //! at test time; each CRL is given with `--crl` or as a `*.crl` key of the trust folder.
+#![cfg(test)]
 
 use std::path::PathBuf;
 

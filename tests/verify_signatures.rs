@@ -1,6 +1,7 @@
 //! Signatures through the CLI: both envelope formats and manifest forms, the order of attempts
 //! and Flux's limit, and each way an envelope can lie (target, x5c, alg, chain shape, plugin,
 //! critical attributes, signing scheme). NOTATION.md §1, §3, §5, §6, §7.2, §9.3.
+#![cfg(test)]
 
 use airgap_verify::pki::crypto::KeySpec;
 use airgap_verify_testkit::harness::{level, policy_of, signed_at, statement, Bundle, Sig};

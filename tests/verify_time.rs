@@ -2,6 +2,7 @@
 //! each signature was judged at and its source, and RFC 3161 timestamps made at test time with
 //! `openssl ts` (valid, untrusted, over other bytes, without the critical timeStamping EKU, a TSA
 //! chain needing a CRL, `verifyTimestamp: afterCertExpiry`).
+#![cfg(test)]
 
 use std::ffi::OsString;
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! Trust material and policy statements through the CLI (FLUX.md §2.4, NOTATION.md §4, §6.3):
 //! any certificate of the chain may be the trusted one, every Secret certificate is in every
 //! named store (`ca:not-existing` works), trusted identities, and the statement chosen for a scope.
+#![cfg(test)]
 
 use std::ffi::OsString;
 

@@ -105,7 +105,9 @@ pub struct CheckedAttestation {
     /// Whether they are equal. A mismatch is not fatal: the keyid is an unauthenticated hint
     /// (DSSE protocol), and the signature verified with the key the operator gave.
     pub keyid_matched: bool,
+    /// The statement, parsed after the signature verified.
     pub statement: Statement<VerificationSummary>,
+    /// Its `timeVerified`, parsed as RFC 3339.
     pub time_verified: OffsetDateTime,
 }
 

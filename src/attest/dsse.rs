@@ -57,10 +57,13 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
 /// A DSSE JSON envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
+    /// `payloadType`: the type of the payload ([`IN_TOTO_PAYLOAD_TYPE`] for an attestation),
+    /// covered by the signature through the PAE.
     #[serde(rename = "payloadType")]
     pub payload_type: String,
     /// The serialized body, base64.
     pub payload: String,
+    /// `signatures`: one or more; a key need verify only one.
     pub signatures: Vec<Signature>,
 }
 

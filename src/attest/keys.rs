@@ -250,8 +250,11 @@ impl SigningKey {
 /// A public key that attestations are verified with, with its SPKI DER and keyid.
 #[derive(Debug, Clone)]
 pub struct VerificationKey {
+    /// The public key.
     pub key: PublicKey,
+    /// Its DER SubjectPublicKeyInfo, as read (or taken from the certificate).
     pub spki_der: Vec<u8>,
+    /// Its DSSE keyid ([`keyid`]): lowercase hex SHA-256 of `spki_der`.
     pub keyid: String,
 }
 

@@ -34,21 +34,39 @@ pub use vsa::{Verdict, VerifiedSignature};
 pub enum AttestError {
     /// A key, attestation or layout file could not be read (missing, permissions, too large).
     #[error("cannot read {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
+    Read {
+        /// The file, as given.
+        path: PathBuf,
+        /// The operating system's error, or the size limit it exceeds.
+        reason: String,
+    },
     /// The key file holds no usable key: not PEM, a PEM block of another kind, a key type or
     /// curve we do not sign with, an RSA key under 3072 bits, or DER that does not parse.
     #[error("{path}: {reason}")]
-    Key { path: String, reason: String },
+    Key {
+        /// The key file, as given.
+        path: String,
+        /// What the file holds instead of a usable key.
+        reason: String,
+    },
     /// The key is an encrypted PKCS#8 key and `AIRGAP_VERIFY_KEY_PASSPHRASE` is not set.
     #[error(
         "{path} is an encrypted private key: set the environment variable {} to its passphrase",
         keys::PASSPHRASE_ENV
     )]
-    PassphraseRequired { path: String },
+    PassphraseRequired {
+        /// The key file, as given.
+        path: String,
+    },
     /// The encrypted PKCS#8 key does not decrypt with the passphrase (wrong passphrase, or an
     /// encryption scheme other than PBES2 with PBKDF2 or scrypt and AES-CBC).
     #[error("{path}: cannot decrypt the private key with the passphrase from {}: {reason} (wrong passphrase? re-encrypt with `openssl pkcs8 -topk8 -v2 aes-256-cbc` if the scheme is old)", keys::PASSPHRASE_ENV)]
-    Decrypt { path: String, reason: String },
+    Decrypt {
+        /// The key file, as given.
+        path: String,
+        /// The PKCS#8 decryption error.
+        reason: String,
+    },
     /// Signing itself failed (should not happen with a valid key).
     #[error("signing failed: {0}")]
     Sign(String),
@@ -58,15 +76,28 @@ pub enum AttestError {
     Verdict(String),
     /// Writing the attestation, a blob or `index.json` failed; nothing partial was left behind.
     #[error("cannot write {path}: {reason}")]
-    Write { path: PathBuf, reason: String },
+    Write {
+        /// The file or folder that could not be written.
+        path: PathBuf,
+        /// The operating system's error.
+        reason: String,
+    },
     /// `--attach` was given a bundle that is not an OCI image-layout folder (a tar file, a
     /// folder without `oci-layout` or `index.json`, an `index.json` that is not an index).
     #[error("cannot attach the attestation to {path}: {reason}")]
-    Layout { path: PathBuf, reason: String },
+    Layout {
+        /// The bundle folder given.
+        path: PathBuf,
+        /// What it lacks to be an OCI image-layout folder.
+        reason: String,
+    },
     /// An existing blob in the layout does not have the content its name says; we never
     /// overwrite blobs, so the bundle must be repaired first.
     #[error("{path} exists with other content than its digest says; the bundle is damaged (run `airgap-verify inspect` on it)")]
-    ExistingBlobDiffers { path: PathBuf },
+    ExistingBlobDiffers {
+        /// The blob's file inside the layout.
+        path: PathBuf,
+    },
     /// The attestation file is not a DSSE envelope (not JSON, fields missing or of the wrong
     /// type, payload or signature not base64).
     #[error("not a DSSE envelope: {0}")]
@@ -74,38 +105,69 @@ pub enum AttestError {
     /// No signature of the envelope verifies with the given key.
     #[error("no signature of the attestation verifies with the given key ({key}, keyid {keyid}); the envelope's keyids: {envelope_keyids}")]
     BadSignature {
+        /// The verification key's type ([`crate::pki::crypto::PublicKey::describe`]).
         key: String,
+        /// The verification key's DSSE keyid.
         keyid: String,
+        /// The keyids of the envelope's signatures, comma-separated (`(none)` for an empty one).
         envelope_keyids: String,
     },
     /// The envelope's `payloadType` is not `application/vnd.in-toto+json`.
     #[error("payloadType is {found:?}, expected {:?}", dsse::IN_TOTO_PAYLOAD_TYPE)]
-    PayloadType { found: String },
+    PayloadType {
+        /// The envelope's `payloadType`.
+        found: String,
+    },
     /// The payload is not an in-toto Statement v1 with a Verification Summary predicate (wrong
     /// `_type` or `predicateType`, missing or mistyped fields).
     #[error("not an in-toto Statement v1 with a Verification Summary predicate: {0}")]
     Statement(String),
     /// No subject of the statement has the expected digest.
     #[error("the attestation is about {found}, not about {expected}")]
-    SubjectMismatch { expected: String, found: String },
+    SubjectMismatch {
+        /// The digest the attestation must be about, `algorithm:hex`.
+        expected: String,
+        /// The subjects' digests (at most 8), comma-separated, or `no subject`.
+        found: String,
+    },
     /// The statement says `verificationResult: FAILED` (or anything but PASSED); `exact` is
     /// the exact result the extension records (`ignored (skip)`, `failed`).
     #[error(
         "the attestation records verificationResult {result:?} (result: {exact}), not \"PASSED\""
     )]
-    NotPassed { result: String, exact: String },
+    NotPassed {
+        /// The predicate's `verificationResult`.
+        result: String,
+        /// The result the notation extension records, with why it was ignored (`ignored (skip)`);
+        /// `verificationResult` without the extension.
+        exact: String,
+    },
     /// The recorded level is below the minimum accepted (or is none of strict, permissive,
     /// audit).
     #[error("the attestation records verification level {level}, below the minimum level {min} accepted (an audit-level PASSED only says that authenticity passed)")]
-    LevelTooLow { level: String, min: String },
+    LevelTooLow {
+        /// The level recorded (`none` without one).
+        level: String,
+        /// The minimum accepted: `strict`, `permissive` or `audit`.
+        min: String,
+    },
     /// The attestation is for another scope than the one required.
     #[error("the attestation is for scope {found}, not for the scope required, {expected}")]
-    ScopeMismatch { expected: String, found: String },
+    ScopeMismatch {
+        /// The scope required.
+        expected: String,
+        /// The scope recorded (`no scope`) and the subjects' names.
+        found: String,
+    },
     /// The attestation was made under other trust material.
     #[error("the attestation was made under trust material {found}, not under the expected {expected} (recipe {recipe}): another policy, other certificates, or other semantics")]
     PolicyMismatch {
+        /// The digests of the trust material given, by the attestation's recipe, joined with ` or
+        /// `.
         expected: String,
+        /// The digest the attestation records, or `no trust-material digest`.
         found: String,
+        /// The attestation's trust-material digest recipe.
         recipe: String,
     },
     /// The attestation's trust-material digest recipe is not known to this version.
@@ -114,8 +176,11 @@ pub enum AttestError {
     /// `timeVerified` is older than the maximum age allows.
     #[error("the attestation is too old: verified at {time_verified}, {age} ago, more than the maximum age {max_age}")]
     TooOld {
+        /// The attestation's `timeVerified`, RFC 3339.
         time_verified: String,
+        /// Its age at the time of checking ([`check::format_duration`]).
         age: String,
+        /// The maximum age allowed ([`check::format_duration`]).
         max_age: String,
     },
     /// `timeVerified` is later than now (beyond a 5 minute clock skew), so freshness cannot be

@@ -13,19 +13,25 @@ pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// An in-toto Statement v1 with a predicate of type `P`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement<P> {
+    /// `_type`: [`STATEMENT_TYPE`].
     #[serde(rename = "_type")]
     pub type_: String,
+    /// `subject`: what the statement is about (here one image, by its manifest digest).
     pub subject: Vec<Subject>,
+    /// `predicateType`: the predicate's type URI (the VSA's for this tool).
     #[serde(rename = "predicateType")]
     pub predicate_type: String,
+    /// `predicate`: what is said about the subjects.
     pub predicate: P,
 }
 
 /// One subject: a name and its digests by algorithm (`{"sha256": "<hex>"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subject {
+    /// `name`: the scope or the tag; omitted when empty.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+    /// `digest`: the digest set, algorithm name (`sha256`) to hex.
     pub digest: BTreeMap<String, String>,
 }
 

@@ -98,17 +98,26 @@ pub struct VerifiedSignature {
 /// The Verification Summary predicate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerificationSummary {
+    /// `verifier`: who verified ([`VERIFIER_ID`] and this build's version).
     pub verifier: Verifier,
+    /// `timeVerified`: when the verification ran, RFC 3339 in UTC, whole seconds ([`rfc3339`]).
     #[serde(rename = "timeVerified")]
     pub time_verified: String,
+    /// `resourceUri`: `oci://SCOPE@<image manifest digest>` ([`resource_uri`]).
     #[serde(rename = "resourceUri", default)]
     pub resource_uri: String,
+    /// `policy`: the digest of the trust material used, with its URI when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<ResourceDescriptor>,
+    /// `inputAttestations`: one entry per signature envelope that verified, its digest the envelope
+    /// blob's, its `uri` `oci://SCOPE@<signature manifest digest>` when known.
     #[serde(rename = "inputAttestations", default)]
     pub input_attestations: Vec<ResourceDescriptor>,
+    /// `verificationResult`: `PASSED` or `FAILED`.
     #[serde(rename = "verificationResult")]
     pub verification_result: String,
+    /// `verifiedLevels`: the level that passed (`NOTATION_STRICT`, `COSIGN_KEYED`...), empty when
+    /// failed. Never a `SLSA_` value.
     #[serde(rename = "verifiedLevels", default)]
     pub verified_levels: Vec<String>,
     /// The Notation details under [`NOTATION_EXTENSION`].
@@ -123,7 +132,9 @@ pub struct VerificationSummary {
 /// `verifier`: who verified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verifier {
+    /// `verifier.id`: [`VERIFIER_ID`], the same for every version.
     pub id: String,
+    /// `verifier.version`: `{"airgap-verify": <crate::version()>}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub version: BTreeMap<String, String>,
 }
@@ -131,8 +142,11 @@ pub struct Verifier {
 /// An in-toto ResourceDescriptor reduced to what we use: a URI and a digest set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceDescriptor {
+    /// The resource's URI, when it has one (`oci://SCOPE@<signature manifest digest>` for an
+    /// input attestation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
+    /// The digest set: algorithm name (`sha256`) to lowercase hex.
     #[serde(default)]
     pub digest: BTreeMap<String, String>,
 }
@@ -140,8 +154,11 @@ pub struct ResourceDescriptor {
 /// The Notation details of the extension field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotationDetails {
+    /// `level`: the Notation level of the statement applied (`strict`, `permissive`, `audit`,
+    /// `skip`), or `cosign-keyed` / `cosign-keyless`.
     #[serde(default)]
     pub level: String,
+    /// `scope`: the `registry/repository` the trust policy was matched against.
     #[serde(default)]
     pub scope: String,
     /// `bundle` when the scope was the bundle's own claim (`--scope-from-bundle`); absent when
@@ -152,12 +169,18 @@ pub struct NotationDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub scope_source: Option<String>,
+    /// `signatures`: the signatures that verified.
     #[serde(default)]
     pub signatures: Vec<NotationSignature>,
+    /// `timeUsed`: the time verified as of, RFC 3339 in UTC.
     #[serde(rename = "timeUsed", default)]
     pub time_used: String,
+    /// `timeSource`: where `timeUsed` came from: `now` or `at` (`clock` or `--at` in attestations
+    /// of earlier versions).
     #[serde(rename = "timeSource", default)]
     pub time_source: String,
+    /// `trustMaterialDigestRecipe`: how `policy`'s digest was computed
+    /// ([`crate::attest::trust_digest`]).
     #[serde(rename = "trustMaterialDigestRecipe", default)]
     pub trust_material_digest_recipe: String,
     /// The exact result (`verified`, `ignored`, `failed`); absent in attestations of earlier
@@ -176,6 +199,7 @@ pub struct NotationDetails {
 /// One verified Notation signature in the extension field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotationSignature {
+    /// `envelopeDigest`: the digest of the envelope blob, `algorithm:hex`.
     #[serde(rename = "envelopeDigest")]
     pub envelope_digest: String,
     #[serde(
@@ -183,9 +207,12 @@ pub struct NotationSignature {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    /// `manifestDigest`: the digest of the signature manifest, when known.
     pub manifest_digest: Option<String>,
+    /// `signerSubject`: the signing certificate's subject.
     #[serde(rename = "signerSubject", default)]
     pub signer_subject: String,
+    /// `thumbprints`: SHA-256 thumbprints of the chain, leaf first.
     #[serde(default)]
     pub thumbprints: Vec<String>,
     #[serde(
@@ -193,7 +220,9 @@ pub struct NotationSignature {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    /// `signingTime`: the signing time the signature claims, RFC 3339 in UTC.
     pub signing_time: Option<String>,
+    /// `timestamp`: the time of the RFC 3161 timestamp that verified, RFC 3339 in UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }

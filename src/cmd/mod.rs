@@ -39,7 +39,11 @@ impl From<Exit> for ExitCode {
 /// A failure that ends a command: the exit code and a one-paragraph message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
+    /// The exit code the command ends with.
     pub exit: Exit,
+    /// What failed, for people: one paragraph naming the file, flag or field and what to try. It is
+    /// printed on standard error after `airgap-verify: ` and, under `--format json`, is the
+    /// document's `error`.
     pub message: String,
 }
 
@@ -100,12 +104,15 @@ impl Progress {
 }
 
 impl Failure {
+    /// A usage or configuration error (exit 2): bad flags, policy, Secret or key, a path that
+    /// cannot be opened.
     pub fn usage(message: impl Into<String>) -> Failure {
         Failure {
             exit: Exit::Usage,
             message: message.into(),
         }
     }
+    /// A damaged or malformed bundle (exit 3).
     pub fn damaged(message: impl Into<String>) -> Failure {
         Failure {
             exit: Exit::Damaged,
@@ -119,8 +126,10 @@ impl Failure {
 #[derive(Debug, Parser)]
 #[command(name = "airgap-verify", version = crate::version(), about, long_about = None, max_term_width = 100)]
 pub struct Cli {
+    /// The flags of every subcommand (`-v`, `-q`, `--color`).
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -200,6 +209,7 @@ pub(crate) fn colour_verdicts(text: &str) -> String {
     out
 }
 
+/// The subcommands, each with the examples of its long help.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Verify the Notation signatures of images in a bundle against Flux-style trust material.
@@ -280,6 +290,7 @@ pub enum Progress {
 /// subcommand) and those of verifying signatures (`verify`).
 #[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
+    /// The limits of reading the bundle, as for every subcommand.
     #[command(flatten)]
     pub bundle: BundleLimitArgs,
     /// Signatures tried per image before giving up [default: 3, as Flux; 100 with
@@ -345,6 +356,8 @@ impl LimitArgs {
         }
     }
 
+    /// The limits of `verify` as given: Flux's number of signatures tried
+    /// ([`crate::limits::MAX_SIGNATURES_PER_IMAGE`]) unless `--max-signatures` is given.
     pub fn limits(&self) -> crate::limits::Limits {
         crate::limits::Limits {
             max_signatures_per_image: self
@@ -357,6 +370,7 @@ impl LimitArgs {
 }
 
 impl BundleLimitArgs {
+    /// The bundle limits as given, every other limit at its default.
     pub fn limits(&self) -> crate::limits::Limits {
         crate::limits::Limits {
             max_json_blob: self.max_json_blob,
@@ -368,6 +382,7 @@ impl BundleLimitArgs {
     }
 }
 
+/// The flags and operand of `inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// The bundle: an OCI image-layout folder, a .tar, .tar.gz or .tar.zst of one (recognised by
@@ -385,8 +400,10 @@ pub struct InspectArgs {
         default_value_t
     )]
     pub format: Format,
+    /// When to show the progress of reading the bundle on standard error.
     #[arg(long, value_enum, default_value_t)]
     pub progress: Progress,
+    /// The limits of reading the bundle.
     #[command(flatten)]
     pub limits: BundleLimitArgs,
     /// `-q` (see [`GlobalArgs`]).
@@ -394,6 +411,7 @@ pub struct InspectArgs {
     pub quiet: bool,
 }
 
+/// The flags and operand of `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The bundle: an OCI image-layout folder, a .tar, .tar.gz or .tar.zst of one (recognised by
@@ -535,12 +553,15 @@ pub struct VerifyArgs {
     /// Also attest failed verifications (verificationResult FAILED).
     #[arg(long, requires = "attestation", help_heading = "Attestation")]
     pub attest_failures: bool,
+    /// When to show the progress of reading the bundle on standard error.
     #[arg(long, value_enum, default_value_t)]
     pub progress: Progress,
+    /// The limits of reading the bundle and of verifying its signatures.
     #[command(flatten)]
     pub limits: LimitArgs,
 }
 
+/// The flags and operand of `verify-attestation`.
 #[derive(Debug, Args)]
 pub struct VerifyAttestationArgs {
     /// The DSSE attestation file, or a folder of one `sha256-<hex>.dsse.json` per image (as
@@ -606,6 +627,7 @@ pub struct VerifyAttestationArgs {
     /// With --bundle: when to show progress of reading it on standard error.
     #[arg(long, value_enum, default_value_t)]
     pub progress: Progress,
+    /// With --bundle: the limits of reading it.
     #[command(flatten)]
     pub limits: BundleLimitArgs,
     /// `-q` (see [`GlobalArgs`]).
@@ -616,6 +638,7 @@ pub struct VerifyAttestationArgs {
 /// `--min-level`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum MinLevelArg {
+    /// Only a strict-level PASSED.
     Strict,
     /// The default.
     #[default]

@@ -281,6 +281,10 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// Run `verify`: read the trust material (before the bundle, so that a configuration error does
+/// not wait for a long hash) and the CRLs, verify the images chosen with the [`Verifier`], write
+/// the attestations asked for, then print the report. The exit code follows the run's
+/// [`Conclusion`].
 pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
     let mut plan = Plan::from_args(args)?;
     let limits = match plan.trust {

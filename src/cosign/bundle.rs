@@ -65,7 +65,12 @@ pub struct Policy<'a> {
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum Signer {
     /// A public key.
-    Key { name: String, key_id: String },
+    Key {
+        /// Where the key came from (a Secret entry or file name).
+        name: String,
+        /// `sha256:<hex>` of the key's DER SubjectPublicKeyInfo.
+        key_id: String,
+    },
     /// A Fulcio certificate.
     Certificate(CertIdentity),
 }
@@ -83,6 +88,7 @@ pub enum TimeSource {
 /// A verified bundle.
 #[derive(Debug, Clone)]
 pub struct Verified {
+    /// The key or the Fulcio certificate's identity that signed.
     pub signer: Signer,
     /// The verified signing times.
     pub times: Vec<(TimeSource, OffsetDateTime)>,
@@ -95,6 +101,7 @@ pub struct Verified {
 /// A parsed bundle, before verification.
 #[derive(Debug, Clone)]
 pub struct Parsed {
+    /// The bundle message as parsed from its JSON.
     pub bundle: Bundle,
     /// 1, 2 or 3 for versions 0.1, 0.2, 0.3.
     pub version: u8,

@@ -222,7 +222,9 @@ pub fn verify_embedded_scts(leaf: &Cert, issuer: &Cert, root: &TrustRoot) -> Res
 /// The certificate's identity: its first SAN (URI, email or other name) and its OIDC issuer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CertIdentity {
+    /// The first URI, email or other-name of the subject alternative name.
     pub subject: String,
+    /// The OIDC issuer extension's value (v2, else v1).
     pub issuer: String,
 }
 
@@ -265,7 +267,9 @@ pub fn identity(leaf: &Cert) -> Result<CertIdentity, String> {
 /// matched anywhere in the value (Go's `regexp.MatchString`, as cosign and Flux match them).
 #[derive(Debug, Clone)]
 pub struct IdentityMatcher {
+    /// Matched against [`CertIdentity::issuer`].
     pub issuer: regex::Regex,
+    /// Matched against [`CertIdentity::subject`].
     pub subject: regex::Regex,
 }
 
@@ -292,6 +296,8 @@ impl IdentityMatcher {
         )
     }
 
+    /// Whether both the issuer and the subject match (anywhere in the value, as Go's
+    /// `MatchString`).
     pub fn matches(&self, id: &CertIdentity) -> bool {
         self.issuer.is_match(&id.issuer) && self.subject.is_match(&id.subject)
     }

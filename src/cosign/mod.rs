@@ -89,7 +89,12 @@ pub const SIMPLE_SIGNING_TYPE: &str = "cosign container image signature";
 pub enum SigstoreError {
     /// The trust root does not parse or breaks a rule.
     #[error("trust root {file}: {message}")]
-    TrustRoot { file: String, message: String },
+    TrustRoot {
+        /// The trust root file, as given.
+        file: String,
+        /// What is wrong: the field (`tlogs[0]: publicKey is missing`) or the JSON error.
+        message: String,
+    },
     /// The bundle is malformed.
     #[error("malformed bundle: {0}")]
     Malformed(String),
@@ -117,6 +122,7 @@ pub enum Outcome {
         key_name: String,
         /// `sha256:<hex>` of the key's DER SubjectPublicKeyInfo.
         key_id: String,
+        /// Whether a v2 simple-signing signature or a v3 bundle verified.
         format: Format,
         /// The signature manifest.
         signature: Digest,
@@ -178,11 +184,16 @@ pub fn verify_image_keyed(
 pub enum KeylessOutcome {
     /// A bundle verified: its manifest and what it proved (identity, signing times).
     Verified {
+        /// The bundle's referrer manifest.
         signature: Digest,
+        /// The identity and the signing times it proved.
         verified: Verified,
     },
     /// No bundle verified: cosign's message.
-    Failed { message: String },
+    Failed {
+        /// cosign's message (`no matching attestations: …`).
+        message: String,
+    },
 }
 
 /// Verify `image` keyless from its cosign v3 bundle referrers under `policy` (a trust root and

@@ -79,8 +79,11 @@ pub fn root_from_inclusion_proof(
 /// A checkpoint's signed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
+    /// The log's origin line (its name).
     pub origin: String,
+    /// The tree size: how many entries the log held.
     pub size: u64,
+    /// The Merkle tree's root hash at that size (32 bytes, SHA-256).
     pub root_hash: Vec<u8>,
 }
 

@@ -24,7 +24,9 @@ const PKCS1_RSA: [i32; 2] = [1, 2];
 /// A closed validity interval; `end` absent means still valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Validity {
+    /// The first instant of validity.
     pub start: OffsetDateTime,
+    /// The last instant of validity; `None` while the entry is still in use.
     pub end: Option<OffsetDateTime>,
 }
 
@@ -42,25 +44,35 @@ pub struct LogKey {
     pub log_id: Vec<u8>,
     /// The id that checkpoint key hints are taken from (the log id unless the root says).
     pub checkpoint_key_id: Vec<u8>,
+    /// The log's public key (PKIX, or PKCS #1 for the RSA key details that say so).
     pub key: PublicKey,
+    /// When the key was valid (`publicKey.validFor`).
     pub validity: Validity,
+    /// The log's `baseUrl`, as the trust root gives it (never contacted).
     pub base_url: String,
 }
 
 /// A Fulcio CA or a TSA: its chain (leaf-most first, root last) and validity.
 #[derive(Debug, Clone)]
 pub struct Authority {
+    /// The chain, leaf-most first, root last.
     pub chain: Vec<Cert>,
+    /// When the authority was valid (`validFor`).
     pub validity: Validity,
+    /// The authority's `uri`, as the trust root gives it (named in messages, never contacted).
     pub uri: String,
 }
 
 /// A parsed trust root.
 #[derive(Debug, Clone, Default)]
 pub struct TrustRoot {
+    /// The Rekor transparency logs (`tlogs`).
     pub tlogs: Vec<LogKey>,
+    /// The certificate transparency logs (`ctlogs`).
     pub ctlogs: Vec<LogKey>,
+    /// The Fulcio certificate authorities (`certificateAuthorities`).
     pub certificate_authorities: Vec<Authority>,
+    /// The RFC 3161 timestamp authorities (`timestampAuthorities`).
     pub timestamp_authorities: Vec<Authority>,
 }
 

@@ -8,7 +8,12 @@
 pub enum EnvelopeError {
     /// The envelope blob is larger than `Limits::max_envelope_blob`.
     #[error("signature envelope is {size} bytes, more than the limit of {limit} bytes (notation's maximum signature envelope size)")]
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        /// The envelope blob's size in bytes.
+        size: u64,
+        /// [`crate::limits::Limits::max_envelope_blob`], in bytes.
+        limit: u64,
+    },
 
     /// The layer media type is neither `application/jose+json` nor `application/cose`.
     #[error("unsupported signature envelope format {0}")]
@@ -16,13 +21,23 @@ pub enum EnvelopeError {
 
     /// A JWS envelope is not a JSON object, or a JWS header is not valid JSON.
     #[error("{what} is not valid JSON: {reason}")]
-    Json { what: &'static str, reason: String },
+    Json {
+        /// What is not JSON: `jws envelope`, `jws protected header`...
+        what: &'static str,
+        /// The JSON parser's error.
+        reason: String,
+    },
 
     /// A JSON object has the same member twice (exactly, or differing only in letter case where
     /// Go's `encoding/json` would match both to one field). Go keeps the last one; we refuse to
     /// guess which one was meant.
     #[error("{what} has the member {name:?} more than once")]
-    DuplicateMember { what: &'static str, name: String },
+    DuplicateMember {
+        /// The object that has the member twice: `jws envelope`, `jws protected header`...
+        what: &'static str,
+        /// The member's name (and the spelling it folds to, when only letter case differs).
+        name: String,
+    },
 
     /// A required JWS member (`payload`, `protected`, `signature`) is absent.
     #[error("jws envelope has no {0:?} member")]
@@ -31,7 +46,9 @@ pub enum EnvelopeError {
     /// A member or header has the wrong JSON or CBOR type.
     #[error("{field} must be {expected}")]
     WrongType {
+        /// The member or header, as the message names it (`protected header "crit"`).
         field: String,
+        /// The type it must have (`a string`, `an array of strings`...).
         expected: &'static str,
     },
 
@@ -39,8 +56,11 @@ pub enum EnvelopeError {
     /// padding; `x5c` entries and `io.cncf.notary.timestampSignature` standard base64).
     #[error("{field} is not valid {encoding}: {reason}")]
     Base64 {
+        /// The member or header whose value does not decode.
         field: String,
+        /// The encoding it must be in: `base64url without padding` or `standard base64`.
         encoding: &'static str,
+        /// The decoder's error.
         reason: String,
     },
 
@@ -90,7 +110,10 @@ pub enum EnvelopeError {
     /// `notary.x509`, `signingTime` under `notary.x509.signingAuthority`).
     #[error("{header:?} header must not be present for {scheme} signing scheme")]
     HeaderNotAllowedForScheme {
+        /// The header present (`io.cncf.notary.authenticSigningTime`,
+        /// `io.cncf.notary.signingTime`).
         header: &'static str,
+        /// The signing scheme: `notary.x509` or `notary.x509.signingAuthority`.
         scheme: &'static str,
     },
 
@@ -100,13 +123,20 @@ pub enum EnvelopeError {
         "signing-time not present: {header:?} header must be present for {scheme} signing scheme"
     )]
     SigningTimeNotPresent {
+        /// The header the scheme requires.
         header: &'static str,
+        /// The signing scheme: `notary.x509` or `notary.x509.signingAuthority`.
         scheme: &'static str,
     },
 
     /// A time header is not a valid time (JWS: RFC 3339; COSE: CBOR tag 1 over an integer or float).
     #[error("invalid {header}: {reason}")]
-    BadTime { header: String, reason: String },
+    BadTime {
+        /// The time header, by name (JWS) or label (COSE).
+        header: String,
+        /// What the value is instead of a time.
+        reason: String,
+    },
 
     /// `io.cncf.notary.expiry` is not strictly after the signing time.
     #[error("expiry cannot be equal or before the signing time")]
@@ -116,7 +146,10 @@ pub enum EnvelopeError {
     /// or (min version) not SemVer.
     #[error("{header} {problem}")]
     BadVerificationPluginHeader {
+        /// `io.cncf.notary.verificationPlugin` or `io.cncf.notary.verificationPluginMinVersion`.
         header: &'static str,
+        /// What is wrong with it, in notation-core-go's words (`is not a critical Extended
+        /// attribute`).
         problem: &'static str,
     },
 
@@ -147,11 +180,21 @@ pub enum EnvelopeError {
 
     /// More certificates than `Limits::max_certificates_per_chain`.
     #[error("certificate chain has {count} certificates, more than the limit of {limit}")]
-    TooManyCertificates { count: u64, limit: u64 },
+    TooManyCertificates {
+        /// How many certificates the chain holds.
+        count: u64,
+        /// [`crate::limits::Limits::max_certificates_per_chain`].
+        limit: u64,
+    },
 
     /// A certificate of the chain does not parse (index 0 is the leaf).
     #[error("certificate {index} of the signature's chain is malformed: {reason}")]
-    MalformedCertificate { index: usize, reason: String },
+    MalformedCertificate {
+        /// Its position in the chain, 0 for the leaf.
+        index: usize,
+        /// The certificate parser's error.
+        reason: String,
+    },
 
     /// The bytes are not a COSE_Sign1 message (bad CBOR, wrong shape, duplicate labels, a label in
     /// both buckets, `crit` in the unprotected header...).
@@ -169,7 +212,9 @@ pub enum EnvelopeError {
     /// The header algorithm is not the one paired with the leaf key (§3.4).
     #[error("mismatch between signature algorithm derived from signing certificate ({from_key}) and signing algorithm specified ({from_header})")]
     AlgorithmKeyMismatch {
+        /// The algorithm the leaf key calls for (`PS256`...).
         from_key: &'static str,
+        /// The algorithm the protected header names.
         from_header: &'static str,
     },
 

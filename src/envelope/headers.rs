@@ -11,23 +11,35 @@ use crate::pki::crypto::SignatureAlgorithm;
 /// The payload content type Notation signs (NOTATION.md §2).
 pub const PAYLOAD_CONTENT_TYPE: &str = "application/vnd.cncf.notary.payload.v1+json";
 
+/// The signing scheme: `notary.x509` or `notary.x509.signingAuthority` (always critical).
 pub const SIGNING_SCHEME: &str = "io.cncf.notary.signingScheme";
+/// The signing time the signer claims, untrusted (required under `notary.x509`).
 pub const SIGNING_TIME: &str = "io.cncf.notary.signingTime";
+/// The signing time vouched for by a signing authority (required, and critical, under
+/// `notary.x509.signingAuthority`).
 pub const AUTHENTIC_SIGNING_TIME: &str = "io.cncf.notary.authenticSigningTime";
+/// The time after which the signature must not be trusted (critical when present).
 pub const EXPIRY: &str = "io.cncf.notary.expiry";
+/// The verification plugin that must process the signature (critical when present).
 pub const VERIFICATION_PLUGIN: &str = "io.cncf.notary.verificationPlugin";
+/// The lowest version of that plugin allowed, SemVer (critical when present).
 pub const VERIFICATION_PLUGIN_MIN_VERSION: &str = "io.cncf.notary.verificationPluginMinVersion";
+/// The RFC 3161 timestamp token over the signature (an unprotected header, standard base64 in JWS).
 pub const TIMESTAMP_SIGNATURE: &str = "io.cncf.notary.timestampSignature";
+/// The tool that made the signature (an unprotected header, informational).
 pub const SIGNING_AGENT: &str = "io.cncf.notary.signingAgent";
 
 /// A header name: JWS names are text; COSE labels are integers or text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Label {
+    /// A COSE integer label.
     Int(i64),
+    /// A JWS header name, or a COSE text label.
     Text(String),
 }
 
 impl Label {
+    /// Whether this is the text label `name`.
     pub fn is_text(&self, name: &str) -> bool {
         matches!(self, Label::Text(t) if t == name)
     }
@@ -48,14 +60,23 @@ pub type StringHeader = Option<Option<String>>;
 /// The protected headers of either envelope, decoded but not yet checked against each other.
 #[derive(Debug, Clone)]
 pub struct ProtectedHeaders {
+    /// `alg` (JWS) or label 1 (COSE).
     pub algorithm: SignatureAlgorithm,
+    /// `cty` (JWS) or label 3 (COSE): must be [`PAYLOAD_CONTENT_TYPE`].
     pub content_type: String,
+    /// `crit` (JWS) or label 2 (COSE), as listed.
     pub crit: Vec<Label>,
+    /// [`SIGNING_SCHEME`].
     pub signing_scheme: SigningScheme,
+    /// [`SIGNING_TIME`].
     pub signing_time: Option<OffsetDateTime>,
+    /// [`AUTHENTIC_SIGNING_TIME`].
     pub authentic_signing_time: Option<OffsetDateTime>,
+    /// [`EXPIRY`].
     pub expiry: Option<OffsetDateTime>,
+    /// [`VERIFICATION_PLUGIN`]: absent, a string, or (`Some(None)`) present with another type.
     pub verification_plugin: StringHeader,
+    /// [`VERIFICATION_PLUGIN_MIN_VERSION`], as [`VERIFICATION_PLUGIN`].
     pub verification_plugin_min_version: StringHeader,
     /// Every other protected header, with its rendered value.
     pub extended: Vec<(Label, String)>,
@@ -73,12 +94,20 @@ pub struct CheckedHeaders {
 /// What an envelope carries besides its protected headers.
 #[derive(Debug, Clone)]
 pub struct EnvelopeParts {
+    /// JWS or COSE.
     pub format: EnvelopeFormat,
+    /// The signed payload bytes.
     pub payload: Vec<u8>,
+    /// The signature bytes (ECDSA as raw `r||s`).
     pub signature: Vec<u8>,
+    /// The exact bytes the signature covers: the JWS signing input (`protected.payload`), or the
+    /// COSE `Sig_structure`.
     pub signed_bytes: Vec<u8>,
+    /// The certificate chain (`x5c` / `x5chain`), leaf first.
     pub certificate_chain: Vec<Cert>,
+    /// The RFC 3161 timestamp token ([`TIMESTAMP_SIGNATURE`]), decoded.
     pub timestamp_token: Option<Vec<u8>>,
+    /// [`SIGNING_AGENT`], when present.
     pub signing_agent: Option<String>,
 }
 

@@ -85,14 +85,14 @@ pub const MAX_LISTED: usize = 10;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Integrity {
     /// Per-blob problems: digest mismatches (in blob order), then missing blobs and size
-    /// mismatches (in graph order); the first [`MAX_LISTED`] only.
+    /// mismatches (in graph order); the first `MAX_LISTED` (10) only.
     pub problems: Vec<Problem>,
-    /// Problems found beyond the first [`MAX_LISTED`], counted, not listed.
+    /// Problems found beyond the first `MAX_LISTED` (10), counted, not listed.
     pub more_problems: u64,
     /// Blobs present but reachable from nothing (neither `index.json` nor an unlisted referrer);
-    /// the first [`MAX_LISTED`] only.
+    /// the first `MAX_LISTED` (10) only.
     pub unreferenced: Vec<Digest>,
-    /// Unreferenced blobs beyond the first [`MAX_LISTED`], counted, not listed.
+    /// Unreferenced blobs beyond the first `MAX_LISTED` (10), counted, not listed.
     pub more_unreferenced: u64,
     /// Number of blobs in the bundle.
     pub blobs: u64,

@@ -14,18 +14,31 @@ use crate::pki::crypto::{self, CryptoError, PublicKey};
 /// Extension OIDs.
 pub mod ext_oid {
     use const_oid::ObjectIdentifier as Oid;
+    /// basicConstraints (RFC 5280 §4.2.1.9): CA or not, and the path length.
     pub const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+    /// keyUsage (RFC 5280 §4.2.1.3).
     pub const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+    /// extKeyUsage (RFC 5280 §4.2.1.12).
     pub const EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+    /// cRLDistributionPoints (RFC 5280 §4.2.1.13): where the issuer publishes its CRLs.
     pub const CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
+    /// freshestCRL (RFC 5280 §4.2.1.15): where the delta CRLs are published.
     pub const FRESHEST_CRL: Oid = Oid::new_unwrap("2.5.29.46");
+    /// authorityInfoAccess (RFC 5280 §4.2.2.1): the OCSP responder, among others.
     pub const AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+    /// id-kp-serverAuth: TLS server.
     pub const EKU_SERVER_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.1");
+    /// id-kp-clientAuth: TLS client.
     pub const EKU_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
+    /// id-kp-codeSigning: the purpose of a Notation signing certificate.
     pub const EKU_CODE_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.3");
+    /// id-kp-emailProtection: S/MIME.
     pub const EKU_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
+    /// id-kp-timeStamping: the purpose of a TSA certificate (RFC 3161 §2.3).
     pub const EKU_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
+    /// id-kp-OCSPSigning: an OCSP responder.
     pub const EKU_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
+    /// anyExtendedKeyUsage (RFC 5280 §4.2.1.12).
     pub const EKU_ANY: Oid = Oid::new_unwrap("2.5.29.37.0");
 }
 
@@ -48,7 +61,9 @@ pub enum CertError {
     /// An extension is present but does not decode.
     #[error("extension {oid} does not decode: {reason}")]
     BadExtension {
+        /// The extension's OID.
         oid: ObjectIdentifier,
+        /// Why it does not decode (or `present twice`).
         reason: String,
     },
 }
@@ -98,6 +113,7 @@ impl Cert {
         &self.der[self.tbs.clone()]
     }
 
+    /// The parsed certificate, for the fields that have no accessor here.
     pub fn inner(&self) -> &Certificate {
         &self.cert
     }
@@ -170,10 +186,12 @@ impl Cert {
         self.is_self_issued() && self.verify_signed_by(self).is_ok()
     }
 
+    /// The subject public key, parsed: an unsupported or malformed key is an error.
     pub fn public_key(&self) -> Result<PublicKey, CryptoError> {
         PublicKey::from_spki(&self.cert.tbs_certificate.subject_public_key_info)
     }
 
+    /// The start of the validity period (notBefore).
     pub fn not_before(&self) -> OffsetDateTime {
         to_offset(
             self.cert
@@ -184,6 +202,7 @@ impl Cert {
         )
     }
 
+    /// The end of the validity period (notAfter).
     pub fn not_after(&self) -> OffsetDateTime {
         to_offset(
             self.cert

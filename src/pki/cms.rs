@@ -29,7 +29,12 @@ pub enum CmsError {
     Ber(String),
     /// A DER structure does not have the shape RFC 5652 / RFC 3161 gives it.
     #[error("{what} does not parse: {reason}")]
-    Syntax { what: &'static str, reason: String },
+    Syntax {
+        /// The structure that failed, as RFC 5652 or RFC 3161 names it (`SignerInfo`, say).
+        what: &'static str,
+        /// The DER parser's error.
+        reason: String,
+    },
     /// The `ContentInfo` content type is not id-signedData.
     #[error("content type {0} is not signed-data (1.2.840.113549.1.7.2)")]
     NotSignedData(ObjectIdentifier),
@@ -41,7 +46,12 @@ pub enum CmsError {
     TooManyCertificates(u64),
     /// A certificate in `SignedData.certificates` is not an X.509 certificate or is malformed.
     #[error("certificate {index} in the SignedData does not parse: {reason}")]
-    BadCertificate { index: usize, reason: String },
+    BadCertificate {
+        /// Its position in `SignedData.certificates`, from 0.
+        index: usize,
+        /// The certificate parser's error, or why the entry is not an X.509 certificate.
+        reason: String,
+    },
 }
 
 fn syntax(what: &'static str) -> impl Fn(der::Error) -> CmsError {
@@ -64,11 +74,17 @@ pub struct Tlv<'a> {
 
 /// Tag octets used below.
 pub mod tag {
+    /// INTEGER, universal and primitive.
     pub const INTEGER: u8 = 0x02;
+    /// OCTET STRING, primitive.
     pub const OCTET_STRING: u8 = 0x04;
+    /// OBJECT IDENTIFIER.
     pub const OID: u8 = 0x06;
+    /// SEQUENCE (and SEQUENCE OF), constructed.
     pub const SEQUENCE: u8 = 0x30;
+    /// SET (and SET OF), constructed.
     pub const SET: u8 = 0x31;
+    /// GeneralizedTime.
     pub const GENERALIZED_TIME: u8 = 0x18;
     /// `[n]` context-specific, constructed.
     pub const fn ctx_cons(n: u8) -> u8 {

@@ -18,25 +18,47 @@ use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 /// Object identifiers used for keys and signatures.
 pub mod oid {
     use const_oid::ObjectIdentifier as Oid;
+    /// `rsaEncryption` (RFC 8017 §A.1): an RSA public key; in a CMS signer, PKCS #1 v1.5 with the
+    /// signer's digest algorithm.
     pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+    /// `id-RSASSA-PSS` (RFC 8017 §A.2.3): an RSASSA-PSS signature, its hash and salt in the
+    /// parameters; also accepted as an RSA key's algorithm.
     pub const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+    /// `sha256WithRSAEncryption`: PKCS #1 v1.5 with SHA-256.
     pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+    /// `sha384WithRSAEncryption`: PKCS #1 v1.5 with SHA-384.
     pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+    /// `sha512WithRSAEncryption`: PKCS #1 v1.5 with SHA-512.
     pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+    /// `sha1WithRSAEncryption`: recognised only to be refused, as Go's crypto/x509 refuses SHA-1.
     pub const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
+    /// `id-ecPublicKey` (RFC 5480): an elliptic-curve public key, its curve in the parameters.
     pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+    /// `ecdsa-with-SHA256` (RFC 5758).
     pub const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+    /// `ecdsa-with-SHA384` (RFC 5758).
     pub const ECDSA_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
+    /// `ecdsa-with-SHA512` (RFC 5758).
     pub const ECDSA_WITH_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
+    /// `ecdsa-with-SHA1`: recognised only to be refused, as Go's crypto/x509 refuses SHA-1.
     pub const ECDSA_WITH_SHA1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
+    /// `secp256r1` (NIST P-256).
     pub const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+    /// `secp384r1` (NIST P-384).
     pub const SECP384R1: Oid = Oid::new_unwrap("1.3.132.0.34");
+    /// `secp521r1` (NIST P-521).
     pub const SECP521R1: Oid = Oid::new_unwrap("1.3.132.0.35");
+    /// `id-Ed25519` (RFC 8410): the key and the signature algorithm.
     pub const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+    /// `id-sha256` (FIPS 180-4), as a digest algorithm.
     pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+    /// `id-sha384` (FIPS 180-4), as a digest algorithm.
     pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+    /// `id-sha512` (FIPS 180-4), as a digest algorithm.
     pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+    /// `id-sha1`, as a digest algorithm: never accepted.
     pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+    /// `id-mgf1` (RFC 8017 §B.2.1): the only mask generation function of RSASSA-PSS parameters.
     pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
 }
 
@@ -52,7 +74,12 @@ pub enum CryptoError {
     UnsupportedAlgorithm(String),
     /// The algorithm does not fit the key (an RSA algorithm with an EC key, ES256 with P-384...).
     #[error("signature algorithm {algorithm} does not match the {key} key")]
-    AlgorithmKeyMismatch { algorithm: String, key: String },
+    AlgorithmKeyMismatch {
+        /// The verification recipe asked for, as Rust's debug form (`RsaPss(Sha256, Any)`).
+        algorithm: String,
+        /// The key, as [`PublicKey::describe`] names it (`EC P-384`).
+        key: String,
+    },
     /// The signature bytes are malformed or do not verify.
     #[error("signature does not verify")]
     BadSignature,
@@ -61,12 +88,16 @@ pub enum CryptoError {
 /// A hash function allowed in signatures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum HashAlg {
+    /// SHA-256 (32-byte output).
     Sha256,
+    /// SHA-384 (48-byte output).
     Sha384,
+    /// SHA-512 (64-byte output).
     Sha512,
 }
 
 impl HashAlg {
+    /// The hash of `data`.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
         match self {
             HashAlg::Sha256 => sha2::Sha256::digest(data).to_vec(),
@@ -75,6 +106,7 @@ impl HashAlg {
         }
     }
 
+    /// The length of the hash's output, in bytes.
     pub fn output_len(self) -> usize {
         match self {
             HashAlg::Sha256 => 32,
@@ -102,6 +134,7 @@ impl HashAlg {
         }
     }
 
+    /// The name people read: `SHA-256`, `SHA-384` or `SHA-512`.
     pub fn name(self) -> &'static str {
         match self {
             HashAlg::Sha256 => "SHA-256",
@@ -114,7 +147,9 @@ impl HashAlg {
 /// How an ECDSA signature is encoded: raw `r||s` (JWS, COSE) or ASN.1 DER (X.509, CMS, DSSE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EcdsaEncoding {
+    /// Raw `r||s`, each half as long as the curve's field (JWS, COSE).
     Fixed,
+    /// An ASN.1 DER `Ecdsa-Sig-Value` (X.509, CMS, DSSE).
     Der,
 }
 
@@ -132,9 +167,14 @@ pub enum PssSalt {
 /// A complete verification recipe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verification {
+    /// RSASSA-PKCS1-v1_5 with this hash.
     RsaPkcs1v15(HashAlg),
+    /// RSASSA-PSS with MGF1 over this hash, and the salt lengths accepted.
     RsaPss(HashAlg, PssSalt),
+    /// ECDSA with this hash, the signature in this encoding. A hash longer or shorter than the
+    /// curve is allowed, as in Go's crypto/x509.
     Ecdsa(HashAlg, EcdsaEncoding),
+    /// Ed25519 (RFC 8032), the message signed whole.
     Ed25519,
 }
 
@@ -142,22 +182,34 @@ pub enum Verification {
 /// Notation signing or timestamping certificate may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum KeySpec {
+    /// RSA with a 2048-bit modulus (PS256).
     Rsa2048,
+    /// RSA with a 3072-bit modulus (PS384).
     Rsa3072,
+    /// RSA with a 4096-bit modulus (PS512).
     Rsa4096,
+    /// ECDSA on P-256 (ES256).
     EcP256,
+    /// ECDSA on P-384 (ES384).
     EcP384,
+    /// ECDSA on P-521 (ES512).
     EcP521,
 }
 
 /// Notation's signature algorithms, one per key spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum SignatureAlgorithm {
+    /// RSASSA-PSS with SHA-256 (RSA 2048).
     PS256,
+    /// RSASSA-PSS with SHA-384 (RSA 3072).
     PS384,
+    /// RSASSA-PSS with SHA-512 (RSA 4096).
     PS512,
+    /// ECDSA with SHA-256 (P-256).
     ES256,
+    /// ECDSA with SHA-384 (P-384).
     ES384,
+    /// ECDSA with SHA-512 (P-521).
     ES512,
 }
 
@@ -214,6 +266,7 @@ impl SignatureAlgorithm {
         }
     }
 
+    /// The algorithm of a COSE `alg` identifier; any other identifier is `None`.
     pub fn from_cose_id(id: i64) -> Option<SignatureAlgorithm> {
         [
             SignatureAlgorithm::PS256,
@@ -227,6 +280,7 @@ impl SignatureAlgorithm {
         .find(|a| a.cose_id() == id)
     }
 
+    /// The hash the algorithm signs with.
     pub fn hash(self) -> HashAlg {
         match self {
             SignatureAlgorithm::PS256 | SignatureAlgorithm::ES256 => HashAlg::Sha256,
@@ -259,10 +313,18 @@ const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
 /// The type of a public key, with the size of an RSA modulus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyType {
-    Rsa { bits: usize },
+    /// An RSA key.
+    Rsa {
+        /// The modulus size in bits, leading zeros not counted.
+        bits: usize,
+    },
+    /// An elliptic-curve key on NIST P-256.
     P256,
+    /// An elliptic-curve key on NIST P-384.
     P384,
+    /// An elliptic-curve key on NIST P-521.
     P521,
+    /// An Ed25519 key (32 bytes).
     Ed25519,
 }
 

@@ -59,22 +59,43 @@ pub enum RevocationError {
     /// A CRL file is larger than `Limits::max_crl_file`.
     #[error("CRL file {source_name} is {size} bytes, larger than the limit of {limit} bytes; pass a smaller CRL or raise the CRL size limit")]
     TooLarge {
+        /// The CRL file as given, or the trust material key that held it.
         source_name: String,
+        /// Its size in bytes.
         size: u64,
+        /// [`Limits::max_crl_file`], in bytes.
         limit: u64,
     },
     /// A CRL file cannot be read.
     #[error("cannot read CRL file {source_name}: {reason}")]
-    Read { source_name: String, reason: String },
+    Read {
+        /// The CRL file as given.
+        source_name: String,
+        /// The operating system's error.
+        reason: String,
+    },
     /// The bytes are not a DER or PEM X.509 CRL.
     #[error("{source_name} is not a valid X.509 CRL: {reason}")]
-    Malformed { source_name: String, reason: String },
+    Malformed {
+        /// The CRL file as given, or the trust material key that held it.
+        source_name: String,
+        /// The DER, PEM or extension parser's error.
+        reason: String,
+    },
     /// A PEM block of another type (a certificate, a key) in a CRL file.
     #[error("{source_name}: PEM block {label:?} is not an X509 CRL")]
-    NotACrl { source_name: String, label: String },
+    NotACrl {
+        /// The CRL file as given, or the trust material key that held it.
+        source_name: String,
+        /// The PEM block's label (`CERTIFICATE`, say).
+        label: String,
+    },
     /// A CRL file holds no CRL at all.
     #[error("{source_name} holds no CRL")]
-    Empty { source_name: String },
+    Empty {
+        /// The CRL file as given, or the trust material key that held it.
+        source_name: String,
+    },
     /// The certificate names an OCSP responder and no CRL distribution point; OCSP is never
     /// attempted offline, so its status cannot be known.
     #[error("the certificate names only an OCSP responder, and OCSP is never attempted offline; no CRL applies")]
@@ -82,22 +103,36 @@ pub enum RevocationError {
     /// The certificate has a CRL distribution point but no supplied CRL is issued by its
     /// issuer.
     #[error("no CRL issued by {issuer:?} was supplied (the certificate's CRL distribution point: {urls})")]
-    NoCrlForIssuer { issuer: String, urls: String },
+    NoCrlForIssuer {
+        /// The issuing CA's subject ([`Cert::subject`]).
+        issuer: String,
+        /// The certificate's CRL distribution point URIs, comma-separated.
+        urls: String,
+    },
     /// CRLs with the issuer's name were supplied but none is validly signed by the issuer.
     #[error("CRL {source_name} is not signed by CA {issuer:?}: {reason}")]
     CrlSignatureInvalid {
+        /// The first CRL with the issuer's name that failed: its file or trust material key.
         source_name: String,
+        /// The issuing CA's subject ([`Cert::subject`]).
         issuer: String,
+        /// Why the signature does not verify with the CA's key.
         reason: String,
     },
     /// The CRL has no nextUpdate.
     #[error("CRL {source_name} has no nextUpdate, so its freshness cannot be judged")]
-    NextUpdateMissing { source_name: String },
+    NextUpdateMissing {
+        /// The CRL's file or trust material key.
+        source_name: String,
+    },
     /// The verification time is after the CRL's nextUpdate: the CRL is stale.
     #[error("expired CRL {source_name}: verification time {at} is after its nextUpdate {next_update}; supply a newer CRL")]
     StaleCrl {
+        /// The CRL's file or trust material key.
         source_name: String,
+        /// The verification time.
         at: String,
+        /// The CRL's nextUpdate.
         next_update: String,
     },
     /// The CRL carries a critical extension other than issuingDistributionPoint and
@@ -105,24 +140,42 @@ pub enum RevocationError {
     /// extension.
     #[error("unsupported critical extension {oid} found in CRL {source_name}")]
     UnsupportedCriticalExtension {
+        /// The CRL's file or trust material key.
         source_name: String,
+        /// The critical extension's OID.
         oid: ObjectIdentifier,
     },
     /// The certificate has a freshestCRL extension but no delta CRL was supplied.
     #[error("freshest CRL from certificate extension is not supported: the certificate asks for a delta CRL and none issued by {issuer:?} was supplied")]
-    FreshestCrlWithoutDelta { issuer: String },
+    FreshestCrlWithoutDelta {
+        /// The issuing CA's subject ([`Cert::subject`]).
+        issuer: String,
+    },
     /// The base CRL names a delta CRL (freshestCRL) and none was supplied.
     #[error("CRL {source_name} names a delta CRL (freshestCRL) and none issued by {issuer:?} was supplied")]
-    DeltaCrlMissing { source_name: String, issuer: String },
+    DeltaCrlMissing {
+        /// The base CRL's file or trust material key.
+        source_name: String,
+        /// The issuing CA's subject ([`Cert::subject`]).
+        issuer: String,
+    },
     /// The delta CRL does not fit the base CRL (number not greater, indicator above the base
     /// number, no number).
     #[error("delta CRL {source_name} does not fit the base CRL: {reason}")]
-    DeltaCrlMismatch { source_name: String, reason: String },
+    DeltaCrlMismatch {
+        /// The delta CRL's file or trust material key.
+        source_name: String,
+        /// How it does not fit: numbers missing, or not in order.
+        reason: String,
+    },
     /// An entry for the certificate has an extension that does not parse.
     #[error("CRL {source_name}: entry for serial {serial} is malformed: {reason}")]
     MalformedEntry {
+        /// The CRL's file or trust material key.
         source_name: String,
+        /// The certificate's serial number, lowercase hex.
         serial: String,
+        /// The extension parser's error.
         reason: String,
     },
 }
@@ -131,15 +184,26 @@ pub enum RevocationError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RevocationReason {
+    /// `unspecified` (0).
     Unspecified,
+    /// `keyCompromise` (1).
     KeyCompromise,
+    /// `cACompromise` (2).
     CaCompromise,
+    /// `affiliationChanged` (3).
     AffiliationChanged,
+    /// `superseded` (4).
     Superseded,
+    /// `cessationOfOperation` (5).
     CessationOfOperation,
+    /// `certificateHold` (6): temporary; revoked while it is the certificate's latest temporary
+    /// entry.
     CertificateHold,
+    /// `removeFromCRL` (8): ends an earlier `certificateHold` (delta CRLs).
     RemoveFromCrl,
+    /// `privilegeWithdrawn` (9).
     PrivilegeWithdrawn,
+    /// `aACompromise` (10).
     AaCompromise,
     /// A code RFC 5280 does not define.
     Other(u8),
@@ -458,16 +522,28 @@ impl CrlSet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertStatus {
     /// Not revoked according to a fresh CRL from its issuer.
-    Ok { crl: CrlRef, delta: Option<CrlRef> },
+    Ok {
+        /// The base CRL that decided.
+        crl: CrlRef,
+        /// The delta CRL read with it, if any.
+        delta: Option<CrlRef>,
+    },
     /// Revoked (or on hold) according to a fresh CRL from its issuer.
     Revoked {
+        /// The base CRL that decided.
         crl: CrlRef,
+        /// The delta CRL read with it, if any.
         delta: Option<CrlRef>,
+        /// The entry's revocationDate.
         date: OffsetDateTime,
+        /// The entry's reasonCode, if it has one.
         reason: Option<RevocationReason>,
     },
     /// The status cannot be known, and why.
-    Unknown { why: RevocationError },
+    Unknown {
+        /// Why no CRL could decide.
+        why: RevocationError,
+    },
     /// The certificate carries no revocation information, or is the root: counts as OK.
     NonRevocable,
 }
@@ -505,11 +581,16 @@ pub enum RevocationVerdict {
     /// Every certificate is OK or non-revocable.
     Ok,
     /// At least one certificate is revoked; the one nearest the leaf is named.
-    Revoked { subject: String },
+    Revoked {
+        /// The subject of the revoked certificate nearest the leaf.
+        subject: String,
+    },
     /// No certificate is revoked but at least one is unknown; the one nearest the leaf is
     /// named with the reason.
     Unknown {
+        /// The subject of the certificate nearest the leaf whose status is unknown.
         subject: String,
+        /// Why its status is unknown.
         why: RevocationError,
     },
 }

@@ -85,7 +85,10 @@ pub enum TimestampError {
     /// No signing-certificate-v2 signed attribute. `v1_only` says a V1 attribute is present,
     /// which is not accepted.
     #[error("failed to get SigningCertificateV2 from signed attributes: attribute not found{}", if *.v1_only { " (only the SigningCertificate V1 attribute is present, which is not supported)" } else { "" })]
-    SigningCertificateV2Missing { v1_only: bool },
+    SigningCertificateV2Missing {
+        /// Whether a SigningCertificate (V1) attribute is there instead.
+        v1_only: bool,
+    },
     /// The signing-certificate-v2 attribute does not parse (truncated, wrong shape).
     #[error("failed to get SigningCertificateV2 from signed attributes: {0}")]
     MalformedSigningCertificateV2(String),
@@ -113,8 +116,11 @@ pub enum TimestampError {
         "timestamp signing certificate {subject:?} is not trusted at genTime {gen_time}: {reason}"
     )]
     UntrustedTsa {
+        /// The TSA certificate's subject ([`Cert::subject`]).
         subject: String,
+        /// The token's genTime.
         gen_time: String,
+        /// Why the chain does not verify at that time.
         reason: String,
     },
     /// The SignerInfo's digest and signature algorithms are not RSA PKCS#1 v1.5, RSASSA-PSS or
@@ -139,7 +145,12 @@ pub enum TimestampError {
     SigningTime(String),
     /// The TSA certificate's EKU is not exactly `[timeStamping]`, or is not critical.
     #[error("signing certificate {subject:?}: {reason}")]
-    TsaExtendedKeyUsage { subject: String, reason: String },
+    TsaExtendedKeyUsage {
+        /// The TSA certificate's subject ([`Cert::subject`]).
+        subject: String,
+        /// What is wrong with its extended key usage.
+        reason: String,
+    },
     /// The TSA chain breaks a rule of NOTATION.md §6.2 (`ValidateTimestampingCertChain`).
     #[error("invalid timestamping certificate chain: {0}")]
     TsaChainRules(String),

@@ -32,22 +32,42 @@ pub enum DnError {
     HexValue(String),
     /// go-ldap's `ParseDN` rejected the text (bad escape, missing `=`, trailing separator...).
     #[error("parsing distinguished name (DN) {} failed with err: {reason}. A valid DN must contain 'C', 'ST' or 'S', and 'O' RDN attributes at a minimum, and follow RFC 4514 standard", go_quote(name))]
-    Syntax { name: String, reason: String },
+    Syntax {
+        /// The DN: a trusted identity's value, or a certificate subject as Go prints it.
+        name: String,
+        /// go-ldap's error, verbatim.
+        reason: String,
+    },
     /// An RDN joins several attributes with `+`.
     #[error("distinguished name (DN) {} has multi-valued RDN attributes, remove multi-valued RDN attributes as they are not supported", go_quote(.0))]
     MultiValued(String),
     /// The same attribute type appears twice (`ST` and `S` count as the same).
     #[error("distinguished name (DN) {} has duplicate RDN attribute for {}, DN can only have unique RDN attributes", go_quote(name), go_quote(kind))]
-    Duplicate { name: String, kind: String },
+    Duplicate {
+        /// The DN: a trusted identity's value, or a certificate subject as Go prints it.
+        name: String,
+        /// The attribute type that appears twice (`ST` for `S` too).
+        kind: String,
+    },
     /// C, ST (or S) or O is missing or empty. Types are case-sensitive: `c=US` is not `C`.
     #[error("distinguished name (DN) {} has no mandatory RDN attribute for {}, it must contain 'C', 'ST' or 'S', and 'O' RDN attributes at a minimum", go_quote(name), go_quote(field))]
-    MissingMandatory { name: String, field: String },
+    MissingMandatory {
+        /// The DN: a trusted identity's value, or a certificate subject as Go prints it.
+        name: String,
+        /// The attribute missing or empty: `C`, `ST` or `O`.
+        field: String,
+    },
     /// A certificate subject attribute value is not one of the string types Go accepts (Go
     /// would refuse the whole certificate).
     #[error(
         "certificate subject attribute {oid} has a value of unsupported ASN.1 type (tag {tag})"
     )]
-    UnsupportedValue { oid: String, tag: u8 },
+    UnsupportedValue {
+        /// The attribute type's OID, dotted (`2.5.4.3`).
+        oid: String,
+        /// The ASN.1 tag of its value, as one byte.
+        tag: u8,
+    },
 }
 
 /// One attribute of an RDN as go-ldap returns it.

@@ -55,25 +55,50 @@ pub enum PolicyError {
     EmptyLevel(String),
     /// `signatureVerification.level` is not strict, permissive, audit or skip (case-sensitive).
     #[error("trust policy: trust policy statement {} has invalid signatureVerification: invalid signature verification level {}", go_quote(statement), go_quote(level))]
-    InvalidLevel { statement: String, level: String },
+    InvalidLevel {
+        /// The statement's `name`.
+        statement: String,
+        /// The level as written.
+        level: String,
+    },
     /// `override` is used together with the `skip` level.
     #[error("trust policy: trust policy statement {} has invalid signatureVerification: signature verification level \"skip\" can't be used to customize signature verification", go_quote(.0))]
     OverrideWithSkip(String),
     /// An `override` key is not one of the five validation types.
     #[error("trust policy: trust policy statement {} has invalid signatureVerification: verification type {} in custom signature verification is not supported, supported values are [\"integrity\" \"authenticity\" \"authenticTimestamp\" \"expiry\" \"revocation\"]", go_quote(statement), go_quote(key))]
-    UnsupportedOverrideType { statement: String, key: String },
+    UnsupportedOverrideType {
+        /// The statement's `name`.
+        statement: String,
+        /// The `override` key as written.
+        key: String,
+    },
     /// An `override` value is not enforce, log or skip.
     #[error("trust policy: trust policy statement {} has invalid signatureVerification: verification action {} in custom signature verification is not supported, supported values are [\"enforce\" \"log\" \"skip\"]", go_quote(statement), go_quote(value))]
-    UnsupportedOverrideAction { statement: String, value: String },
+    UnsupportedOverrideAction {
+        /// The statement's `name`.
+        statement: String,
+        /// The `override` value as written.
+        value: String,
+    },
     /// `override` names `integrity`, which can never be overridden.
     #[error("trust policy: trust policy statement {} has invalid signatureVerification: \"integrity\" verification can not be overridden in custom signature verification", go_quote(.0))]
     IntegrityOverride(String),
     /// `override` sets a type other than `revocation` to `skip`.
     #[error("trust policy: trust policy statement {} has invalid signatureVerification: {} verification can not be skipped in custom signature verification", go_quote(statement), go_quote(key))]
-    OverrideSkip { statement: String, key: String },
+    OverrideSkip {
+        /// The statement's `name`.
+        statement: String,
+        /// The validation type set to `skip`.
+        key: String,
+    },
     /// `verifyTimestamp` is not empty, `always` or `afterCertExpiry`.
     #[error("trust policy: trust policy statement {} has invalid signatureVerification: verifyTimestamp must be \"always\" or \"afterCertExpiry\", but got {}", go_quote(statement), go_quote(value))]
-    InvalidVerifyTimestamp { statement: String, value: String },
+    InvalidVerifyTimestamp {
+        /// The statement's `name`.
+        statement: String,
+        /// The `verifyTimestamp` value as written.
+        value: String,
+    },
     /// A `skip` statement lists trust stores or identities (the notation CLI's rule; Flux empties
     /// them first with [`clean_trust_policy`], so Flux users never see this).
     #[error("trust policy: trust policy statement {} is set to skip signature verification but configured with trust stores and/or trusted identities, remove them if signature verification needs to be skipped", go_quote(.0))]
@@ -83,19 +108,30 @@ pub enum PolicyError {
     MissingStoresOrIdentities(String),
     /// A trust store entry has no `:` separator.
     #[error("trust policy: trust policy statement {} has malformed trust store value {}. The required format is <TrustStoreType>:<TrustStoreName>", go_quote(statement), go_quote(value))]
-    MalformedTrustStore { statement: String, value: String },
+    MalformedTrustStore {
+        /// The statement's `name`.
+        statement: String,
+        /// The `trustStores` entry as written.
+        value: String,
+    },
     /// A trust store type is not `ca`, `signingAuthority` or `tsa` (case-sensitive).
     #[error("trust policy: trust policy statement {} uses an unsupported trust store type {} in trust store value {}", go_quote(statement), go_quote(kind), go_quote(value))]
     UnsupportedTrustStoreType {
+        /// The statement's `name`.
         statement: String,
+        /// The type, before the `:`.
         kind: String,
+        /// The `trustStores` entry as written.
         value: String,
     },
     /// A trust store name does not match `[a-zA-Z0-9_.-]+`.
     #[error("trust policy: trust policy statement {} uses an unsupported trust store name {} in trust store value {}. Named store name needs to follow [a-zA-Z0-9_.-]+ format", go_quote(statement), go_quote(name), go_quote(value))]
     UnsupportedTrustStoreName {
+        /// The statement's `name`.
         statement: String,
+        /// The store name, after the `:`.
         name: String,
+        /// The `trustStores` entry as written.
         value: String,
     },
     /// `*` is combined with other trusted identities.
@@ -110,26 +146,42 @@ pub enum PolicyError {
         go_quote(statement),
         go_quote(identity)
     )]
-    IdentityMissingSeparator { statement: String, identity: String },
+    IdentityMissingSeparator {
+        /// The statement's `name`.
+        statement: String,
+        /// The `trustedIdentities` entry as written.
+        identity: String,
+    },
     /// `x509.subject:` with nothing after it.
     #[error(
         "trust policy: trust policy statement {} has trusted identity {} without an identity value",
         go_quote(statement),
         go_quote(identity)
     )]
-    IdentityWithoutValue { statement: String, identity: String },
+    IdentityWithoutValue {
+        /// The statement's `name`.
+        statement: String,
+        /// The `trustedIdentities` entry as written.
+        identity: String,
+    },
     /// The DN of an `x509.subject:` identity is invalid (see [`DnError`]).
     #[error("trust policy: trust policy statement {} has trusted identity {} with invalid identity value: {reason}", go_quote(statement), go_quote(identity))]
     InvalidIdentity {
+        /// The statement's `name`.
         statement: String,
+        /// The `trustedIdentities` entry as written.
         identity: String,
+        /// Why its DN is refused.
         reason: DnError,
     },
     /// One trusted DN is a subset of another one of the same statement.
     #[error("trust policy: trust policy statement {} has overlapping x509 trustedIdentities, {} overlaps with {}", go_quote(statement), go_quote(first), go_quote(second))]
     OverlappingIdentities {
+        /// The statement's `name`.
         statement: String,
+        /// The identity, as written, whose DN is a subset of `second`'s.
         first: String,
+        /// The identity, as written, that it overlaps with.
         second: String,
     },
     /// A statement has no `registryScopes`.
@@ -160,7 +212,10 @@ pub enum PolicyError {
     /// rendered as Go's `%q` of `[]map[string]string`.
     #[error("signing certificate from the digital signature does not match the X.509 trusted identities {identities} defined in the trust policy {}", go_quote(statement))]
     IdentityMismatch {
+        /// The statement's `name`.
         statement: String,
+        /// The statement's `x509.subject` identities as Go's `%q` of `[]map[string]string` (keys
+        /// sorted), e.g. `[map["C":"US" "O":"Notary" "ST":"WA"]]`.
         identities: String,
     },
 }

@@ -133,7 +133,9 @@ pub struct NotVerified<'a> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum ImageReport<'a> {
+    /// An attestation verified: the newest by `timeVerified` of those that verify with the key.
     Verified(Verified<'a>),
+    /// No attestation verified: why, and the others found.
     NotVerified(NotVerified<'a>),
 }
 

@@ -47,12 +47,15 @@ pub const REPORT_VERSION: u32 = 2;
 /// What the report says of the bundle as a whole.
 #[derive(Debug, Clone, Serialize)]
 pub struct BundleSummary {
+    /// The bundle as given: its path, or `<stdin>`.
     pub name: String,
+    /// How it was read: `directory`, `tar`, `tar-gzip` or `tar-zstd`.
     pub format: String,
     /// Blobs checked (hashed and sized).
     pub blobs: u64,
     /// Bytes hashed.
     pub bytes: u64,
+    /// Whether any blob is missing, of the wrong size or digest (then `problems` says which).
     pub damaged: bool,
     /// Integrity problems, one line each (empty unless damaged).
     pub problems: Vec<String>,
@@ -70,7 +73,10 @@ pub struct FluxStatus {
     /// `True`, `False`, `None` (Flux writes no condition) or `Unknown` (what Flux would do is
     /// outside this tool: a provider other than notation).
     pub status: String,
+    /// Flux's condition reason: `Succeeded`, `VerificationError`, `UnsupportedProvider`, or empty
+    /// when Flux writes no condition.
     pub reason: String,
+    /// The condition's message, in Flux's words.
     pub message: String,
 }
 
@@ -91,8 +97,11 @@ impl FluxStatus {
 /// verified at all (cosign provider, no verification configured, image missing).
 #[derive(Debug, Clone, Serialize)]
 pub struct ResultEntry {
+    /// The image's outcome; absent for a Flux object that could not be verified at all. Its fields
+    /// are those of the result in the JSON report.
     #[serde(flatten)]
     pub outcome: Option<Outcome>,
+    /// With `--flux`: the OCIRepository's `SourceVerified` condition.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flux: Option<FluxStatus>,
     /// For entries without an outcome: the verdict and why.
@@ -101,11 +110,15 @@ pub struct ResultEntry {
     /// For entries without an outcome whose verdict is `ignored`: why.
     #[serde(rename = "ignoredReason", skip_serializing_if = "Option::is_none")]
     pub ignored: Option<Ignored>,
+    /// A remark for people: for a Flux object, how its image was chosen (the tag a semver range
+    /// picked, a bundle without repository names) or, when it could not be verified, which image it
+    /// selected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
 impl ResultEntry {
+    /// An entry for an image's outcome (no Flux condition, no note yet).
     pub fn from_outcome(outcome: Outcome) -> ResultEntry {
         ResultEntry {
             outcome: Some(outcome),
@@ -129,8 +142,11 @@ impl ResultEntry {
 /// The whole report of a `verify` run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The version of the JSON shape ([`REPORT_VERSION`]).
     pub version: u32,
+    /// The bundle and its integrity.
     pub bundle: BundleSummary,
+    /// One entry per image verified (with `--flux`, per OCIRepository).
     pub results: Vec<ResultEntry>,
     /// Images of the bundle that no OCIRepository asked for (with `--flux`).
     #[serde(rename = "notRequested", skip_serializing_if = "Vec::is_empty")]

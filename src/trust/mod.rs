@@ -34,25 +34,47 @@ pub const TRUST_POLICY_KEY: &str = "trustpolicy.json";
 pub enum TrustError {
     /// A file or folder could not be read.
     #[error("cannot read {path}: {reason}")]
-    Io { path: String, reason: String },
+    Io {
+        /// The file or folder, as given.
+        path: String,
+        /// The operating system's error.
+        reason: String,
+    },
     /// A file is larger than the limit for configuration files.
     #[error("{path} is {size} bytes, more than the limit of {limit} bytes for a YAML/JSON configuration file")]
-    TooLarge { path: String, size: u64, limit: u64 },
+    TooLarge {
+        /// The file, as given.
+        path: String,
+        /// Its size in bytes (or the bytes read before stopping, for a stream).
+        size: u64,
+        /// [`Limits::max_config_file`], in bytes.
+        limit: u64,
+    },
     /// A YAML or JSON file does not parse: syntax, duplicate keys, anchor/alias bombs and
     /// other resource limits.
     #[error("{path}: not valid YAML/JSON: {reason}")]
-    Syntax { path: String, reason: String },
+    Syntax {
+        /// The file, as given.
+        path: String,
+        /// The parser's error, with its line and column where known.
+        reason: String,
+    },
     /// The file holds no Kubernetes Secret, or several where one was expected, or a Secret of a
     /// malformed shape.
     #[error("{path}: {reason}")]
-    NotASecret { path: String, reason: String },
+    NotASecret {
+        /// The file, as given.
+        path: String,
+        /// What was found instead (no Secret, several Secrets, a field of the wrong shape).
+        reason: String,
+    },
     /// The Secret (or folder) has no `trustpolicy.json` key (Flux's message); `keys` are the
     /// keys (or top-level fields of a Secret) that were there, for [`TrustError::hint`].
     #[error("'trustpolicy.json' not found in {origin}")]
     PolicyNotFound {
-        /// The Secret or folder, as messages name it.
+        /// What was read, as Flux names it: `secret 'namespace/name'` or `folder 'PATH'`.
         origin: String,
-        /// The keys that were there.
+        /// The keys or files that were there (for a Secret without `data`, its top-level fields).
         keys: Vec<String>,
         /// Top-level fields of the Secret spelled like `data` / `stringData` in another case.
         misspelled: Vec<String>,
@@ -73,67 +95,116 @@ pub enum TrustError {
     },
     /// No key ends in `.crt` or `.pem` (Flux's message); `keys` are the keys that were there.
     #[error("no certificates found in {origin}")]
-    NoCertificates { origin: String, keys: Vec<String> },
+    NoCertificates {
+        /// What was read, as Flux names it: `secret 'namespace/name'` or `folder 'PATH'`.
+        origin: String,
+        /// The keys or files that were there.
+        keys: Vec<String>,
+    },
     /// A `data` value is not valid base64.
     #[error("{origin}: data key '{key}' is not valid base64: {reason}")]
     BadBase64 {
+        /// The Secret, as `secret 'namespace/name'`.
         origin: String,
+        /// The `data` key whose value does not decode.
         key: String,
+        /// The decoder's error.
         reason: String,
     },
     /// A value is not a string, or a key is both in `data` and in `stringData` with a bad type.
     #[error("{origin}: key '{key}': {reason}")]
     BadValue {
+        /// The Secret, as `secret 'namespace/name'`.
         origin: String,
+        /// The `data` or `stringData` key.
         key: String,
+        /// What the value is instead of a string.
         reason: String,
     },
     /// A `.crt`/`.pem` value does not hold certificates.
     #[error("{origin}: key '{key}' does not hold a valid certificate: {reason}")]
     BadCertificate {
+        /// What held it: `secret 'namespace/name'` or `folder 'PATH'`.
         origin: String,
+        /// The key or file name.
         key: String,
+        /// Why it holds no certificate (the PEM or DER parser's error).
         reason: String,
     },
     /// A trust folder entry is a symlink leading outside the folder.
     #[error("{path} points outside the trust folder; symlinks are followed only inside it")]
-    OutsideFolder { path: String },
+    OutsideFolder {
+        /// The entry: the folder's resolved path joined with the entry's name.
+        path: String,
+    },
     /// A value is larger than its limit (a CRL over `Limits::max_crl_file`, say).
     #[error("{origin}: key '{key}' is {size} bytes, more than the limit of {limit} bytes")]
     ValueTooLarge {
+        /// What held it: `secret 'namespace/name'` or `folder 'PATH'`.
         origin: String,
+        /// The key or file name.
         key: String,
+        /// The value's size in bytes (decoded).
         size: u64,
+        /// The limit it exceeds, in bytes.
         limit: u64,
     },
     /// An OCIRepository has no `spec.url`.
     #[error("{path}: OCIRepository '{object}' has no spec.url")]
-    MissingUrl { path: String, object: String },
+    MissingUrl {
+        /// The manifest file, as given.
+        path: String,
+        /// The OCIRepository, as `namespace/name`.
+        object: String,
+    },
     /// An OCIRepository's `spec.url` is not a valid `oci://registry/repository`.
     #[error("{path}: OCIRepository '{object}': invalid spec.url '{url}': {reason}")]
     BadUrl {
+        /// The manifest file, as given.
         path: String,
+        /// The OCIRepository, as `namespace/name`.
         object: String,
+        /// The `spec.url` as written.
         url: String,
+        /// What is wrong with it (scheme, registry, repository).
         reason: String,
     },
     /// An OCIRepository or Secret object has fields of the wrong type.
     #[error("{path}: {kind} '{object}': {reason}")]
     BadObject {
+        /// The manifest file, as given.
         path: String,
+        /// The object's kind: `OCIRepository` or `Secret`.
         kind: String,
+        /// The object, as `namespace/name`.
         object: String,
+        /// Which field has which wrong type.
         reason: String,
     },
     /// The Secret named by `secretRef` is not among the manifests (in that namespace).
     #[error("secret '{namespace}/{name}' not found: secrets \"{name}\" not found in namespace '{namespace}' among the Flux manifests given (a Secret must be in the OCIRepository's namespace)")]
-    SecretNotFound { namespace: String, name: String },
+    SecretNotFound {
+        /// The OCIRepository's namespace, where Flux looks for the Secret.
+        namespace: String,
+        /// The name `spec.verify.secretRef.name` gives.
+        name: String,
+    },
     /// `spec.ref.semver` is not a valid range (Flux's message).
     #[error("semver '{range}' parse error: {reason}")]
-    BadSemver { range: String, reason: String },
+    BadSemver {
+        /// `spec.ref.semver` as written.
+        range: String,
+        /// Why it is not a range, in the words of Masterminds/semver (which Flux uses).
+        reason: String,
+    },
     /// `spec.ref.semverFilter` is not a valid regular expression (Go RE2 syntax).
     #[error("semverFilter '{filter}' is not a valid regular expression: {reason}")]
-    BadSemverFilter { filter: String, reason: String },
+    BadSemverFilter {
+        /// `spec.ref.semverFilter` as written.
+        filter: String,
+        /// The regular expression parser's error.
+        reason: String,
+    },
 }
 
 impl TrustError {

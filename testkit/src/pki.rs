@@ -119,7 +119,7 @@ impl CertSpec {
         }
     }
 
-    /// A TSA leaf: keyUsage digitalSignature, EKU exactly [timeStamping] critical.
+    /// A TSA leaf: keyUsage digitalSignature, EKU exactly `[timeStamping]` critical.
     pub fn tsa(cn: &str, key: KeySpec) -> CertSpec {
         CertSpec {
             basic_constraints: Some((true, false, None)),
