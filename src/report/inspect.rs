@@ -1,10 +1,12 @@
-//! The report of `inspect`: what a bundle holds (images, referrers, Notation signatures) and
-//! whether every blob is intact, rendered as text or JSON (version 1) from the same values.
+//! The report of `inspect`: what a bundle holds (images, referrers, Notation and cosign
+//! signatures) and whether every blob is intact, rendered as text or JSON (version 1) from the
+//! same values.
 
 use serde::Serialize;
 
 use super::text::one_line;
 use crate::bundle::Bundle;
+use crate::cosign::unverified::{self, CosignSummary};
 use crate::digest::{Descriptor, Digest};
 use crate::limits::Limits;
 use crate::oci::{Graph, Image, Integrity, Referrer, SignatureCandidate, COSE, JWS};
@@ -98,10 +100,14 @@ pub struct ReferrerSummary {
     pub media_type: String,
     /// `artifactType`, else `config.mediaType`.
     pub artifact_type: Option<String>,
-    /// `index`, `tag-schema` or `unlisted`.
+    /// `index`, `tag-schema` or `unlisted`; for cosign v2 signature manifests (which have no
+    /// `subject`), `cosign-tag` (the `sha256-<hex>.sig` tag) or `cosign-untagged` (the shape
+    /// `cosign save` writes).
     pub listing: &'static str,
     /// Set when the referrer is a Notation signature.
     pub signature: Option<SignatureSummary>,
+    /// Set when the referrer is a cosign signature manifest or Sigstore bundle (unverified).
+    pub cosign: Option<CosignSummary>,
 }
 
 /// A Notation signature, unverified.
@@ -161,10 +167,16 @@ impl InspectReport {
     ///              "artifactType", "layers", "totalSize",
     ///              "platforms": [{"platform", "digest", "layers", "size", "referrers": [..]}],
     ///              "referrers": [{"digest", "mediaType", "artifactType",
-    ///                             "listing": "index|tag-schema|unlisted",
+    ///                             "listing": "index|tag-schema|unlisted|cosign-tag|cosign-untagged",
     ///                             "signature": null | {"envelope": "jws|cose|unknown",
     ///                                "envelopeMediaType", "error", "unverifiedSigner",
-    ///                                "unverifiedSigningTime", "thumbprints": [..]}}],
+    ///                                "unverifiedSigningTime", "thumbprints": [..]},
+    ///                             "cosign": null | {"format": "simple-signing|bundle", "error",
+    ///                                "signatures": [{"layer", "bundleMediaType",
+    ///                                  "mode": "keyed|keyless", "unverifiedCertificateIssuer",
+    ///                                  "unverifiedSubject", "unverifiedIssuer",
+    ///                                  "unverifiedIntegratedTime", "unverifiedImageDigest",
+    ///                                  "error"}]}}],
     ///              "error"}]}
     /// ```
     pub fn render_json(&self) -> String {
@@ -263,11 +275,51 @@ fn render_referrers(out: &mut String, referrers: &[ReferrerSummary], indent: &st
                 ));
             }
         }
+        if let Some(c) = &r.cosign {
+            render_cosign(out, c, &format!("{indent}    "));
+        }
+    }
+}
+
+fn render_cosign(out: &mut String, c: &CosignSummary, indent: &str) {
+    let format = match c.format {
+        crate::cosign::Format::SimpleSigning => "simple signing",
+        crate::cosign::Format::Bundle => "Sigstore bundle",
+    };
+    if let Some(e) = &c.error {
+        out.push_str(&format!("{indent}cosign signature, {format}\n"));
+        out.push_str(&format!("{indent}invalid: {}\n", one_line(e)));
+    }
+    for s in &c.signatures {
+        let mut head = format!("{indent}cosign signature, {format}");
+        if let Some(m) = &s.bundle_media_type {
+            head.push_str(&format!(" {}", one_line(m)));
+        }
+        if let Some(m) = s.mode {
+            head.push_str(&format!(", {}", m.name()));
+        }
+        out.push_str(&head);
+        out.push('\n');
+        let lines = [
+            ("certificate issuer", &s.unverified_certificate_issuer),
+            ("subject", &s.unverified_subject),
+            ("OIDC issuer", &s.unverified_issuer),
+            ("log integrated time", &s.unverified_integrated_time),
+            ("image digest", &s.unverified_image_digest),
+        ];
+        for (what, value) in lines {
+            if let Some(v) = value {
+                out.push_str(&format!("{indent}  {what} (unverified): {}\n", one_line(v)));
+            }
+        }
+        if let Some(e) = &s.error {
+            out.push_str(&format!("{indent}  invalid: {}\n", one_line(e)));
+        }
     }
 }
 
 fn image_summary(graph: &Graph, image: &Image, limits: &Limits) -> ImageSummary {
-    let (referrers, error) = referrer_summaries(graph, &image.descriptor, limits);
+    let (referrers, error) = referrer_summaries(graph, &image.descriptor, true, limits);
     ImageSummary {
         reference: image.reference(),
         tags: image.tags.clone(),
@@ -289,7 +341,7 @@ fn image_summary(graph: &Graph, image: &Image, limits: &Limits) -> ImageSummary 
                 digest: p.descriptor.digest.clone(),
                 layers: p.layer_count,
                 size: p.size,
-                referrers: referrer_summaries(graph, &p.descriptor, limits).0,
+                referrers: referrer_summaries(graph, &p.descriptor, false, limits).0,
             })
             .collect(),
         referrers,
@@ -297,34 +349,67 @@ fn image_summary(graph: &Graph, image: &Image, limits: &Limits) -> ImageSummary 
     }
 }
 
+/// The referrers of `target` (Notation signatures and cosign bundles described), then its cosign
+/// v2 signature manifests; the untagged ones of a `cosign save` layout only with `untagged`.
 fn referrer_summaries(
     graph: &Graph,
     target: &Descriptor,
+    untagged: bool,
     limits: &Limits,
 ) -> (Vec<ReferrerSummary>, Option<String>) {
     let (signatures, error) = match graph.notation_signatures(target, limits) {
         Ok(s) => (s, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };
-    let list = graph
+    let max = limits.max_referrers_per_image as usize;
+    let mut list: Vec<ReferrerSummary> = graph
         .referrers(&target.digest)
         .into_iter()
-        .map(|r| referrer_summary(r, &signatures))
+        .enumerate()
+        .map(|(i, r)| referrer_summary(graph, r, &signatures, i < max))
         .collect();
+    list.extend(
+        unverified::simple_signing(graph, &target.digest, untagged, limits)
+            .into_iter()
+            .map(|m| ReferrerSummary {
+                digest: m.digest,
+                media_type: m.media_type.unwrap_or_default(),
+                artifact_type: m.artifact_type,
+                listing: if m.tagged {
+                    "cosign-tag"
+                } else {
+                    "cosign-untagged"
+                },
+                signature: None,
+                cosign: Some(m.summary),
+            }),
+    );
     (list, error)
 }
 
-fn referrer_summary(r: &Referrer, signatures: &[SignatureCandidate]) -> ReferrerSummary {
+/// One referrer; `read_cosign`: describe it if it is a cosign bundle (within the referrer limit).
+fn referrer_summary(
+    graph: &Graph,
+    r: &Referrer,
+    signatures: &[SignatureCandidate],
+    read_cosign: bool,
+) -> ReferrerSummary {
     let signature = signatures
         .iter()
         .find(|s| s.manifest.digest == r.descriptor.digest)
         .map(signature_summary);
+    let cosign = if read_cosign && signature.is_none() {
+        unverified::bundle_referrer(graph, r)
+    } else {
+        None
+    };
     ReferrerSummary {
         digest: r.descriptor.digest.clone(),
         media_type: r.descriptor.media_type.clone(),
         artifact_type: r.artifact_type.clone(),
         listing: r.listing.name(),
         signature,
+        cosign,
     }
 }
 
