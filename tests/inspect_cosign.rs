@@ -503,3 +503,127 @@ fn damaged_cosign_material_never_crashes_inspect() {
         "{refs:#?}"
     );
 }
+
+/// In a bundle of several images, an untagged signature manifest is listed under the image its
+/// payload names; one naming none of them is a note. Each image's own `.sig` tag comes first:
+/// with one, the untagged manifests are not its signatures (as verification finds them).
+#[test]
+fn untagged_signatures_of_several_images_go_to_the_image_they_name() {
+    let signer = Signer::from_seed("inspect-cosign/untagged");
+    let mut l = Layout::new();
+    let a = l.image_with(b"a", json!({"org.opencontainers.image.ref.name": "a"}));
+    let b = l.image_with(b"b", json!({"org.opencontainers.image.ref.name": "b"}));
+    let c = l.image_with(b"c", json!({"org.opencontainers.image.ref.name": "c"}));
+    let for_a = add_sig(
+        &mut l,
+        &signer,
+        &simple_signing(&digest_of(&a), SIMPLE_SIGNING_TYPE),
+        None,
+    );
+    let for_nobody = add_sig(
+        &mut l,
+        &signer,
+        &simple_signing(&sha(b"elsewhere"), SIMPLE_SIGNING_TYPE),
+        None,
+    );
+    // c has its own .sig tag: an untagged manifest naming c is not listed under it.
+    let for_c = add_sig(
+        &mut l,
+        &signer,
+        &simple_signing(&digest_of(&c), SIMPLE_SIGNING_TYPE),
+        None,
+    );
+    let c_tag = add_sig(
+        &mut l,
+        &signer,
+        &simple_signing(&digest_of(&c), SIMPLE_SIGNING_TYPE),
+        Some(sig_tag(&c)),
+    );
+    l.write();
+    let r = inspect(l.path());
+    assert_eq!(r.code, 0, "{}", r.text);
+    let images = r.json["images"].as_array().unwrap();
+    assert_eq!(images.len(), 3, "{:#}", r.json);
+    let listed = |i: usize| -> Vec<(Value, Value)> {
+        images[i]["referrers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["digest"].clone(), r["listing"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        listed(0),
+        [(for_a["digest"].clone(), json!("cosign-untagged"))]
+    );
+    assert_eq!(listed(1), []);
+    assert_eq!(listed(2), [(c_tag["digest"].clone(), json!("cosign-tag"))]);
+    let notes: Vec<&str> = r.json["bundle"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    for d in [&for_nobody, &for_c] {
+        let d = d["digest"].as_str().unwrap();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(d) && n.contains("is listed under no image")),
+            "{d}: {notes:?}"
+        );
+        assert!(r
+            .text
+            .contains(&format!("note: the untagged cosign signature manifest {d}")));
+    }
+}
+
+/// Layers beyond the signatures verification tries are counted, not read.
+#[test]
+fn layers_beyond_the_signatures_tried_are_counted() {
+    let mut l = Layout::new();
+    let image = l.image();
+    let digest = digest_of(&image);
+    let config = l.blob("application/vnd.oci.image.config.v1+json", b"{}");
+    let layers: Vec<Value> = (0..5)
+        .map(|i| {
+            let mut d = l.blob(
+                "application/vnd.dev.cosign.simplesigning.v1+json",
+                &simple_signing(&digest, &format!("{SIMPLE_SIGNING_TYPE}{}", " ".repeat(i))),
+            );
+            d["annotations"] = json!({"dev.cosignproject.cosign/signature": B64.encode(b"sig")});
+            d
+        })
+        .collect();
+    let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": config, "layers": layers});
+    let desc = l.blob(
+        "application/vnd.oci.image.manifest.v1+json",
+        &serde_json::to_vec(&m).unwrap(),
+    );
+    l.list(
+        &desc,
+        json!({"org.opencontainers.image.ref.name": sig_tag(&image)}),
+    );
+    l.write();
+    let r = inspect(l.path());
+    assert_eq!(r.code, 0, "{}", r.text);
+    let c = &cosign_referrers(&r.json)[0]["cosign"];
+    assert_eq!(c["signatures"].as_array().unwrap().len(), 3, "{c:#}");
+    assert_eq!(c["unreadLayers"], 2);
+    assert!(
+        r.text
+            .contains("2 more layers not read (nor tried by verification)"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        r.text
+            .matches("cosign signature, simple signing, keyed")
+            .count(),
+        3,
+        "{}",
+        r.text
+    );
+}

@@ -319,22 +319,29 @@ struct V2Layer {
 /// The v2 signature manifests of `digest`: those of the `sha256-<hex>.sig` tag, else the
 /// untagged simple-signing manifests of a `cosign save` layout; `true` when found by the tag.
 fn simple_signing_manifests<'g>(graph: &'g Graph, digest: &Digest) -> (Vec<&'g Digest>, bool) {
-    let tag = format!("{}.sig", digest.referrers_tag());
-    let tagged: Vec<&Digest> = graph.structurally_tagged(&tag);
+    let tagged = sig_tagged(graph, digest);
     if !tagged.is_empty() {
         return (tagged, true);
     }
-    let untagged = graph
-        .untagged_cosign_manifests()
-        .iter()
+    let untagged = untagged_simple_signing(graph)
         .filter(|d| *d != digest)
-        .filter(|d| {
-            manifest(graph, d).is_some_and(|m| {
-                !m.layers.is_empty() && m.layers.iter().all(|l| l.media_type == SIMPLE_SIGNING)
-            })
-        })
         .collect();
     (untagged, false)
+}
+
+/// The manifests `index.json` tags `sha256-<hex>.sig` for `digest`.
+fn sig_tagged<'g>(graph: &'g Graph, digest: &Digest) -> Vec<&'g Digest> {
+    graph.structurally_tagged(&format!("{}.sig", digest.referrers_tag()))
+}
+
+/// The untagged manifests of `index.json` whose every layer is a simple-signing payload (the
+/// signatures of a `cosign save` layout), in `index.json` order.
+fn untagged_simple_signing(graph: &Graph) -> impl Iterator<Item = &Digest> {
+    graph.untagged_cosign_manifests().iter().filter(move |d| {
+        manifest(graph, d).is_some_and(|m| {
+            !m.layers.is_empty() && m.layers.iter().all(|l| l.media_type == SIMPLE_SIGNING)
+        })
+    })
 }
 
 /// The signature layers of one v2 signature manifest (at most `max_signatures_per_image`).

@@ -14,9 +14,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::{
-    blob_of, bundle, fulcio, keys, manifest, simple_signing_layers, simple_signing_manifests,
-    Format, V2Layer, BUNDLE_MEDIA_TYPE_PREFIX, CERTIFICATE_ANNOTATION, MAX_BUNDLE,
-    REKOR_BUNDLE_ANNOTATION,
+    blob_of, bundle, fulcio, keys, manifest, simple_signing_layers, Format, V2Layer,
+    BUNDLE_MEDIA_TYPE_PREFIX, CERTIFICATE_ANNOTATION, MAX_BUNDLE, REKOR_BUNDLE_ANNOTATION,
 };
 use crate::limits::Limits;
 use crate::oci::digest::Digest;
@@ -51,6 +50,9 @@ pub struct CosignSummary {
     pub format: Format,
     /// Why the manifest itself cannot be read, if so.
     pub error: Option<String>,
+    /// Layers of a v2 signature manifest beyond the number of signatures verification tries
+    /// (`max_signatures_per_image`), not read.
+    pub unread_layers: usize,
     /// The signatures: each layer of a v2 signature manifest, the one bundle of a referrer.
     pub signatures: Vec<UnverifiedSignature>,
 }
@@ -143,6 +145,7 @@ pub fn bundle_referrer(graph: &Graph, referrer: &Referrer) -> Option<CosignSumma
     let mut summary = CosignSummary {
         format: Format::Bundle,
         error: None,
+        unread_layers: 0,
         signatures: Vec::new(),
     };
     match layers.map(Vec::as_slice) {
@@ -207,7 +210,7 @@ fn read_bundle(s: &mut UnverifiedSignature, content: &[u8]) {
     }
 }
 
-/// A v2 signature manifest of an image, unverified.
+/// A v2 signature manifest, unverified.
 #[derive(Debug, Clone)]
 pub struct SignatureManifest {
     /// The manifest's digest.
@@ -222,47 +225,71 @@ pub struct SignatureManifest {
     pub summary: CosignSummary,
 }
 
-/// The v2 signature manifests of `digest`, found as verification finds them; the untagged ones
-/// only when `untagged` is set (for an image, not for each of its platforms).
-pub fn simple_signing(
+impl SignatureManifest {
+    /// Whether one of its payloads names `digest` (unverified).
+    pub fn names(&self, digest: &Digest) -> bool {
+        let digest = digest.to_string();
+        self.summary
+            .signatures
+            .iter()
+            .any(|s| s.unverified_image_digest.as_deref() == Some(digest.as_str()))
+    }
+}
+
+/// The v2 signature manifests tagged `sha256-<hex>.sig` for `digest` (at most
+/// `max_referrers_per_image`).
+pub fn tagged_simple_signing(
     graph: &Graph,
     digest: &Digest,
-    untagged: bool,
     limits: &Limits,
 ) -> Vec<SignatureManifest> {
-    let (manifests, tagged) = simple_signing_manifests(graph, digest);
-    if !tagged && !untagged {
-        return Vec::new();
-    }
-    manifests
+    super::sig_tagged(graph, digest)
         .into_iter()
         .take(limits.max_referrers_per_image as usize)
-        .map(|d| {
-            let doc = manifest(graph, d);
-            let summary = match &doc {
-                Some(doc) => CosignSummary {
-                    format: Format::SimpleSigning,
-                    error: None,
-                    signatures: simple_signing_layers(graph, d, doc, limits)
-                        .iter()
-                        .map(read_layer)
-                        .collect(),
-                },
-                None => CosignSummary {
-                    format: Format::SimpleSigning,
-                    error: Some("the signature manifest cannot be read".into()),
-                    signatures: Vec::new(),
-                },
-            };
-            SignatureManifest {
-                digest: d.clone(),
-                media_type: doc.as_ref().and_then(|m| m.media_type.clone()),
-                artifact_type: doc.as_ref().and_then(|m| m.artifact_type().map(Into::into)),
-                tagged,
-                summary,
-            }
-        })
+        .map(|d| signature_manifest(graph, d, true, limits))
         .collect()
+}
+
+/// The untagged v2 signature manifests of a `cosign save` layout (at most
+/// `max_referrers_per_image`). Verification considers them for every image without a `.sig`
+/// tag.
+pub fn untagged_simple_signing(graph: &Graph, limits: &Limits) -> Vec<SignatureManifest> {
+    super::untagged_simple_signing(graph)
+        .take(limits.max_referrers_per_image as usize)
+        .map(|d| signature_manifest(graph, d, false, limits))
+        .collect()
+}
+
+fn signature_manifest(
+    graph: &Graph,
+    d: &Digest,
+    tagged: bool,
+    limits: &Limits,
+) -> SignatureManifest {
+    let doc = manifest(graph, d);
+    let mut summary = CosignSummary {
+        format: Format::SimpleSigning,
+        error: None,
+        unread_layers: 0,
+        signatures: Vec::new(),
+    };
+    match &doc {
+        Some(doc) => {
+            summary.signatures = simple_signing_layers(graph, d, doc, limits)
+                .iter()
+                .map(read_layer)
+                .collect();
+            summary.unread_layers = doc.layers.len().saturating_sub(summary.signatures.len());
+        }
+        None => summary.error = Some("the signature manifest cannot be read".into()),
+    }
+    SignatureManifest {
+        digest: d.clone(),
+        media_type: doc.as_ref().and_then(|m| m.media_type.clone()),
+        artifact_type: doc.as_ref().and_then(|m| m.artifact_type().map(Into::into)),
+        tagged,
+        summary,
+    }
 }
 
 /// What one simple-signing layer says: the payload's image digest, the certificate's identity,

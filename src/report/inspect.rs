@@ -132,6 +132,13 @@ impl InspectReport {
     /// Gather the report from a bundle and its graph.
     pub fn new(bundle: &Bundle, graph: &Graph, limits: &Limits) -> InspectReport {
         let integrity = graph.integrity().clone();
+        let mut notes = bundle.notes.clone();
+        let (v2, unplaced) = cosign_v2_signatures(graph, limits);
+        notes.extend(unplaced.into_iter().map(|d| {
+            format!(
+                "the untagged cosign signature manifest {d} is listed under no image: its payloads name no image of the bundle without a .sig tag"
+            )
+        }));
         InspectReport {
             version: 1,
             bundle: BundleSummary {
@@ -143,12 +150,13 @@ impl InspectReport {
                     "intact"
                 },
                 integrity,
-                notes: bundle.notes.clone(),
+                notes,
             },
             images: graph
                 .images()
                 .iter()
-                .map(|i| image_summary(graph, i, limits))
+                .zip(v2)
+                .map(|(i, v2)| image_summary(graph, i, v2, limits))
                 .collect(),
         }
     }
@@ -172,6 +180,7 @@ impl InspectReport {
     ///                                "envelopeMediaType", "error", "unverifiedSigner",
     ///                                "unverifiedSigningTime", "thumbprints": [..]},
     ///                             "cosign": null | {"format": "simple-signing|bundle", "error",
+    ///                                "unreadLayers",
     ///                                "signatures": [{"layer", "bundleMediaType",
     ///                                  "mode": "keyed|keyless", "unverifiedCertificateIssuer",
     ///                                  "unverifiedSubject", "unverifiedIssuer",
@@ -316,10 +325,78 @@ fn render_cosign(out: &mut String, c: &CosignSummary, indent: &str) {
             out.push_str(&format!("{indent}  invalid: {}\n", one_line(e)));
         }
     }
+    if c.unread_layers > 0 {
+        out.push_str(&format!(
+            "{indent}{} not read (nor tried by verification)\n",
+            crate::units::counted(c.unread_layers as u64, "more layer", "more layers")
+        ));
+    }
 }
 
-fn image_summary(graph: &Graph, image: &Image, limits: &Limits) -> ImageSummary {
-    let (referrers, error) = referrer_summaries(graph, &image.descriptor, true, limits);
+/// The cosign v2 signature manifests of each image, in image order, as verification finds
+/// them: the image's `sha256-<hex>.sig` tag, else the untagged manifests of a `cosign save`
+/// layout (all of them for a bundle of one image, else those whose payload names the image).
+/// Also the untagged manifests listed under no image.
+fn cosign_v2_signatures(
+    graph: &Graph,
+    limits: &Limits,
+) -> (Vec<Vec<unverified::SignatureManifest>>, Vec<Digest>) {
+    let images = graph.images();
+    let untagged = unverified::untagged_simple_signing(graph, limits);
+    let mut named: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, m) in untagged.iter().enumerate() {
+        for s in &m.summary.signatures {
+            if let Some(d) = s.unverified_image_digest.as_deref() {
+                let list = named.entry(d).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    let mut placed = vec![false; untagged.len()];
+    let per_image = images
+        .iter()
+        .map(|image| {
+            let digest = &image.descriptor.digest;
+            let tagged = unverified::tagged_simple_signing(graph, digest, limits);
+            if !tagged.is_empty() {
+                return tagged;
+            }
+            let chosen: Vec<usize> = if images.len() == 1 {
+                (0..untagged.len()).collect()
+            } else {
+                named
+                    .get(digest.to_string().as_str())
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            chosen
+                .into_iter()
+                .filter(|&i| untagged[i].digest != *digest)
+                .map(|i| {
+                    placed[i] = true;
+                    untagged[i].clone()
+                })
+                .collect()
+        })
+        .collect();
+    let unplaced = untagged
+        .iter()
+        .zip(placed)
+        .filter(|(_, p)| !p)
+        .map(|(m, _)| m.digest.clone())
+        .collect();
+    (per_image, unplaced)
+}
+
+fn image_summary(
+    graph: &Graph,
+    image: &Image,
+    v2: Vec<unverified::SignatureManifest>,
+    limits: &Limits,
+) -> ImageSummary {
+    let (referrers, error) = referrer_summaries(graph, &image.descriptor, v2, limits);
     ImageSummary {
         reference: image.reference(),
         tags: image.tags.clone(),
@@ -341,7 +418,13 @@ fn image_summary(graph: &Graph, image: &Image, limits: &Limits) -> ImageSummary 
                 digest: p.descriptor.digest.clone(),
                 layers: p.layer_count,
                 size: p.size,
-                referrers: referrer_summaries(graph, &p.descriptor, false, limits).0,
+                referrers: referrer_summaries(
+                    graph,
+                    &p.descriptor,
+                    unverified::tagged_simple_signing(graph, &p.descriptor.digest, limits),
+                    limits,
+                )
+                .0,
             })
             .collect(),
         referrers,
@@ -350,11 +433,11 @@ fn image_summary(graph: &Graph, image: &Image, limits: &Limits) -> ImageSummary 
 }
 
 /// The referrers of `target` (Notation signatures and cosign bundles described), then its cosign
-/// v2 signature manifests; the untagged ones of a `cosign save` layout only with `untagged`.
+/// v2 signature manifests `v2`.
 fn referrer_summaries(
     graph: &Graph,
     target: &Descriptor,
-    untagged: bool,
+    v2: Vec<unverified::SignatureManifest>,
     limits: &Limits,
 ) -> (Vec<ReferrerSummary>, Option<String>) {
     let (signatures, error) = match graph.notation_signatures(target, limits) {
@@ -368,22 +451,18 @@ fn referrer_summaries(
         .enumerate()
         .map(|(i, r)| referrer_summary(graph, r, &signatures, i < max))
         .collect();
-    list.extend(
-        unverified::simple_signing(graph, &target.digest, untagged, limits)
-            .into_iter()
-            .map(|m| ReferrerSummary {
-                digest: m.digest,
-                media_type: m.media_type.unwrap_or_default(),
-                artifact_type: m.artifact_type,
-                listing: if m.tagged {
-                    "cosign-tag"
-                } else {
-                    "cosign-untagged"
-                },
-                signature: None,
-                cosign: Some(m.summary),
-            }),
-    );
+    list.extend(v2.into_iter().map(|m| ReferrerSummary {
+        digest: m.digest,
+        media_type: m.media_type.unwrap_or_default(),
+        artifact_type: m.artifact_type,
+        listing: if m.tagged {
+            "cosign-tag"
+        } else {
+            "cosign-untagged"
+        },
+        signature: None,
+        cosign: Some(m.summary),
+    }));
     (list, error)
 }
 
