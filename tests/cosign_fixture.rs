@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use airgap_verify_testkit::bundles::Run;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde_json::Value;
@@ -14,12 +15,6 @@ fn repository() -> PathBuf {
         .parent()
         .unwrap()
         .to_path_buf()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
 }
 
 /// Run the binary with `args` from the repository's folder (where the README's paths hold).

@@ -253,6 +253,9 @@ fn add_bundle_manifest(l: &mut Layout, image: &Value, layers: &[(&str, &[u8])]) 
 
 const BUNDLE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
+/// A manifest's layers: media type and bytes.
+type Layers<'a> = Vec<(&'a str, &'a [u8])>;
+
 #[test]
 fn malformed_bundles_are_listed_with_their_error() {
     let cert = fulcio_shaped_certificate(SUBJECT, ISSUER);
@@ -268,7 +271,7 @@ fn malformed_bundles_are_listed_with_their_error() {
         v.to_string()
     };
     let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-    let cases: Vec<(Vec<(&str, &[u8])>, &str)> = vec![
+    let cases: Vec<(Layers, &str)> = vec![
         (
             vec![(BUNDLE, b"not json")],
             "malformed bundle: the bundle does not parse",
@@ -512,33 +515,21 @@ fn untagged_signatures_of_several_images_go_to_the_image_they_name() {
     let signer = Signer::from_seed("inspect-cosign/untagged");
     let mut l = Layout::new();
     let a = l.image_with(b"a", json!({"org.opencontainers.image.ref.name": "a"}));
-    let b = l.image_with(b"b", json!({"org.opencontainers.image.ref.name": "b"}));
+    l.image_with(b"b", json!({"org.opencontainers.image.ref.name": "b"}));
     let c = l.image_with(b"c", json!({"org.opencontainers.image.ref.name": "c"}));
-    let for_a = add_sig(
-        &mut l,
-        &signer,
-        &simple_signing(&digest_of(&a), SIMPLE_SIGNING_TYPE),
-        None,
-    );
-    let for_nobody = add_sig(
-        &mut l,
-        &signer,
-        &simple_signing(&sha(b"elsewhere"), SIMPLE_SIGNING_TYPE),
-        None,
-    );
+    let sign = |l: &mut Layout, digest: &str, tag: Option<String>| {
+        add_sig(
+            l,
+            &signer,
+            &simple_signing(digest, SIMPLE_SIGNING_TYPE),
+            tag,
+        )
+    };
+    let for_a = sign(&mut l, &digest_of(&a), None);
+    let for_nobody = sign(&mut l, &sha(b"elsewhere"), None);
     // c has its own .sig tag: an untagged manifest naming c is not listed under it.
-    let for_c = add_sig(
-        &mut l,
-        &signer,
-        &simple_signing(&digest_of(&c), SIMPLE_SIGNING_TYPE),
-        None,
-    );
-    let c_tag = add_sig(
-        &mut l,
-        &signer,
-        &simple_signing(&digest_of(&c), SIMPLE_SIGNING_TYPE),
-        Some(sig_tag(&c)),
-    );
+    let for_c = sign(&mut l, &digest_of(&c), None);
+    let c_tag = sign(&mut l, &digest_of(&c), Some(sig_tag(&c)));
     l.write();
     let r = inspect(l.path());
     assert_eq!(r.code, 0, "{}", r.text);
