@@ -28,6 +28,8 @@ const SIGNED_AT: OffsetDateTime = datetime!(2025-01-01 00:00:00 UTC);
 const REPOSITORY: &str = "registry.example/app";
 /// Secret name and namespace (as in Flux's documentation).
 const SECRET_NAME: &str = "notation-config";
+/// The Secret holding the cosign public key.
+const COSIGN_SECRET_NAME: &str = "cosign-pub";
 const NAMESPACE: &str = "flux-system";
 
 type Error = Box<dyn std::error::Error>;
@@ -47,6 +49,7 @@ fn main() -> Result<(), Error> {
         "unsigned",
         "multi",
         "attest",
+        "cosign",
     ] {
         let dir = out.join(generated);
         if dir.exists() {
@@ -182,7 +185,13 @@ fn main() -> Result<(), Error> {
     let seed = format!(
         "{}---\n{}---\n{}",
         namespace_yaml(NAMESPACE),
-        oci_repository_yaml("app", &format!("oci://{REPOSITORY}"), &image, "notation"),
+        oci_repository_yaml(
+            "app",
+            &format!("oci://{REPOSITORY}"),
+            &image,
+            "notation",
+            SECRET_NAME
+        ),
         secret
     );
     std::fs::write(flux.join("seed.yaml"), seed)?;
@@ -265,6 +274,7 @@ fn main() -> Result<(), Error> {
             &format!("oci://{repo}"),
             image,
             provider,
+            SECRET_NAME,
         ));
     }
     multi_yaml.push_str("---\n");
@@ -294,8 +304,66 @@ fn main() -> Result<(), Error> {
     .map_err(|e| e.to_string())?;
     std::fs::write(attest.join("p256.pub"), p256_pub)?;
 
+    cosign_fixtures(&out, &keys, &flux)?;
+
     std::fs::write(out.join("README.md"), readme(&pki, &image_digest(&out)?))?;
     println!("fixtures written to {}", out.display());
+    Ok(())
+}
+
+/// cosign: a P-256 key (`keys/cosign.pem`, public key `cosign.pub`); the layout `cosign/` with
+/// image `v1` signed in cosign's v2 form (a simple-signing manifest tagged `sha256-<hex>.sig`, as
+/// `oras copy -r --to-oci-layout` writes it) and image `v2` signed with a v3 Sigstore bundle
+/// referrer (keyed DSSE over an in-toto statement); and `flux/cosign.yaml`, an OCIRepository
+/// with `provider: cosign` for each image and the Secret holding `cosign.pub`.
+fn cosign_fixtures(out: &Path, keys: &Keys, flux: &Path) -> Result<(), Error> {
+    use airgap_verify_testkit::cosign::{self, sig_tag, simple_signing};
+    let SignKey::P256(secret) = keys.get("cosign", KeySpec::EcP256)? else {
+        return Err("keys/cosign.pem is not an EC P-256 key".into());
+    };
+    let signer = cosign::Signer {
+        key: p256::ecdsa::SigningKey::from(secret),
+    };
+    let public = signer.pem();
+    std::fs::write(out.join("cosign.pub"), &public)?;
+    let mut l = cosign::Layout::create(&out.join("cosign"));
+    let mut images = Vec::new();
+    for (tag, bundle) in [("v1", false), ("v2", true)] {
+        let image = l.image_with(
+            format!("cosign app {tag}").as_bytes(),
+            serde_json::json!({
+                "org.opencontainers.image.ref.name": tag,
+                "io.containerd.image.name": format!("{REPOSITORY}:{tag}"),
+            }),
+        );
+        let digest = image["digest"].as_str().ok_or("no digest")?.to_string();
+        if bundle {
+            cosign::add_bundle(&mut l, &signer, &image, &digest, false);
+        } else {
+            let payload = simple_signing(&digest, "cosign container image signature");
+            cosign::add_sig(&mut l, &signer, &payload, Some(sig_tag(&image)));
+        }
+        images.push(serde_json::from_value::<Descriptor>(image)?);
+    }
+    l.write();
+    let mut yaml = namespace_yaml(NAMESPACE);
+    for (name, image) in [("app", &images[0]), ("app-bundle", &images[1])] {
+        yaml.push_str("---\n");
+        yaml.push_str(&oci_repository_yaml(
+            name,
+            &format!("oci://{REPOSITORY}"),
+            image,
+            "cosign",
+            COSIGN_SECRET_NAME,
+        ));
+    }
+    yaml.push_str("---\n");
+    yaml.push_str(&trust::secret_yaml_string_data(
+        COSIGN_SECRET_NAME,
+        NAMESPACE,
+        &[("cosign.pub", &public)],
+    ));
+    std::fs::write(flux.join("cosign.yaml"), yaml)?;
     Ok(())
 }
 
@@ -346,9 +414,15 @@ fn namespace_yaml(name: &str) -> String {
     format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n")
 }
 
-fn oci_repository_yaml(name: &str, url: &str, image: &Descriptor, provider: &str) -> String {
+fn oci_repository_yaml(
+    name: &str,
+    url: &str,
+    image: &Descriptor,
+    provider: &str,
+    secret: &str,
+) -> String {
     format!(
-        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: {name}\n  namespace: {NAMESPACE}\nspec:\n  interval: 10m\n  url: {url}\n  ref:\n    digest: {}\n  verify:\n    provider: {provider}\n    secretRef:\n      name: {SECRET_NAME}\n",
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: {name}\n  namespace: {NAMESPACE}\nspec:\n  interval: 10m\n  url: {url}\n  ref:\n    digest: {}\n  verify:\n    provider: {provider}\n    secretRef:\n      name: {secret}\n",
         image.digest
     )
 }
@@ -419,6 +493,9 @@ JWS and COSE formats, signing time {signed_at}, signing agent `airgap-verify-fix
 | `unsigned/` | one image, no signature |
 | `multi/` | three images: `registry.example/multi/signed:v1` signed by the leaf chain, `.../other:v1` signed by `pki/unrelated.crt`, `.../unsigned:v1` unsigned |
 | `attest/` | Ed25519 and EC P-256 PKCS#8 key pairs (`*.key`, `*.pub`) for attestation examples |
+| `cosign.pub` | a cosign public key (EC P-256, PEM PKIX; its private key is `keys/cosign.pem`) |
+| `cosign/` | OCI layout signed with cosign's formats by `cosign.pub`: image `v1` (`{repo}:v1`) with a v2 simple-signing manifest tagged `sha256-<hex>.sig` (the shape `oras copy -r --to-oci-layout` writes), image `v2` (`{repo}:v2`) with a v3 Sigstore bundle referrer (DSSE over an in-toto statement naming the image) |
+| `flux/cosign.yaml` | Namespace + two OCIRepositories with `verify.provider: cosign` (`app`: `ref.digest` of `v1`, `app-bundle`: of `v2`) + the Secret `{namespace}/cosign-pub` holding `cosign.pub` |
 
 The trusted identity of the leaf is `{identity}`.
 

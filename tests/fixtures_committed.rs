@@ -16,12 +16,13 @@ use base64::Engine as _;
 use coset::TaggedCborSerializable;
 use serde_json::Value;
 
-const LAYOUTS: [&str; 5] = [
+const LAYOUTS: [&str; 6] = [
     "signed",
     "expired-signature",
     "expired-certificate",
     "unsigned",
     "multi",
+    "cosign",
 ];
 
 fn fixtures() -> std::path::PathBuf {

@@ -230,24 +230,34 @@ pub struct CertIdentity {
 
 /// Read the SAN and the OIDC issuer of a Fulcio certificate.
 pub fn identity(leaf: &Cert) -> Result<CertIdentity, String> {
-    let issuer = match leaf.extension(OIDC_ISSUER_V2).map_err(|e| e.to_string())? {
+    let issuer = oidc_issuer(leaf)?;
+    let subject = san_subject(leaf)?;
+    Ok(CertIdentity { subject, issuer })
+}
+
+/// The OIDC issuer of a Fulcio certificate: the v2 extension, else the deprecated v1.
+pub fn oidc_issuer(leaf: &Cert) -> Result<String, String> {
+    match leaf.extension(OIDC_ISSUER_V2).map_err(|e| e.to_string())? {
         Some((_, v)) => der::asn1::Utf8StringRef::from_der(v)
             .map(|s| s.as_str().to_string())
-            .map_err(|e| format!("the OIDC issuer extension is malformed: {e}"))?,
+            .map_err(|e| format!("the OIDC issuer extension is malformed: {e}")),
         None => match leaf.extension(OIDC_ISSUER_V1).map_err(|e| e.to_string())? {
             Some((_, v)) => String::from_utf8(v.to_vec())
-                .map_err(|_| "the OIDC issuer extension is not UTF-8".to_string())?,
-            None => return Err("the certificate has no OIDC issuer extension".into()),
+                .map_err(|_| "the OIDC issuer extension is not UTF-8".to_string()),
+            None => Err("the certificate has no OIDC issuer extension".into()),
         },
-    };
+    }
+}
+
+/// The first URI, email or other name of a certificate's subject alternative name.
+pub fn san_subject(leaf: &Cert) -> Result<String, String> {
     let (_, san) = leaf
         .extension(SUBJECT_ALT_NAME)
         .map_err(|e| e.to_string())?
         .ok_or("the certificate has no subject alternative name")?;
     let san = SubjectAltName::from_der(san)
         .map_err(|e| format!("the subject alternative name is malformed: {e}"))?;
-    let subject = san
-        .0
+    san.0
         .iter()
         .find_map(|n| match n {
             GeneralName::UniformResourceIdentifier(u) => Some(u.to_string()),
@@ -259,8 +269,7 @@ pub fn identity(leaf: &Cert) -> Result<CertIdentity, String> {
             }
             _ => None,
         })
-        .ok_or("the subject alternative name has no URI, email or other name")?;
-    Ok(CertIdentity { subject, issuer })
+        .ok_or_else(|| "the subject alternative name has no URI, email or other name".into())
 }
 
 /// An identity a certificate must match: OIDC issuer and SAN, as Go RE2 regular expressions

@@ -53,6 +53,7 @@ pub mod keys;
 pub mod provider;
 pub mod tlog;
 pub mod trust_root;
+pub mod unverified;
 
 use base64::Engine as _;
 
@@ -318,36 +319,49 @@ type SimpleSignature = Result<(Vec<u8>, String), String>;
 struct V2Layer {
     /// The signature manifest.
     manifest: Digest,
+    /// The layer's digest.
+    layer: Digest,
     /// The payload and base64 signature.
     content: SimpleSignature,
     /// Its annotations (certificate, chain, Rekor bundle).
     annotations: std::collections::BTreeMap<String, String>,
 }
 
-/// The v2 signature manifest of `digest`: the `sha256-<hex>.sig` tag, else the untagged
-/// simple-signing manifests of a `cosign save` layout.
-fn find_simple_signing(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<V2Layer> {
-    let tag = format!("{}.sig", digest.referrers_tag());
-    let tagged: Vec<&Digest> = graph.structurally_tagged(&tag);
-    let candidates: Vec<&Digest> = if tagged.is_empty() {
-        graph
-            .untagged_simple_signing_manifests()
-            .iter()
-            .filter(|d| *d != digest)
-            .collect()
-    } else {
-        tagged
-    };
-    let mut out = Vec::new();
-    for d in candidates {
-        let Some(doc) = manifest(graph, d) else {
-            continue;
-        };
-        for layer in doc
-            .layers
-            .iter()
-            .take(limits.max_signatures_per_image as usize)
-        {
+/// The v2 signature manifests of `digest`: those of the `sha256-<hex>.sig` tag, else the
+/// untagged simple-signing manifests of a `cosign save` layout; `true` when found by the tag.
+fn simple_signing_manifests<'g>(graph: &'g Graph, digest: &Digest) -> (Vec<&'g Digest>, bool) {
+    let tagged = sig_tagged(graph, digest);
+    if !tagged.is_empty() {
+        return (tagged, true);
+    }
+    let untagged = untagged_simple_signing(graph)
+        .filter(|d| *d != digest)
+        .collect();
+    (untagged, false)
+}
+
+/// The manifests `index.json` tags `sha256-<hex>.sig` for `digest`.
+fn sig_tagged<'g>(graph: &'g Graph, digest: &Digest) -> Vec<&'g Digest> {
+    graph.structurally_tagged(&format!("{}.sig", digest.referrers_tag()))
+}
+
+/// The untagged manifests of `index.json` whose every layer is a simple-signing payload (the
+/// signatures of a `cosign save` layout), in `index.json` order (listed once by the graph).
+fn untagged_simple_signing(graph: &Graph) -> impl Iterator<Item = &Digest> {
+    graph.untagged_simple_signing_manifests().iter()
+}
+
+/// The signature layers of one v2 signature manifest (at most `max_signatures_per_image`).
+fn simple_signing_layers(
+    graph: &Graph,
+    d: &Digest,
+    doc: &Document,
+    limits: &Limits,
+) -> Vec<V2Layer> {
+    doc.layers
+        .iter()
+        .take(limits.max_signatures_per_image as usize)
+        .map(|layer| {
             let sig = layer
                 .annotations
                 .get(SIGNATURE_ANNOTATION)
@@ -359,11 +373,22 @@ fn find_simple_signing(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<V
                     )
                 });
             let payload = blob_of(graph, &layer.descriptor(), MAX_PAYLOAD).map(|c| c.to_vec());
-            out.push(V2Layer {
+            V2Layer {
                 manifest: d.clone(),
+                layer: layer.digest.clone(),
                 content: payload.and_then(|p| sig.map(|s| (p, s))),
                 annotations: layer.annotations.clone(),
-            });
+            }
+        })
+        .collect()
+}
+
+/// The v2 signature layers of `digest` ([`simple_signing_manifests`]).
+fn find_simple_signing(graph: &Graph, digest: &Digest, limits: &Limits) -> Vec<V2Layer> {
+    let mut out = Vec::new();
+    for d in simple_signing_manifests(graph, digest).0 {
+        if let Some(doc) = manifest(graph, d) {
+            out.extend(simple_signing_layers(graph, d, &doc, limits));
         }
     }
     out
@@ -496,6 +521,15 @@ fn verify_simple_signing_keyless(
     }
 }
 
+/// The JSON of a `dev.sigstore.cosign/bundle` annotation, of bounded size.
+fn rekor_bundle_json(annotation: &str) -> Result<serde_json::Value, String> {
+    if annotation.len() as u64 > MAX_BUNDLE {
+        return Err("the Rekor bundle annotation is too large".into());
+    }
+    serde_json::from_str(annotation)
+        .map_err(|e| format!("the Rekor bundle annotation is not JSON: {e}"))
+}
+
 /// A v2 keyless signature as a v0.1 Sigstore bundle: the certificate, the message signature,
 /// and the Rekor entry of the `dev.sigstore.cosign/bundle` annotation.
 fn v2_as_bundle(
@@ -517,11 +551,7 @@ fn v2_as_bundle(
     let rekor_bundle = annotations
         .get(REKOR_BUNDLE_ANNOTATION)
         .ok_or("the signature has no Rekor bundle: offline verification failed")?;
-    if rekor_bundle.len() as u64 > MAX_BUNDLE {
-        return Err("the Rekor bundle annotation is too large".into());
-    }
-    let rb: serde_json::Value = serde_json::from_str(rekor_bundle)
-        .map_err(|e| format!("the Rekor bundle annotation is not JSON: {e}"))?;
+    let rb = rekor_bundle_json(rekor_bundle)?;
     let field = |p: &str| rb.pointer(p).ok_or(format!("the Rekor bundle has no {p}"));
     let set = field("/SignedEntryTimestamp")?
         .as_str()

@@ -1,10 +1,12 @@
-//! The report of `inspect`: what a bundle holds (images, referrers, Notation signatures) and
-//! whether every blob is intact, rendered as text or JSON (version 1) from the same values.
+//! The report of `inspect`: what a bundle holds (images, referrers, Notation and cosign
+//! signatures) and whether every blob is intact, rendered as text or JSON (version 1) from the
+//! same values.
 
 use serde::Serialize;
 
 use super::text::one_line;
 use crate::bundle::Bundle;
+use crate::cosign::unverified::{self, CosignSummary};
 use crate::digest::{Descriptor, Digest};
 use crate::limits::Limits;
 use crate::oci::{Graph, Image, Integrity, Referrer, SignatureCandidate, COSE, JWS};
@@ -98,10 +100,14 @@ pub struct ReferrerSummary {
     pub media_type: String,
     /// `artifactType`, else `config.mediaType`.
     pub artifact_type: Option<String>,
-    /// `index`, `tag-schema` or `unlisted`.
+    /// `index`, `tag-schema` or `unlisted`; for cosign v2 signature manifests (which have no
+    /// `subject`), `cosign-tag` (the `sha256-<hex>.sig` tag) or `cosign-untagged` (the shape
+    /// `cosign save` writes).
     pub listing: &'static str,
     /// Set when the referrer is a Notation signature.
     pub signature: Option<SignatureSummary>,
+    /// Set when the referrer is a cosign signature manifest or Sigstore bundle (unverified).
+    pub cosign: Option<CosignSummary>,
 }
 
 /// A Notation signature, unverified.
@@ -126,6 +132,13 @@ impl InspectReport {
     /// Gather the report from a bundle and its graph.
     pub fn new(bundle: &Bundle, graph: &Graph, limits: &Limits) -> InspectReport {
         let integrity = graph.integrity().clone();
+        let mut notes = bundle.notes.clone();
+        let (v2, unplaced) = cosign_v2_signatures(graph, limits);
+        notes.extend(unplaced.into_iter().map(|d| {
+            format!(
+                "the untagged cosign signature manifest {d} is listed under no image: its payloads name no image of the bundle without a .sig tag"
+            )
+        }));
         InspectReport {
             version: 1,
             bundle: BundleSummary {
@@ -137,12 +150,13 @@ impl InspectReport {
                     "intact"
                 },
                 integrity,
-                notes: bundle.notes.clone(),
+                notes,
             },
             images: graph
                 .images()
                 .iter()
-                .map(|i| image_summary(graph, i, limits))
+                .zip(v2)
+                .map(|(i, v2)| image_summary(graph, i, v2, limits))
                 .collect(),
         }
     }
@@ -161,10 +175,17 @@ impl InspectReport {
     ///              "artifactType", "layers", "totalSize",
     ///              "platforms": [{"platform", "digest", "layers", "size", "referrers": [..]}],
     ///              "referrers": [{"digest", "mediaType", "artifactType",
-    ///                             "listing": "index|tag-schema|unlisted",
+    ///                             "listing": "index|tag-schema|unlisted|cosign-tag|cosign-untagged",
     ///                             "signature": null | {"envelope": "jws|cose|unknown",
     ///                                "envelopeMediaType", "error", "unverifiedSigner",
-    ///                                "unverifiedSigningTime", "thumbprints": [..]}}],
+    ///                                "unverifiedSigningTime", "thumbprints": [..]},
+    ///                             "cosign": null | {"format": "simple-signing|bundle", "error",
+    ///                                "unreadLayers",
+    ///                                "signatures": [{"layer", "bundleMediaType",
+    ///                                  "mode": "keyed|keyless", "unverifiedCertificateIssuer",
+    ///                                  "unverifiedSubject", "unverifiedIssuer",
+    ///                                  "unverifiedIntegratedTime", "unverifiedImageDigest",
+    ///                                  "error"}]}}],
     ///              "error"}]}
     /// ```
     pub fn render_json(&self) -> String {
@@ -263,11 +284,119 @@ fn render_referrers(out: &mut String, referrers: &[ReferrerSummary], indent: &st
                 ));
             }
         }
+        if let Some(c) = &r.cosign {
+            render_cosign(out, c, &format!("{indent}    "));
+        }
     }
 }
 
-fn image_summary(graph: &Graph, image: &Image, limits: &Limits) -> ImageSummary {
-    let (referrers, error) = referrer_summaries(graph, &image.descriptor, limits);
+fn render_cosign(out: &mut String, c: &CosignSummary, indent: &str) {
+    let format = match c.format {
+        crate::cosign::Format::SimpleSigning => "simple signing",
+        crate::cosign::Format::Bundle => "Sigstore bundle",
+    };
+    if let Some(e) = &c.error {
+        out.push_str(&format!("{indent}cosign signature, {format}\n"));
+        out.push_str(&format!("{indent}invalid: {}\n", one_line(e)));
+    }
+    for s in &c.signatures {
+        let mut head = format!("{indent}cosign signature, {format}");
+        if let Some(m) = &s.bundle_media_type {
+            head.push_str(&format!(" {}", one_line(m)));
+        }
+        if let Some(m) = s.mode {
+            head.push_str(&format!(", {}", m.name()));
+        }
+        out.push_str(&head);
+        out.push('\n');
+        let lines = [
+            ("certificate issuer", &s.unverified_certificate_issuer),
+            ("subject", &s.unverified_subject),
+            ("OIDC issuer", &s.unverified_issuer),
+            ("log integrated time", &s.unverified_integrated_time),
+            ("image digest", &s.unverified_image_digest),
+        ];
+        for (what, value) in lines {
+            if let Some(v) = value {
+                out.push_str(&format!("{indent}  {what} (unverified): {}\n", one_line(v)));
+            }
+        }
+        if let Some(e) = &s.error {
+            out.push_str(&format!("{indent}  invalid: {}\n", one_line(e)));
+        }
+    }
+    if c.unread_layers > 0 {
+        out.push_str(&format!(
+            "{indent}{} not read (nor tried by verification)\n",
+            crate::units::counted(c.unread_layers as u64, "more layer", "more layers")
+        ));
+    }
+}
+
+/// The cosign v2 signature manifests of each image, in image order, as verification finds
+/// them: the image's `sha256-<hex>.sig` tag, else the untagged manifests of a `cosign save`
+/// layout (all of them for a bundle of one image, else those whose payload names the image).
+/// Also the untagged manifests listed under no image.
+fn cosign_v2_signatures(
+    graph: &Graph,
+    limits: &Limits,
+) -> (Vec<Vec<unverified::SignatureManifest>>, Vec<Digest>) {
+    let images = graph.images();
+    let untagged = unverified::untagged_simple_signing(graph, limits);
+    let mut named: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, m) in untagged.iter().enumerate() {
+        for s in &m.summary.signatures {
+            if let Some(d) = s.unverified_image_digest.as_deref() {
+                let list = named.entry(d).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    let mut placed = vec![false; untagged.len()];
+    let per_image = images
+        .iter()
+        .map(|image| {
+            let digest = &image.descriptor.digest;
+            let tagged = unverified::tagged_simple_signing(graph, digest, limits);
+            if !tagged.is_empty() {
+                return tagged;
+            }
+            let chosen: Vec<usize> = if images.len() == 1 {
+                (0..untagged.len()).collect()
+            } else {
+                named
+                    .get(digest.to_string().as_str())
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            chosen
+                .into_iter()
+                .filter(|&i| untagged[i].digest != *digest)
+                .map(|i| {
+                    placed[i] = true;
+                    untagged[i].clone()
+                })
+                .collect()
+        })
+        .collect();
+    let unplaced = untagged
+        .iter()
+        .zip(placed)
+        .filter(|(_, p)| !p)
+        .map(|(m, _)| m.digest.clone())
+        .collect();
+    (per_image, unplaced)
+}
+
+fn image_summary(
+    graph: &Graph,
+    image: &Image,
+    v2: Vec<unverified::SignatureManifest>,
+    limits: &Limits,
+) -> ImageSummary {
+    let (referrers, error) = referrer_summaries(graph, &image.descriptor, v2, limits);
     ImageSummary {
         reference: image.reference(),
         tags: image.tags.clone(),
@@ -289,7 +418,13 @@ fn image_summary(graph: &Graph, image: &Image, limits: &Limits) -> ImageSummary 
                 digest: p.descriptor.digest.clone(),
                 layers: p.layer_count,
                 size: p.size,
-                referrers: referrer_summaries(graph, &p.descriptor, limits).0,
+                referrers: referrer_summaries(
+                    graph,
+                    &p.descriptor,
+                    unverified::tagged_simple_signing(graph, &p.descriptor.digest, limits),
+                    limits,
+                )
+                .0,
             })
             .collect(),
         referrers,
@@ -297,34 +432,63 @@ fn image_summary(graph: &Graph, image: &Image, limits: &Limits) -> ImageSummary 
     }
 }
 
+/// The referrers of `target` (Notation signatures and cosign bundles described), then its cosign
+/// v2 signature manifests `v2`.
 fn referrer_summaries(
     graph: &Graph,
     target: &Descriptor,
+    v2: Vec<unverified::SignatureManifest>,
     limits: &Limits,
 ) -> (Vec<ReferrerSummary>, Option<String>) {
     let (signatures, error) = match graph.notation_signatures(target, limits) {
         Ok(s) => (s, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };
-    let list = graph
+    let max = limits.max_referrers_per_image as usize;
+    let mut list: Vec<ReferrerSummary> = graph
         .referrers(&target.digest)
         .into_iter()
-        .map(|r| referrer_summary(r, &signatures))
+        .enumerate()
+        .map(|(i, r)| referrer_summary(graph, r, &signatures, i < max))
         .collect();
+    list.extend(v2.into_iter().map(|m| ReferrerSummary {
+        digest: m.digest,
+        media_type: m.media_type.unwrap_or_default(),
+        artifact_type: m.artifact_type,
+        listing: if m.tagged {
+            "cosign-tag"
+        } else {
+            "cosign-untagged"
+        },
+        signature: None,
+        cosign: Some(m.summary),
+    }));
     (list, error)
 }
 
-fn referrer_summary(r: &Referrer, signatures: &[SignatureCandidate]) -> ReferrerSummary {
+/// One referrer; `read_cosign`: describe it if it is a cosign bundle (within the referrer limit).
+fn referrer_summary(
+    graph: &Graph,
+    r: &Referrer,
+    signatures: &[SignatureCandidate],
+    read_cosign: bool,
+) -> ReferrerSummary {
     let signature = signatures
         .iter()
         .find(|s| s.manifest.digest == r.descriptor.digest)
         .map(signature_summary);
+    let cosign = if read_cosign && signature.is_none() {
+        unverified::bundle_referrer(graph, r)
+    } else {
+        None
+    };
     ReferrerSummary {
         digest: r.descriptor.digest.clone(),
         media_type: r.descriptor.media_type.clone(),
         artifact_type: r.artifact_type.clone(),
         listing: r.listing.name(),
         signature,
+        cosign,
     }
 }
 

@@ -17,7 +17,9 @@ pub fn sha(b: &[u8]) -> String {
 
 /// An OCI layout under construction.
 pub struct Layout {
-    dir: tempfile::TempDir,
+    /// The temporary folder, removed on drop (none for [`Layout::create`]).
+    _temp: Option<tempfile::TempDir>,
+    root: std::path::PathBuf,
     index: Vec<Value>,
 }
 
@@ -31,27 +33,31 @@ impl Layout {
     /// An empty layout in a temporary folder.
     pub fn new() -> Layout {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("blobs/sha256")).unwrap();
-        std::fs::write(
-            dir.path().join("oci-layout"),
-            br#"{"imageLayoutVersion":"1.0.0"}"#,
-        )
-        .unwrap();
+        let mut l = Layout::create(dir.path());
+        l._temp = Some(dir);
+        l
+    }
+
+    /// An empty layout in `dir` (created), kept after the program ends.
+    pub fn create(dir: &std::path::Path) -> Layout {
+        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
         Layout {
-            dir,
+            _temp: None,
+            root: dir.to_path_buf(),
             index: Vec::new(),
         }
     }
 
     pub fn blob(&self, media_type: &str, bytes: &[u8]) -> Value {
         let d = sha(bytes);
-        std::fs::write(self.dir.path().join("blobs/sha256").join(&d[7..]), bytes).unwrap();
+        std::fs::write(self.root.join("blobs/sha256").join(&d[7..]), bytes).unwrap();
         json!({"mediaType": media_type, "digest": d, "size": bytes.len()})
     }
 
     /// The bytes of a blob written earlier.
     pub fn read(&self, digest: &str) -> Vec<u8> {
-        std::fs::read(self.dir.path().join("blobs/sha256").join(&digest[7..])).unwrap()
+        std::fs::read(self.root.join("blobs/sha256").join(&digest[7..])).unwrap()
     }
 
     pub fn list(&mut self, desc: &Value, annotations: Value) {
@@ -64,15 +70,23 @@ impl Layout {
 
     /// The image: a manifest with one layer, tagged `v1`.
     pub fn image(&mut self) -> Value {
+        self.image_with(
+            b"layer bytes",
+            json!({"org.opencontainers.image.ref.name": "v1"}),
+        )
+    }
+
+    /// An image: a manifest with one layer of `content`, listed with `annotations`.
+    pub fn image_with(&mut self, content: &[u8], annotations: Value) -> Value {
         let config = self.blob("application/vnd.oci.image.config.v1+json", b"{}");
-        let layer = self.blob("application/vnd.oci.image.layer.v1.tar", b"layer bytes");
+        let layer = self.blob("application/vnd.oci.image.layer.v1.tar", content);
         let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "config": config, "layers": [layer]});
         let desc = self.blob(
             "application/vnd.oci.image.manifest.v1+json",
             &serde_json::to_vec(&m).unwrap(),
         );
-        self.list(&desc, json!({"org.opencontainers.image.ref.name": "v1"}));
+        self.list(&desc, annotations);
         desc
     }
 
@@ -102,7 +116,7 @@ impl Layout {
 
     /// The layout's folder.
     pub fn path(&self) -> &std::path::Path {
-        self.dir.path()
+        self.root.as_path()
     }
 
     /// Write `index.json`.
@@ -110,7 +124,7 @@ impl Layout {
         let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
             "manifests": self.index});
         std::fs::write(
-            self.dir.path().join("index.json"),
+            self.root.join("index.json"),
             serde_json::to_vec(&index).unwrap(),
         )
         .unwrap();
@@ -121,7 +135,7 @@ impl Layout {
         self.write();
         let limits = Limits::default();
         let b = read_bundle(
-            &Source::Path(self.dir.path().into()),
+            &Source::Path(self.root.clone()),
             &limits,
             &ProgressSink::none(),
         )
@@ -184,10 +198,23 @@ pub fn sig_tag(image: &Value) -> String {
 /// A v2 signature manifest over `payload`, listed as `tag` (or untagged with cosign save's
 /// `kind` annotation).
 pub fn add_sig(l: &mut Layout, signer: &Signer, payload: &[u8], tag: Option<String>) -> Value {
+    let annotations =
+        json!({"dev.cosignproject.cosign/signature": B64.encode(signer.sign(payload))});
+    add_sig_layer(l, payload, annotations, tag)
+}
+
+/// A v2 signature manifest of one simple-signing layer over `payload` with `annotations` (the
+/// signature's, and a certificate and Rekor bundle for keyless), listed as `tag` (or untagged
+/// with cosign save's `kind` annotation).
+pub fn add_sig_layer(
+    l: &mut Layout,
+    payload: &[u8],
+    annotations: Value,
+    tag: Option<String>,
+) -> Value {
     let config = l.blob("application/vnd.oci.image.config.v1+json", b"{}");
     let mut layer = l.blob("application/vnd.dev.cosign.simplesigning.v1+json", payload);
-    layer["annotations"] =
-        json!({"dev.cosignproject.cosign/signature": B64.encode(signer.sign(payload))});
+    layer["annotations"] = annotations;
     let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": config, "layers": [layer]});
     let desc = l.blob(
@@ -210,22 +237,86 @@ pub fn add_bundle(
     subject_digest: &str,
     tamper: bool,
 ) {
-    let statement = serde_json::to_vec(&json!({"_type": "https://in-toto.io/Statement/v1",
+    add_bundle_bytes(l, image, &keyed_bundle(signer, subject_digest, tamper));
+}
+
+/// The in-toto statement a cosign v3 image signature signs: `subject_digest` as its subject.
+fn statement(subject_digest: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({"_type": "https://in-toto.io/Statement/v1",
         "subject": [{"name": "registry.example/app", "digest": {"sha256": &subject_digest[7..]}}],
         "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": {}}))
-    .unwrap();
+    .unwrap()
+}
+
+/// A keyed v3 bundle (JSON): a DSSE envelope signed by `signer` over an in-toto statement
+/// naming `subject_digest` (`tamper`: the payload changed after signing).
+pub fn keyed_bundle(signer: &Signer, subject_digest: &str, tamper: bool) -> Vec<u8> {
+    let statement = statement(subject_digest);
     let pae = airgap_verify::attest::dsse::pae(b"application/vnd.in-toto+json", &statement);
     let sig = signer.sign(&pae);
     let mut payload = statement.clone();
     if tamper {
         payload.extend_from_slice(b" ");
     }
-    let bundle = serde_json::to_vec(&json!({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+    serde_json::to_vec(&json!({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
         "verificationMaterial": {"publicKey": {"hint": ""}},
         "dsseEnvelope": {"payload": B64.encode(&payload), "payloadType": "application/vnd.in-toto+json",
             "signatures": [{"sig": B64.encode(sig), "keyid": ""}]}}))
-    .unwrap();
-    add_bundle_bytes(l, image, &bundle);
+    .unwrap()
+}
+
+/// A self-signed code-signing certificate in the shape Fulcio issues: SAN URI `subject`, OIDC
+/// issuer extension (v2, a UTF8String) `issuer`. It chains to no trust root: it is for what is
+/// read from a signature before verification (`inspect`), not for verification.
+pub fn fulcio_shaped_certificate(subject: &str, issuer: &str) -> airgap_verify::pki::cert::Cert {
+    use der::Encode as _;
+    use x509_cert::ext::pkix::name::GeneralName;
+    let san = x509_cert::ext::pkix::SubjectAltName(vec![GeneralName::UniformResourceIdentifier(
+        der::asn1::Ia5String::new(subject).unwrap(),
+    )]);
+    let mut spec =
+        crate::pki::CertSpec::leaf("sigstore", airgap_verify::pki::crypto::KeySpec::EcP256);
+    spec.extra = vec![
+        (
+            der::oid::ObjectIdentifier::new_unwrap("2.5.29.17"),
+            true,
+            san.to_der().unwrap(),
+        ),
+        (
+            der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.8"),
+            false,
+            der::asn1::Utf8StringRef::new(issuer)
+                .unwrap()
+                .to_der()
+                .unwrap(),
+        ),
+    ];
+    crate::pki::make(spec, None).cert
+}
+
+/// A keyless v3 bundle (JSON) with certificate `cert_der` and one Rekor entry integrated at
+/// `integrated` (Unix seconds), over an in-toto statement naming `subject_digest`. Its
+/// signatures are not made by the certificate's key: it is for reading, not verification.
+pub fn keyless_bundle(cert_der: &[u8], subject_digest: &str, integrated: i64) -> Vec<u8> {
+    let statement = statement(subject_digest);
+    serde_json::to_vec(&json!({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"certificate": {"rawBytes": B64.encode(cert_der)},
+            "tlogEntries": [{"logIndex": "1", "logId": {"keyId": B64.encode([0u8; 32])},
+                "kindVersion": {"kind": "dsse", "version": "0.0.1"},
+                "integratedTime": integrated.to_string(),
+                "inclusionPromise": {"signedEntryTimestamp": B64.encode(b"set")},
+                "canonicalizedBody": B64.encode(b"{}")}]},
+        "dsseEnvelope": {"payload": B64.encode(&statement), "payloadType": "application/vnd.in-toto+json",
+            "signatures": [{"sig": B64.encode(b"signature"), "keyid": ""}]}}))
+    .unwrap()
+}
+
+/// The `dev.sigstore.cosign/bundle` annotation of a v2 keyless signature: a Rekor entry
+/// integrated at `integrated` (Unix seconds), its signed entry timestamp not made by any log.
+pub fn rekor_bundle_annotation(integrated: i64) -> String {
+    json!({"SignedEntryTimestamp": B64.encode(b"set"), "Payload": {"body": B64.encode(b"{}"),
+        "integratedTime": integrated, "logIndex": 1, "logID": hex::encode([0u8; 32])}})
+    .to_string()
 }
 
 /// A v3 bundle referrer of `image` holding `bundle`.

@@ -1,0 +1,223 @@
+//! The shipped cosign fixture: the README's cosign examples run as written and print what the
+//! README shows; the same Flux manifest with another key fails; the v2 payload signature
+//! verifies with `openssl dgst -verify` and the key; `inspect` lists both signatures.
+
+#![cfg(test)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use airgap_verify_testkit::bundles::Run;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use serde_json::Value;
+
+fn repository() -> PathBuf {
+    airgap_verify_testkit::fixtures_dir()
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Run the binary with `args` from the repository's folder (where the README's paths hold).
+fn run(args: &[&str]) -> Run {
+    let out = Command::new(airgap_verify_testkit::bin())
+        .args(args)
+        .current_dir(repository())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+/// The run's time is the one thing that changes between runs.
+fn without_time(line: &str) -> String {
+    match (line.strip_prefix("  time: "), line.ends_with(" (now)")) {
+        (Some(_), true) => "  time: … (now)".to_string(),
+        _ => line.to_string(),
+    }
+}
+
+/// The examples of the README's cosign section that run on `fixtures/cosign`: each command with
+/// the output lines (`# `) that follow it.
+fn readme_examples() -> Vec<(String, Vec<String>)> {
+    let readme = std::fs::read_to_string(repository().join("README.md")).unwrap();
+    let start = readme
+        .find("\n## cosign\n")
+        .expect("README has a cosign section");
+    let section = &readme[start + 1..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
+    let mut examples: Vec<(String, Vec<String>)> = Vec::new();
+    for line in section.lines() {
+        if line.starts_with("airgap-verify verify fixtures/cosign") {
+            examples.push((line.to_string(), Vec::new()));
+        } else if let (Some(out), Some((_, lines))) = (line.strip_prefix("# "), examples.last_mut())
+        {
+            lines.push(out.to_string());
+        }
+    }
+    examples
+}
+
+#[test]
+fn readme_cosign_examples_run_as_written_and_print_what_the_readme_shows() {
+    let examples = readme_examples();
+    let commands: Vec<&str> = examples.iter().map(|(c, _)| c.as_str()).collect();
+    assert!(
+        commands.contains(&"airgap-verify verify fixtures/cosign --flux fixtures/flux/cosign.yaml"),
+        "{commands:?}"
+    );
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.contains("--cosign-key fixtures/cosign.pub")),
+        "{commands:?}"
+    );
+    for (command, shown) in &examples {
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{command}: {}{}", r.stdout, r.stderr);
+        let printed: Vec<String> = r.stdout.lines().map(without_time).collect();
+        assert_eq!(&printed, shown, "{command}: the README shows other output");
+    }
+}
+
+#[test]
+fn the_flux_example_fails_with_another_key_in_the_secret() {
+    let yaml = std::fs::read_to_string(repository().join("fixtures/flux/cosign.yaml")).unwrap();
+    let key = std::fs::read_to_string(repository().join("fixtures/cosign.pub")).unwrap();
+    let other = std::fs::read_to_string(repository().join("fixtures/attest/p256.pub")).unwrap();
+    let indent = |pem: &str| pem.replace('\n', "\n    ");
+    assert!(yaml.contains(&indent(key.trim_end())));
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("cosign.yaml");
+    std::fs::write(
+        &f,
+        yaml.replace(&indent(key.trim_end()), &indent(other.trim_end())),
+    )
+    .unwrap();
+    let r = run(&[
+        "verify",
+        "fixtures/cosign",
+        "--flux",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{v:#}");
+    for result in results {
+        assert_eq!(result["flux"]["status"], "False", "{result:#}");
+        let m = result["flux"]["message"].as_str().unwrap();
+        assert!(
+            m.starts_with(
+                "failed to verify the signature using provider 'cosign': no matching signatures were found for 'registry.example/app@sha256:"
+            ),
+            "{m}"
+        );
+    }
+}
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+fn blob(layout: &Path, digest: &str) -> Vec<u8> {
+    std::fs::read(layout.join("blobs/sha256").join(&digest[7..])).unwrap()
+}
+
+#[test]
+fn the_v2_signature_verifies_with_openssl_and_names_its_image() {
+    let layout = airgap_verify_testkit::fixtures_dir().join("cosign");
+    let index = read_json(&layout.join("index.json"));
+    let entries = index["manifests"].as_array().unwrap();
+    let tag = |t: &str| {
+        entries
+            .iter()
+            .find(|d| d["annotations"]["org.opencontainers.image.ref.name"] == t)
+            .unwrap_or_else(|| panic!("no tag {t}"))
+    };
+    let image = tag("v1")["digest"].as_str().unwrap().to_string();
+    let sig_manifest: Value = serde_json::from_slice(&blob(
+        &layout,
+        tag(&format!("{}.sig", image.replace(':', "-")))["digest"]
+            .as_str()
+            .unwrap(),
+    ))
+    .unwrap();
+    let layer = &sig_manifest["layers"][0];
+    assert_eq!(
+        layer["mediaType"],
+        "application/vnd.dev.cosign.simplesigning.v1+json"
+    );
+    let payload = blob(&layout, layer["digest"].as_str().unwrap());
+    let claims: Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(claims["critical"]["image"]["docker-manifest-digest"], image);
+    assert_eq!(
+        claims["critical"]["type"],
+        "cosign container image signature"
+    );
+    if !airgap_verify_testkit::openssl::available_or_skip() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let signature = B64
+        .decode(
+            layer["annotations"]["dev.cosignproject.cosign/signature"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    std::fs::write(tmp.path().join("payload"), &payload).unwrap();
+    std::fs::write(tmp.path().join("sig"), &signature).unwrap();
+    let key = airgap_verify_testkit::fixtures_dir().join("cosign.pub");
+    let verify = |file: &str| {
+        airgap_verify_testkit::openssl::run(
+            &[
+                "dgst",
+                "-sha256",
+                "-verify",
+                key.to_str().unwrap(),
+                "-signature",
+                "sig",
+                file,
+            ],
+            tmp.path(),
+        )
+    };
+    verify("payload").unwrap();
+    std::fs::write(tmp.path().join("other"), b"{}").unwrap();
+    assert!(verify("other").is_err());
+}
+
+#[test]
+fn inspect_lists_the_fixtures_cosign_signatures() {
+    let r = run(&["inspect", "fixtures/cosign", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let images = v["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2, "{v:#}");
+    let formats: Vec<(&str, &str, &str)> = images
+        .iter()
+        .map(|i| {
+            let r = &i["referrers"][0];
+            (
+                r["listing"].as_str().unwrap(),
+                r["cosign"]["format"].as_str().unwrap(),
+                r["cosign"]["signatures"][0]["mode"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            ("cosign-tag", "simple-signing", "keyed"),
+            ("index", "bundle", "keyed")
+        ]
+    );
+}
