@@ -153,7 +153,7 @@ pub fn check_layout_is_writable(layout_dir: &Path) -> Result<PathBuf, AttestErro
         };
         if meta.file_type().is_symlink() {
             return Err(layout_err(format!(
-                "{rel} is a symbolic link; --attach writes only inside the layout folder"
+                "{rel} is a symbolic link; attaching writes only inside the layout folder"
             )));
         }
         let inside = path.canonicalize().is_ok_and(|p| p.starts_with(&root));

@@ -259,7 +259,7 @@ fn write_outcome(
     if o.scope_source == ScopeSource::Bundle {
         writeln!(
             out,
-            "  scope: {} (the bundle's own name annotation, --scope-from-bundle)",
+            "  scope: {} (the bundle's own name annotation)",
             one_line(&o.scope)
         )?;
     }

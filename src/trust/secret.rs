@@ -275,7 +275,7 @@ pub fn secret_object_from_bytes(
             return Err(TrustError::NotASecret {
                 path: shown,
                 reason: format!(
-                    "{} Secrets found ({}); give a file with one Secret, or use --flux to let the OCIRepository choose",
+                    "{} Secrets found ({}); give a file with one Secret, or Flux manifests, so that the OCIRepository chooses",
                     names.len(),
                     names.join(", ")
                 ),
