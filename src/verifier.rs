@@ -498,20 +498,8 @@ impl Verifier {
         notes: &mut Vec<String>,
     ) -> (Conclusion, ResultEntry) {
         let id = repo.namespaced_name();
-        let unverified =
-            |condition: flux::SourceVerified, verdict: Verdict, note: Option<String>| ResultEntry {
-                outcome: None,
-                flux: Some(FluxStatus::of(&id, condition)),
-                verdict: Some(verdict),
-                ignored: (verdict == Verdict::Ignored).then_some(Ignored::NotConfigured),
-                note,
-            };
-        let image_note = || {
-            selection
-                .as_ref()
-                .ok()
-                .map(|s| format!("image {} ({})", s.reference, s.image.descriptor.digest))
-        };
+        let unverified = |condition, verdict, note| unverified_entry(&id, condition, verdict, note);
+        let image_note = || selection_note(&selection);
         let Some(verify) = &repo.verify else {
             return (
                 Conclusion::Ignored,
@@ -570,14 +558,7 @@ impl Verifier {
             Ok((outcome, sel.note))
         })();
         match step {
-            Ok((outcome, note)) => {
-                let condition = flux::SourceVerified::of_outcome(&outcome);
-                let conclusion = Conclusion::of(&outcome);
-                let mut entry = ResultEntry::from_outcome(outcome);
-                entry.flux = Some(FluxStatus::of(&id, condition));
-                entry.note = note;
-                (conclusion, entry)
-            }
+            Ok((outcome, note)) => verified_entry(&id, outcome, note),
             Err((conclusion, message)) => (
                 conclusion,
                 unverified(
@@ -588,6 +569,41 @@ impl Verifier {
             ),
         }
     }
+}
+
+/// The entry of an OCIRepository whose image was verified (or failed, or ignored) by a
+/// provider: Flux's condition for the outcome, and the selection's note.
+fn verified_entry(id: &str, outcome: Outcome, note: Option<String>) -> (Conclusion, ResultEntry) {
+    let condition = flux::SourceVerified::of_outcome(&outcome);
+    let conclusion = Conclusion::of(&outcome);
+    let mut entry = ResultEntry::from_outcome(outcome);
+    entry.flux = Some(FluxStatus::of(id, condition));
+    entry.note = note;
+    (conclusion, entry)
+}
+
+/// The entry of an OCIRepository that has no outcome: Flux's `condition`, the verdict, a note.
+fn unverified_entry(
+    id: &str,
+    condition: flux::SourceVerified,
+    verdict: Verdict,
+    note: Option<String>,
+) -> ResultEntry {
+    ResultEntry {
+        outcome: None,
+        flux: Some(FluxStatus::of(id, condition)),
+        verdict: Some(verdict),
+        ignored: (verdict == Verdict::Ignored).then_some(Ignored::NotConfigured),
+        note,
+    }
+}
+
+/// `image REF (DIGEST)` of the image an OCIRepository selected, when it selected one.
+fn selection_note(selection: &Result<flux::Selection<'_>, SelectError>) -> Option<String> {
+    selection
+        .as_ref()
+        .ok()
+        .map(|s| format!("image {} ({})", s.reference, s.image.descriptor.digest))
 }
 
 /// Whether `reference` names `image`: one of its tags or full names, or its digest (alone or
@@ -647,10 +663,7 @@ impl Verifier {
             Some(_) => "cosign",
             None => "cosign keyless",
         };
-        let image_note = selection
-            .as_ref()
-            .ok()
-            .map(|s| format!("image {} ({})", s.reference, s.image.descriptor.digest));
+        let image_note = selection_note(&selection);
         let step = (|| -> Result<(Outcome, Option<String>), (Conclusion, String)> {
             let sel = selection.clone().map_err(|e| match e {
                 SelectError::Invalid(e) => (Conclusion::Misconfigured, e.to_string()),
@@ -672,14 +685,7 @@ impl Verifier {
             Ok((outcome, sel.note))
         })();
         match step {
-            Ok((outcome, note)) => {
-                let condition = flux::SourceVerified::of_outcome(&outcome);
-                let conclusion = Conclusion::of(&outcome);
-                let mut entry = ResultEntry::from_outcome(outcome);
-                entry.flux = Some(FluxStatus::of(&id, condition));
-                entry.note = note;
-                (conclusion, entry)
-            }
+            Ok((outcome, note)) => verified_entry(&id, outcome, note),
             Err((conclusion, message)) => {
                 // A hint follows Flux's message on its own line.
                 let (message, hint) = match message.split_once('\n') {
@@ -692,16 +698,12 @@ impl Verifier {
                 };
                 (
                     conclusion,
-                    ResultEntry {
-                        outcome: None,
-                        flux: Some(FluxStatus::of(
-                            &id,
-                            flux::SourceVerified::failed_with(provider, &message),
-                        )),
-                        verdict: Some(Verdict::Failed),
-                        ignored: None,
+                    unverified_entry(
+                        &id,
+                        flux::SourceVerified::failed_with(provider, &message),
+                        Verdict::Failed,
                         note,
-                    },
+                    ),
                 )
             }
         }
