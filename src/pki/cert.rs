@@ -7,9 +7,27 @@ use const_oid::ObjectIdentifier;
 use der::{Decode, Encode, Reader, SliceReader};
 use time::OffsetDateTime;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
-use x509_cert::Certificate;
+use x509_cert::certificate::{CertificateInner, Profile};
 
 use crate::pki::crypto::{self, CryptoError, PublicKey};
+
+/// The parsing profile of every certificate: Go's `crypto/x509`, which Flux's verdict comes from,
+/// reads a serial number of any length (RFC 5280 asks CAs for at most 20 octets but Go does not
+/// enforce it), so a longer serial is accepted here too. Go's refusal of negative serials is
+/// applied with its other parsing rules in the chain check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoX509;
+
+impl Profile for GoX509 {
+    fn check_serial_number(
+        _serial: &x509_cert::serial_number::SerialNumber<Self>,
+    ) -> der::Result<()> {
+        Ok(())
+    }
+}
+
+/// A parsed X.509 certificate, under Go's parsing profile ([`GoX509`]).
+pub type Certificate = CertificateInner<GoX509>;
 
 /// Extension OIDs.
 pub mod ext_oid {

@@ -579,7 +579,7 @@ pub fn no_unknown_critical_extension(cert: &Cert) -> Result<(), ChainError> {
 
 /// What Go's crypto/x509 refuses when parsing: a negative serial number (Go 1.23 and later), an
 /// elliptic-curve public key that is not an uncompressed point (`elliptic.Unmarshal`). Serial
-/// numbers longer than 20 bytes Go accepts, and so do we (up to what the DER parser takes).
+/// numbers longer than 20 bytes Go accepts, and so do we ([`crate::pki::cert::GoX509`]).
 pub fn certificate_is_parsed_by_go(cert: &Cert) -> Result<(), ChainError> {
     let refused = |reason: &str| ChainError::RefusedByGo {
         subject: cert.subject(),

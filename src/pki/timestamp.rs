@@ -514,7 +514,7 @@ fn sid_certificate<'a>(signed: &'a cms::SignedData, si: &SignerInfo) -> Option<&
     };
     signed.certificates.iter().find(|c| {
         let tbs = &c.inner().tbs_certificate;
-        tbs.issuer == ias.issuer && tbs.serial_number == ias.serial_number
+        tbs.issuer == ias.issuer && tbs.serial_number.as_bytes() == ias.serial_number.as_bytes()
     })
 }
 

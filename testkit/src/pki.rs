@@ -20,12 +20,18 @@ use signature::{SignatureEncoding, Signer};
 use spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicKeyInfoOwned};
 use time::macros::datetime;
 use time::OffsetDateTime;
-use x509_cert::certificate::{Certificate, TbsCertificate, Version};
+use airgap_verify::pki::cert::GoX509;
+use x509_cert::certificate::{CertificateInner, TbsCertificateInner, Version};
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
+
+/// A to-be-signed certificate under the parsing profile of the crate (serial numbers of any
+/// length, as Go reads them).
+pub type TbsCertificate = TbsCertificateInner<GoX509>;
+type Certificate = CertificateInner<GoX509>;
 
 use crate::sign::SignKey;
 
@@ -295,7 +301,7 @@ pub fn issue(spec: &CertSpec, key: &SignKey, issuer: Option<(&Cert, &SignKey)>) 
     let (alg, _) = sign_x509(signer, b"");
     let mut tbs = TbsCertificate {
         version: Version::V3,
-        serial_number: SerialNumber::from(spec.serial),
+        serial_number: SerialNumber::new(&spec.serial.to_be_bytes()).expect("serial"),
         signature: alg.clone(),
         issuer: issuer_name,
         validity: Validity {
