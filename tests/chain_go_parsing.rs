@@ -6,8 +6,8 @@
 
 use airgap_verify::pki::crypto::KeySpec;
 use airgap_verify_testkit::harness::{level, Bundle, Sig};
-use airgap_verify_testkit::pki::{Pki, PkiSpec};
 use airgap_verify_testkit::pki::TbsCertificate;
+use airgap_verify_testkit::pki::{Pki, PkiSpec};
 
 fn serial(der: &[u8]) -> x509_cert::serial_number::SerialNumber<airgap_verify::pki::cert::GoX509> {
     <x509_cert::serial_number::SerialNumber<_> as der::Decode>::from_der(der).unwrap()

@@ -599,7 +599,8 @@ fn with_certificates(token: &[u8], certs: &[Cert]) -> Option<Vec<u8>> {
         .map(|s| s.0.into_vec())
         .unwrap_or_default();
     for c in certs {
-        let choice = CertificateChoices::Certificate(x509_cert::Certificate::from_der(c.der()).ok()?);
+        let choice =
+            CertificateChoices::Certificate(x509_cert::Certificate::from_der(c.der()).ok()?);
         if !set.contains(&choice) {
             set.push(choice);
         }

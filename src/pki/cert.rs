@@ -6,8 +6,8 @@ use std::sync::Arc;
 use const_oid::ObjectIdentifier;
 use der::{Decode, Encode, Reader, SliceReader};
 use time::OffsetDateTime;
-use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 use x509_cert::certificate::{CertificateInner, Profile};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 
 use crate::pki::crypto::{self, CryptoError, PublicKey};
 

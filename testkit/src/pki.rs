@@ -13,6 +13,7 @@ use std::sync::{Mutex, OnceLock};
 use airgap_verify::pki::cert::{ext_oid, Cert};
 use airgap_verify::pki::crypto::{oid, KeySpec};
 
+use airgap_verify::pki::cert::GoX509;
 use der::asn1::{BitString, GeneralizedTime, OctetString, UtcTime};
 use der::flagset::FlagSet;
 use der::{Decode, Encode};
@@ -20,7 +21,6 @@ use signature::{SignatureEncoding, Signer};
 use spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicKeyInfoOwned};
 use time::macros::datetime;
 use time::OffsetDateTime;
-use airgap_verify::pki::cert::GoX509;
 use x509_cert::certificate::{CertificateInner, TbsCertificateInner, Version};
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
 use x509_cert::ext::Extension;
