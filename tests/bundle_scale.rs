@@ -3,7 +3,8 @@
 //! ten times the allocations and ten times the peak of live memory, and that peak stays within
 //! a small multiple of the bundle's own bytes. Measured by counting every allocation of this test
 //! binary (deterministic, not timed): a scan of all manifests per image, a parsed document or a
-//! string kept per entry shows here.
+//! string kept per entry shows here. And a bundle of many tiny blobs costs a small, fixed
+//! record per blob.
 
 #![cfg(test)]
 // The counting allocator is the one unsafe block of the project (the crate denies it).
@@ -11,6 +12,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use airgap_verify::bundle::{read_bundle, ProgressSink, Reader, Source};
 use airgap_verify::limits::Limits;
@@ -23,6 +25,9 @@ struct Counting;
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// The counts are for the whole process: one measurement at a time.
+static MEASURING: Mutex<()> = Mutex::new(());
 
 fn grew(by: usize) {
     let live = LIVE.fetch_add(by, Ordering::Relaxed) + by;
@@ -133,6 +138,7 @@ struct Cost {
 }
 
 fn cost_of(images: usize) -> (Cost, usize) {
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
     let (tar, size) = many_signed_images(images);
     let limits = Limits::default();
     let before = LIVE.load(Ordering::Relaxed);
@@ -188,4 +194,43 @@ fn reading_many_signed_images_costs_in_proportion() {
         per_byte < 2.0,
         "the peak memory is {per_byte:.2} x the bundle's bytes ({large:?}, {large_bytes} bytes)"
     );
+}
+
+#[test]
+fn a_blob_costs_a_small_record() {
+    // 100,000 blobs of a few bytes each, none referenced: what is kept per blob is its record
+    // (digest, size, kept content) in one sorted vector (twice, while it grows) and a mark of
+    // whether it was reached.
+    // A tree map of blobs beside a set of their names and a set of reached digests, as they
+    // once were, cost about 500 bytes per blob.
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    let blobs = 100_000;
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "oci-layout".into(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        ),
+        (
+            "index.json".into(),
+            br#"{"schemaVersion":2,"manifests":[]}"#.to_vec(),
+        ),
+    ];
+    for i in 0..blobs {
+        let content = i.to_string().into_bytes();
+        files.push((blob_path(&content), content));
+    }
+    let tar = tar_files(&files);
+    drop(files);
+    let limits = Limits::default();
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let source = Source::Reader(Reader::new("bundle.tar", std::io::Cursor::new(tar)));
+    let bundle = read_bundle(&source, &limits, &ProgressSink::none()).unwrap();
+    let graph = Graph::build(&bundle, &limits).unwrap();
+    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    assert_eq!(graph.integrity().blobs, blobs as u64);
+    assert!(!graph.integrity().is_damaged());
+    let per_blob = peak / blobs;
+    eprintln!("{blobs} blobs: peak {peak} bytes, {per_blob} per blob");
+    assert!(per_blob < 300, "{per_blob} bytes per blob (peak {peak})");
 }

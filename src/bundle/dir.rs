@@ -85,7 +85,7 @@ pub(super) fn read_dir(
         }
     }
     drop(found);
-    Ok(collector.finish())
+    collector.finish()
 }
 
 /// Read `oci-layout` or `index.json`: a regular file (not a symlink) of at most the JSON limit.
@@ -274,12 +274,6 @@ fn hash_file(
     )
     .map_err(read_err)?;
     progress.add_blob();
-    Ok((
-        f.claimed.clone(),
-        Blob {
-            size,
-            actual,
-            content: content.map(Arc::from),
-        },
-    ))
+    let blob = Blob::hashed(&f.claimed, size, actual, content.map(Arc::from));
+    Ok((f.claimed.clone(), blob))
 }

@@ -22,7 +22,6 @@ mod progress;
 mod tar;
 mod zstd;
 
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -133,10 +132,103 @@ impl Format {
 pub struct Blob {
     /// Bytes actually read.
     pub size: u64,
-    /// Digest actually computed from the content (same algorithm as the file name).
-    pub actual: Digest,
+    /// The digest computed from the content (with the algorithm of the file name) when it is
+    /// not the name; `None` when the content matches its name, as it should (a million blobs
+    /// keep no second copy of their names).
+    pub mismatch: Option<Box<Digest>>,
     /// The content, when it is small enough to be JSON or an envelope (see `Limits`).
     pub content: Option<Arc<[u8]>>,
+}
+
+/// The blobs of a bundle by the digest their file name claims: one vector sorted by digest, so
+/// that a bundle of a million blobs costs the records themselves and nothing beside them (no
+/// tree nodes, no second set of names); a blob's position is its index for per-blob marks.
+#[derive(Debug, Clone, Default)]
+pub struct BlobMap {
+    entries: Vec<(Digest, Blob)>,
+}
+
+/// The iterator of [`BlobMap::iter`].
+pub type BlobIter<'a> = std::iter::Map<
+    std::slice::Iter<'a, (Digest, Blob)>,
+    fn(&'a (Digest, Blob)) -> (&'a Digest, &'a Blob),
+>;
+
+impl BlobMap {
+    /// The map of `entries` (sorted here); `Err` with the first digest claimed twice.
+    pub fn from_entries(mut entries: Vec<(Digest, Blob)>) -> Result<BlobMap, Digest> {
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if let Some(pair) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(pair[0].0.clone());
+        }
+        entries.shrink_to_fit();
+        Ok(BlobMap { entries })
+    }
+
+    /// The position of the blob named `digest`, in digest order.
+    pub fn position(&self, digest: &Digest) -> Option<usize> {
+        self.entries.binary_search_by(|e| e.0.cmp(digest)).ok()
+    }
+
+    /// The blob named `digest`.
+    pub fn get(&self, digest: &Digest) -> Option<&Blob> {
+        self.position(digest).map(|i| &self.entries[i].1)
+    }
+
+    /// Add or replace the blob named `digest`; returns the one it replaced.
+    pub fn insert(&mut self, digest: Digest, blob: Blob) -> Option<Blob> {
+        match self.entries.binary_search_by(|e| e.0.cmp(&digest)) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, blob)),
+            Err(i) => {
+                self.entries.insert(i, (digest, blob));
+                None
+            }
+        }
+    }
+
+    /// How many blobs.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// No blob at all.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The blobs in digest order.
+    pub fn iter(&self) -> BlobIter<'_> {
+        self.entries.iter().map(|(d, b)| (d, b))
+    }
+
+    /// The claimed digests in order.
+    pub fn keys(&self) -> impl Iterator<Item = &Digest> + Clone {
+        self.entries.iter().map(|(d, _)| d)
+    }
+
+    /// The blobs, to change in place.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Blob> {
+        self.entries.iter_mut().map(|(_, b)| b)
+    }
+}
+
+impl<'a> IntoIterator for &'a BlobMap {
+    type Item = (&'a Digest, &'a Blob);
+    type IntoIter = BlobIter<'a>;
+    fn into_iter(self) -> BlobIter<'a> {
+        self.iter()
+    }
+}
+
+impl Blob {
+    /// The record of a blob named `claimed` whose content, of `size` bytes, hashed to `actual`.
+    pub fn hashed(claimed: &Digest, size: u64, actual: Digest, content: Option<Arc<[u8]>>) -> Blob {
+        Blob {
+            size,
+            mismatch: (actual != *claimed).then(|| Box::new(actual)),
+            content,
+        }
+    }
 }
 
 /// Everything one pass over a bundle learned.
@@ -156,7 +248,7 @@ pub struct Bundle {
     /// The content of a `docker save` `manifest.json` at the archive root, if present.
     pub docker_manifest: Option<Vec<u8>>,
     /// Blobs by the digest their file name claims.
-    pub blobs: BTreeMap<Digest, Blob>,
+    pub blobs: BlobMap,
     /// Total bytes of blob content hashed.
     pub bytes_hashed: u64,
     /// Things worth telling the user that do not make the bundle damaged (files that are not
@@ -422,9 +514,6 @@ const READ_BUFFER: usize = 256 * 1024;
 struct Collector {
     bundle: Bundle,
     seen: std::collections::HashSet<String>,
-    /// Digests of the blob entries claimed so far (a second entry of one name is an error); not
-    /// needed for a folder, whose file names are unique.
-    claimed_blobs: std::collections::HashSet<Digest>,
     /// The blobs read, in any order: the map of [`Bundle::blobs`] is built from them at the end
     /// in one go, with full nodes (inserting one by one leaves a sorted map's nodes half empty).
     read_blobs: Vec<(Digest, Blob)>,
@@ -442,12 +531,11 @@ impl Collector {
                 oci_layout: None,
                 index_json: None,
                 docker_manifest: None,
-                blobs: BTreeMap::new(),
+                blobs: BlobMap::default(),
                 bytes_hashed: 0,
                 notes: Vec::new(),
             },
             seen: Default::default(),
-            claimed_blobs: Default::default(),
             read_blobs: Vec::new(),
             entries: 0,
             max_entries: limits.max_entries,
@@ -479,17 +567,10 @@ impl Collector {
         Ok(())
     }
 
-    /// Register a blob entry: like [`Collector::claim`], but the blob map itself tells a second
-    /// entry of the same name (no second copy of every blob path is kept).
-    fn claim_blob(&mut self, claimed: &Digest, path: &str) -> Result<(), BundleError> {
-        self.count_entry()?;
-        if !self.claimed_blobs.insert(claimed.clone()) {
-            return Err(BundleError::DuplicateEntry {
-                bundle: self.bundle.name.clone(),
-                entry: path.to_string(),
-            });
-        }
-        Ok(())
+    /// Register a blob entry: like [`Collector::claim`], but no name is kept: a second entry of
+    /// the same name is found when the blob map is built ([`Collector::finish`]).
+    fn claim_blob(&mut self) -> Result<(), BundleError> {
+        self.count_entry()
     }
 
     fn add_blob(&mut self, claimed: Digest, blob: Blob) {
@@ -497,16 +578,20 @@ impl Collector {
         self.read_blobs.push((claimed, blob));
     }
 
-    /// The bundle, with its blob map.
-    fn finish(self) -> Bundle {
+    /// The bundle, with its blob map; two entries of one blob name are an error, never "the
+    /// last one wins".
+    fn finish(self) -> Result<Bundle, BundleError> {
         let Collector {
             mut bundle,
-            mut read_blobs,
+            read_blobs,
             ..
         } = self;
-        read_blobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        bundle.blobs = read_blobs.into_iter().collect();
-        bundle
+        bundle.blobs =
+            BlobMap::from_entries(read_blobs).map_err(|twice| BundleError::DuplicateEntry {
+                entry: bundle.blob_path(&twice),
+                bundle: bundle.name.clone(),
+            })?;
+        Ok(bundle)
     }
 
     fn note_ignored(&mut self, path: &str) {
@@ -518,6 +603,20 @@ impl Collector {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_blob_records_its_digest_only_when_its_content_does_not_match_its_name() {
+        use crate::digest::Algorithm;
+        for alg in [Algorithm::Sha256, Algorithm::Sha512] {
+            let name = alg.digest(b"{}");
+            assert!(super::Blob::hashed(&name, 2, alg.digest(b"{}"), None)
+                .mismatch
+                .is_none());
+            let other = alg.digest(b"{ }");
+            let blob = super::Blob::hashed(&name, 3, other.clone(), None);
+            assert_eq!(blob.mismatch.as_deref(), Some(&other));
+        }
+    }
+
     use super::*;
 
     fn keep(data: &[u8], keep: Keep) -> Option<Vec<u8>> {

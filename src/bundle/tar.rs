@@ -251,14 +251,13 @@ fn collect(
         EntryKind::IndexJson => collector.bundle.index_json = hashed.content,
         EntryKind::Blob(claimed) => {
             progress.add_blob();
-            collector.add_blob(
-                claimed,
-                Blob {
-                    size: hashed.size,
-                    actual: hashed.digest,
-                    content: hashed.content.map(Arc::from),
-                },
+            let blob = Blob::hashed(
+                &claimed,
+                hashed.size,
+                hashed.digest,
+                hashed.content.map(Arc::from),
             );
+            collector.add_blob(claimed, blob);
         }
         EntryKind::Other => {}
     }
@@ -311,7 +310,7 @@ fn read_entries(
             let (top, rel) = split_layout_path(&path);
             let what = classify(rel, name)?;
             match &what {
-                EntryKind::Blob(claimed) => collector.claim_blob(claimed, &path)?,
+                EntryKind::Blob(_) => collector.claim_blob()?,
                 _ => collector.claim(&path)?,
             }
             if what == EntryKind::Other {
@@ -400,7 +399,7 @@ fn read_entries(
     if let Some((root, _)) = layout_root {
         collector.bundle.layout_root = root;
     }
-    Ok(collector.finish())
+    collector.finish()
 }
 
 /// Extension records seen since the last file entry, to apply to the next one.

@@ -159,8 +159,9 @@ struct Walker<'a> {
     bundle: &'a Bundle,
     limits: &'a Limits,
     nodes: Nodes,
-    /// Every digest reached from index.json (or from an unlisted referrer).
-    reached: HashSet<Digest>,
+    /// Every blob of the bundle reached from index.json (or from an unlisted referrer), by its
+    /// position in [`Bundle::blobs`].
+    reached: Vec<bool>,
     /// The best listing of each manifest listed in an index.
     listed: HashMap<Digest, (Listing, usize)>,
     problems: Vec<Problem>,
@@ -198,7 +199,7 @@ impl Graph {
             bundle,
             limits,
             nodes: HashMap::new(),
-            reached: HashSet::with_capacity(bundle.blobs.len()),
+            reached: vec![false; bundle.blobs.len()],
             listed: HashMap::new(),
             problems: Vec::new(),
             reported: HashSet::new(),
@@ -294,7 +295,9 @@ impl Walker<'_> {
     /// return what it refers to.
     fn visit(&mut self, item: Item) -> Result<Vec<Item>, BundleError> {
         let digest = item.raw.digest.clone();
-        self.reached.insert(digest.clone());
+        if let Some(i) = self.bundle.blobs.position(&digest) {
+            self.reached[i] = true;
+        }
         self.check_blob(&item);
         if let Role::Entry(listing) = item.role {
             self.seq += 1;
@@ -471,8 +474,8 @@ impl Walker<'_> {
     /// notation would not see. They are walked too, so their own blobs count as referenced.
     fn find_unlisted_referrers(&mut self) -> Result<(), BundleError> {
         let mut found = Vec::new();
-        for (digest, blob) in &self.bundle.blobs {
-            if self.reached.contains(digest) {
+        for ((digest, blob), reached) in self.bundle.blobs.iter().zip(&self.reached) {
+            if *reached {
                 continue;
             }
             let Some(content) = blob.content.as_deref() else {

@@ -149,11 +149,12 @@ pub fn synthetic_bundle(data: &[u8]) -> Option<Bundle> {
         let content = resolve(raw);
         bundle.blobs.insert(
             digest.clone(),
-            Blob {
-                size: raw.len() as u64,
-                actual: digest,
-                content: Some(content.into()),
-            },
+            Blob::hashed(
+                &digest,
+                raw.len() as u64,
+                digest.clone(),
+                Some(content.into()),
+            ),
         );
     }
     Some(bundle)
