@@ -13,15 +13,15 @@
 //! - Options after the name, separated by `;`: `exit N, N…` (the exit code of each command run,
 //!   default 0), `not run: CMD` (a command of the block that is not run, e.g. `cargo test`), and
 //!   `FROM => TO` (an argument that names a user's file, such as `release.tar.gz`, replaced by a
-//!   fixture: the same command line, on files that exist).
+//!   fixture, or by several words: the same command line, on files that exist).
 //! - `<!-- output: NAME -->` before a plain ```` ``` ```` block: the standard output of the first
 //!   command of NAME, when the block itself shows none.
 //!
 //! Each example runs in a new folder holding a `fixtures` link to the repository's fixtures: a
 //! relative output path (`release.dsse.json`) lands there, and `/tmp/X` is `X` in that folder.
 //! What changes between runs is written `…` in the README, and only that: a time between the
-//! start and the end of the run, a digest of a file the run wrote (a freshly signed
-//! attestation). The folder's path is written `/tmp` in the output.
+//! start of the example and the end of the command, a digest of a file the example wrote (a
+//! freshly signed attestation). The folder's path is written `/tmp` in the output.
 
 #![cfg(test)]
 
@@ -191,10 +191,14 @@ struct Place {
     dir: tempfile::TempDir,
     /// The names (hex) of every blob of the fixtures: digests that do not change between runs.
     fixture_blobs: BTreeSet<String>,
+    /// When the example started: a time printed from then on (a run's own, or that of an
+    /// attestation an earlier command of the example signed) is a time of the run.
+    started: OffsetDateTime,
 }
 
 impl Place {
     fn new() -> Place {
+        let started = OffsetDateTime::now_utc();
         let dir = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(repository().join("fixtures"), dir.path().join("fixtures"))
             .unwrap();
@@ -204,7 +208,11 @@ impl Place {
                 fixture_blobs.insert(e.file_name().unwrap().to_string_lossy().to_string());
             }
         }
-        Place { dir, fixture_blobs }
+        Place {
+            dir,
+            fixture_blobs,
+            started,
+        }
     }
 
     fn path(&self) -> &Path {
@@ -358,7 +366,6 @@ fn run_line(place: &Place, text: &str, substitutions: &[(String, String)]) -> Ra
         argv.truncate(at);
     }
     let args: Vec<String> = argv[1..].iter().map(|w| place.argument(w)).collect();
-    let start = OffsetDateTime::now_utc();
     let out = Command::new(env!("CARGO_BIN_EXE_airgap-verify"))
         .args(&args)
         .current_dir(place.path())
@@ -375,7 +382,7 @@ fn run_line(place: &Place, text: &str, substitutions: &[(String, String)]) -> Ra
     let fresh = place.fresh_digests();
     Ran {
         code: out.status.code().unwrap_or(-1),
-        stdout: as_the_readme_writes_it(&stdout, place, (start, end), &fresh),
+        stdout: as_the_readme_writes_it(&stdout, place, (place.started, end), &fresh),
         stderr: String::from_utf8_lossy(&out.stderr).to_string(),
     }
 }
