@@ -1,6 +1,6 @@
-//! The shipped cosign fixture: the README's cosign examples run as written and print what the
-//! README shows; the same Flux manifest with another key fails; the v2 payload signature
-//! verifies with `openssl dgst -verify` and the key; `inspect` lists both signatures.
+//! The shipped cosign fixture: the same Flux manifest as the README's cosign example (which
+//! `tests/readme_examples.rs` runs) fails with another key; the v2 payload signature verifies
+//! with `openssl dgst -verify` and the key; `inspect` lists both signatures.
 
 #![cfg(test)]
 
@@ -19,7 +19,7 @@ fn repository() -> PathBuf {
         .to_path_buf()
 }
 
-/// Run the binary with `args` from the repository's folder (where the README's paths hold).
+/// Run the binary with `args` from the repository's folder (where the fixtures' paths hold).
 fn run(args: &[&str]) -> Run {
     let out = Command::new(airgap_verify_testkit::bin())
         .args(args)
@@ -30,58 +30,6 @@ fn run(args: &[&str]) -> Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).to_string(),
         stderr: String::from_utf8_lossy(&out.stderr).to_string(),
-    }
-}
-
-/// The run's time is the one thing that changes between runs.
-fn without_time(line: &str) -> String {
-    match (line.strip_prefix("  time: "), line.ends_with(" (now)")) {
-        (Some(_), true) => "  time: … (now)".to_string(),
-        _ => line.to_string(),
-    }
-}
-
-/// The examples of the README's cosign section that run on `fixtures/cosign`: each command with
-/// the output lines (`# `) that follow it.
-fn readme_examples() -> Vec<(String, Vec<String>)> {
-    let readme = std::fs::read_to_string(repository().join("README.md")).unwrap();
-    let start = readme
-        .find("\n## cosign\n")
-        .expect("README has a cosign section");
-    let section = &readme[start + 1..];
-    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
-    let mut examples: Vec<(String, Vec<String>)> = Vec::new();
-    for line in section.lines() {
-        if line.starts_with("airgap-verify verify fixtures/cosign") {
-            examples.push((line.to_string(), Vec::new()));
-        } else if let (Some(out), Some((_, lines))) = (line.strip_prefix("# "), examples.last_mut())
-        {
-            lines.push(out.to_string());
-        }
-    }
-    examples
-}
-
-#[test]
-fn readme_cosign_examples_run_as_written_and_print_what_the_readme_shows() {
-    let examples = readme_examples();
-    let commands: Vec<&str> = examples.iter().map(|(c, _)| c.as_str()).collect();
-    assert!(
-        commands.contains(&"airgap-verify verify fixtures/cosign --flux fixtures/flux/cosign.yaml"),
-        "{commands:?}"
-    );
-    assert!(
-        commands
-            .iter()
-            .any(|c| c.contains("--cosign-key fixtures/cosign.pub")),
-        "{commands:?}"
-    );
-    for (command, shown) in &examples {
-        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-        let r = run(&args);
-        assert_eq!(r.code, 0, "{command}: {}{}", r.stdout, r.stderr);
-        let printed: Vec<String> = r.stdout.lines().map(without_time).collect();
-        assert_eq!(&printed, shown, "{command}: the README shows other output");
     }
 }
 

@@ -83,9 +83,11 @@ fn man_page(cmd: clap::Command, see_also: &str) -> Vec<u8> {
         roff.push_str(".SH EXAMPLES\n");
         for line in examples.lines().skip(1) {
             let text = line.trim_start().replace('\\', "\\e");
-            match line.starts_with("    ") {
-                true => roff.push_str(&format!(".RS 4\n.nf\n{text}\n.fi\n.RE\n")),
-                false => roff.push_str(&format!(".PP\n{text}\n")),
+            // A command at 4, its continuation lines at 8, as in `--help`.
+            match (line.starts_with("        "), line.starts_with("    ")) {
+                (true, _) => roff.push_str(&format!(".RS 8\n.nf\n{text}\n.fi\n.RE\n")),
+                (false, true) => roff.push_str(&format!(".RS 4\n.nf\n{text}\n.fi\n.RE\n")),
+                (false, false) => roff.push_str(&format!(".PP\n{text}\n")),
             }
         }
     }
@@ -101,8 +103,8 @@ fn man_page(cmd: clap::Command, see_also: &str) -> Vec<u8> {
 const EXIT_AND_ENVIRONMENT: &str = r#".SH "EXIT STATUS"
 .TP
 \fB0\fR
-Verified (including log\-level failures, reported as warnings, and skip statements); for
-inspect, an intact bundle.
+Verified (including log\-level failures, reported as warnings); for inspect, an intact
+bundle.
 .TP
 \fB1\fR
 Not verified: no signature, no trusted signature, the trust policy says no, or the image asked
@@ -114,6 +116,12 @@ Usage or configuration error: bad flags, bad policy, bad Secret or certificate, 
 \fB3\fR
 The bundle itself is damaged or malformed: digest or size mismatch, missing blob, invalid
 tar, gzip or JSON, unsafe paths.
+.TP
+\fB4\fR
+Ignored: Flux would pull the image without SourceVerified=True (a skip statement, a logged
+authenticity failure, no spec.verify).
+.PP
+Over several images (\-\-all, \-\-flux) the worst result wins, in the order 3, 2, 1, 4, 0.
 .SH ENVIRONMENT
 .TP
 \fBAIRGAP_VERIFY_KEY_PASSPHRASE\fR

@@ -124,7 +124,7 @@ impl Failure {
 /// Verify Notation signatures on OCI image bundles offline, the way Flux would, and attest to
 /// what was verified.
 #[derive(Debug, Parser)]
-#[command(name = "airgap-verify", version = crate::version(), about, long_about = None, max_term_width = 100)]
+#[command(name = "airgap-verify", version = crate::version(), about, long_about = None, max_term_width = 100, after_long_help = CLI_EXAMPLES)]
 pub struct Cli {
     /// The flags of every subcommand (`-v`, `-q`, `--color`).
     #[command(flatten)]
@@ -223,37 +223,65 @@ pub enum Command {
     Inspect(InspectArgs),
 }
 
+/// Examples of `airgap-verify --help` and its man page: the three stories, end to end.
+pub const CLI_EXAMPLES: &str = "\
+Examples:
+  Air-gapped import: outside the gap, verify and attest; inside, check the attestation
+    airgap-verify verify release.tar.gz --secret notation-secret.yaml \\
+        --scope registry.example/app --attest-key attest.key --attestation release.dsse.json
+    airgap-verify verify-attestation release.dsse.json --key attest.pub \\
+        --bundle release.tar.gz --scope registry.example/app --secret notation-secret.yaml \\
+        --max-age 7d
+  Release sign-off: a signed statement per image, failures included; the far side checks all
+    airgap-verify verify release/ --all --trust-dir notation-trust/ -o json \\
+        --scope app:v1=registry.example/app --scope worker:v1=registry.example/worker \\
+        --attest-key signoff.key --attestation signoffs/ --attest-failures > verdict.json
+    airgap-verify verify-attestation signoffs/ --key signoff.pub --bundle release/
+  Forensic re-verification: as of the time the bundle was imported, with the CRLs of then
+    airgap-verify verify stored.tar.zst --secret notation-secret.yaml \\
+        --scope registry.example/app --at 2020-06-01T00:00:00Z \\
+        --crl archive/2020-06-intermediate.crl
+  Each subcommand's --help, and its man page, has the examples of that subcommand.";
+
 /// Examples of `verify --help` and its man page: the three stories.
 pub const VERIFY_EXAMPLES: &str = "\
 Examples:
   Air-gapped import: verify against the Secret the cluster uses, and attest to it
     airgap-verify verify release.tar.gz --secret notation-secret.yaml \\
-        --attest-key attest.key --attestation release.dsse.json
+        --scope registry.example/app --attest-key attest.key --attestation release.dsse.json
   Release sign-off: every image, one signed statement each, failures included
     airgap-verify verify release/ --all --trust-dir notation-trust/ -o json \\
+        --scope app:v1=registry.example/app --scope worker:v1=registry.example/worker \\
         --attest-key signoff.key --attestation signoffs/ --attest-failures > verdict.json
   Forensic re-verification: as of the time the bundle was imported, with the CRLs of then
-    airgap-verify verify stored.tar.zst --secret secret.yaml --at 2020-06-01T00:00:00Z \\
+    airgap-verify verify stored.tar.zst --secret notation-secret.yaml \\
+        --scope registry.example/app --at 2020-06-01T00:00:00Z \\
         --crl archive/2020-06-intermediate.crl
-  The way Flux would, from a GitOps checkout
+  The way Flux would: each OCIRepository of a GitOps checkout with its Secret and scope
     airgap-verify verify bundle.tar --flux clusters/prod/ --ocirepository flux-system/app";
 
-/// Examples of `verify-attestation --help` and its man page.
+/// Examples of `verify-attestation --help` and its man page: the three stories.
 pub const VERIFY_ATTESTATION_EXAMPLES: &str = "\
 Examples:
-  Inside the air gap, before pushing: the attestation is about this bundle's image, recent
+  Air-gapped import: inside, before pushing: this bundle's image, scope and Secret, and recent
     airgap-verify verify-attestation release.dsse.json --key attest.pub \\
-        --bundle release.tar.gz --max-age 7d
-  An attestation attached to a folder bundle by `verify --attach`
-    airgap-verify verify-attestation --key attest.pub --bundle /srv/bundle";
+        --bundle release.tar.gz --scope registry.example/app --secret notation-secret.yaml \\
+        --max-age 7d
+  Release sign-off: the far side checks a folder of attestations, one per image of the bundle
+    airgap-verify verify-attestation signoffs/ --key signoff.pub --bundle release/
+  Forensic re-verification: years later, what a stored attestation says of the stored bundle
+    airgap-verify verify-attestation release.dsse.json --key attest.pub \\
+        --bundle release.tar.gz -o json";
 
-/// Examples of `inspect --help` and its man page.
+/// Examples of `inspect --help` and its man page: the three stories.
 pub const INSPECT_EXAMPLES: &str = "\
 Examples:
-  What a bundle holds, and whether every blob is intact
+  Air-gapped import: what arrived, and whether every blob is intact, before verifying
     airgap-verify inspect release.tar.gz
-  One image, for a script
-    airgap-verify inspect release.tar.gz --ref v1 -o json";
+  Release sign-off: the images of a release bundle and their signatures, for a script
+    airgap-verify inspect release/ -o json
+  Forensic re-verification: one image of a stored bundle, its signers and times (unverified)
+    airgap-verify inspect stored.tar.zst --ref v1";
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
