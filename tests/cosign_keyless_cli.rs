@@ -605,3 +605,53 @@ fn flux_keyless_with_a_trusted_root_secret_or_the_flag() {
         );
     }
 }
+
+#[test]
+fn keyless_flags_that_cannot_be_used_are_usage_errors() {
+    let root = Root::new();
+    let s = signed(&root.inst, false, Shape::V3, Breakage::default(), false);
+    let bad_re = root.verify(s.layout.path(), SUBJECT_RE, "issuer(", &[]);
+    assert_eq!(bad_re.code, 2, "{}{}", bad_re.stdout, bad_re.stderr);
+    assert!(bad_re.stderr.contains("issuer("), "{}", bad_re.stderr);
+
+    let not_root = root.dir.path().join("not-a-root.json");
+    std::fs::write(&not_root, b"{}").unwrap();
+    let r = run(&[
+        OsString::from("verify"),
+        s.layout.path().into(),
+        "--certificate-identity-regexp".into(),
+        SUBJECT_RE.into(),
+        "--certificate-oidc-issuer-regexp".into(),
+        ISSUER_RE.into(),
+        "--trusted-root".into(),
+        not_root.clone().into(),
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("trust root {}: ", not_root.display())),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("is not a Sigstore trusted root"),
+        "{}",
+        r.stderr
+    );
+
+    // cosign asks for both an identity and an issuer.
+    let r = run(&[
+        OsString::from("verify"),
+        s.layout.path().into(),
+        "--certificate-identity-regexp".into(),
+        SUBJECT_RE.into(),
+        "--trusted-root".into(),
+        root.file.clone().into(),
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("--certificate-oidc-issuer-regexp"),
+        "{}",
+        r.stderr
+    );
+}
