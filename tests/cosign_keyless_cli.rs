@@ -55,6 +55,33 @@ impl Root {
         args.extend(extra.iter().map(OsString::from));
         run(&args)
     }
+
+    /// [`Root::verify`] with the `(subject, issuer)` regexps must fail, in JSON and in text:
+    /// exit 1, `failed`, the message cosign's for `shape` with `want` in it. Returns the JSON run.
+    fn fails(
+        &self,
+        s: &Signed,
+        (subject, issuer): (&str, &str),
+        extra: &[&str],
+        shape: Shape,
+        want: &str,
+        what: &str,
+    ) -> Run {
+        let mut json = extra.to_vec();
+        json.extend(["--format", "json"]);
+        let r = self.verify(s.layout.path(), subject, issuer, &json);
+        assert_eq!(r.code, 1, "{what}: {}{}", r.stdout, r.stderr);
+        let res = r.result();
+        assert_eq!(res["verdict"], "failed", "{what}");
+        assert_eq!(res["provider"], "cosign", "{what}");
+        let m = res["message"].as_str().unwrap_or_default();
+        assert!(m.starts_with(prefix(shape)), "{what}: {m}");
+        assert!(m.contains(want), "{what}: {m}");
+        let text = self.verify(s.layout.path(), subject, issuer, extra);
+        assert_eq!(text.code, 1, "{what}");
+        assert!(text.stdout.contains(want), "{what}: {}", text.stdout);
+        r
+    }
 }
 
 /// How an image is signed.
@@ -306,20 +333,6 @@ fn keyless_attestation_names_the_mode_and_identity_and_verifies() {
     }
 }
 
-/// A keyless failure through the binary: exit 1, `failed`, cosign's `prefix` and `want` in the
-/// message, in JSON and in the text report.
-fn assert_fails(r: &Run, text: &Run, prefix: &str, want: &str, what: &str) {
-    assert_eq!(r.code, 1, "{what}: {}{}", r.stdout, r.stderr);
-    let res = r.result();
-    assert_eq!(res["verdict"], "failed", "{what}");
-    assert_eq!(res["provider"], "cosign", "{what}");
-    let m = res["message"].as_str().unwrap_or_default();
-    assert!(m.starts_with(prefix), "{what}: {m}");
-    assert!(m.contains(want), "{what}: {m}");
-    assert_eq!(text.code, 1, "{what}");
-    assert!(text.stdout.contains(want), "{what}: {}", text.stdout);
-}
-
 fn prefix(shape: Shape) -> &'static str {
     match shape {
         Shape::V3 => "no matching attestations: ",
@@ -344,14 +357,7 @@ fn each_broken_check_fails_through_the_binary_and_python_agrees() {
                 };
                 let s = signed(&root.inst, index, shape, br, false);
                 let what = format!("index {index}, {shape:?}, {name}");
-                let r = root.verify(
-                    s.layout.path(),
-                    SUBJECT_RE,
-                    ISSUER_RE,
-                    &["--format", "json"],
-                );
-                let text = root.verify(s.layout.path(), SUBJECT_RE, ISSUER_RE, &[]);
-                assert_fails(&r, &text, prefix(shape), want, &what);
+                root.fails(&s, (SUBJECT_RE, ISSUER_RE), &[], shape, want, &what);
                 asked |= python_agrees(&root.inst, &s, IDENTITY, ISSUER, false);
             }
         }
@@ -382,12 +388,11 @@ fn wrong_identity_and_another_digest_fail_through_the_binary() {
                 ),
             ] {
                 let what = format!("index {index}, {shape:?}, identity {subject} {issuer}");
-                let r = root.verify(s.layout.path(), subject, issuer, &["--format", "json"]);
-                let text = root.verify(s.layout.path(), subject, issuer, &[]);
-                assert_fails(
-                    &r,
-                    &text,
-                    prefix(shape),
+                root.fails(
+                    &s,
+                    (subject, issuer),
+                    &[],
+                    shape,
                     &format!(
                         "none of the expected identities matched what was in the certificate, {got}"
                     ),
@@ -402,14 +407,7 @@ fn wrong_identity_and_another_digest_fail_through_the_binary() {
                 Shape::V3 => "no matching subject digest found",
                 Shape::V2 => "invalid or missing digest in claim",
             };
-            let r = root.verify(
-                s.layout.path(),
-                SUBJECT_RE,
-                ISSUER_RE,
-                &["--format", "json"],
-            );
-            let text = root.verify(s.layout.path(), SUBJECT_RE, ISSUER_RE, &[]);
-            assert_fails(&r, &text, prefix(shape), want, &what);
+            root.fails(&s, (SUBJECT_RE, ISSUER_RE), &[], shape, want, &what);
             asked |= python_agrees(&root.inst, &s, IDENTITY, ISSUER, false);
         }
     }
@@ -457,17 +455,11 @@ fn at_before_the_log_time_fails_and_after_the_certificate_expired_verifies() {
         assert_eq!(r.result()["verdict"], "verified");
 
         let before = rfc3339(logged - time::Duration::seconds(30));
-        let r = root.verify(
-            s.layout.path(),
-            SUBJECT_RE,
-            ISSUER_RE,
-            &["--at", &before, "--format", "json"],
-        );
-        let text = root.verify(s.layout.path(), SUBJECT_RE, ISSUER_RE, &["--at", &before]);
-        assert_fails(
-            &r,
-            &text,
-            prefix(shape),
+        let r = root.fails(
+            &s,
+            (SUBJECT_RE, ISSUER_RE),
+            &["--at", &before],
+            shape,
             "the log's integrated time",
             &format!("{shape:?} --at {before}"),
         );
