@@ -44,7 +44,13 @@ fn ours(
 
 /// Python `sigstore verify identity --offline` for the instance's identity.
 fn python_sigstore(inst: &Instance, bundle: &Value, artifact: &[u8]) -> Option<bool> {
-    airgap_verify_testkit::sigstore::python_sigstore(inst, bundle, artifact, IDENTITY, ISSUER)
+    airgap_verify_testkit::sigstore::python_sigstore(
+        &inst.trust_root(),
+        bundle,
+        artifact,
+        IDENTITY,
+        ISSUER,
+    )
 }
 
 #[test]

@@ -137,13 +137,23 @@ fn signed(inst: &Instance, index: bool, shape: Shape, br: Breakage, other_digest
 }
 
 /// Python sigstore's verdict on the v3 bundle of `s` (over the image manifest, its subject)
-/// must be `ours`. Returns whether it was asked.
+/// under the instance's trust root must be `ours`. Returns whether it was asked.
 fn python_agrees(inst: &Instance, s: &Signed, identity: &str, issuer: &str, ours: bool) -> bool {
+    python_agrees_under(&inst.trust_root(), s, (identity, issuer), ours)
+}
+
+/// [`python_agrees`] under `trust_root`.
+fn python_agrees_under(
+    trust_root: &Value,
+    s: &Signed,
+    (identity, issuer): (&str, &str),
+    ours: bool,
+) -> bool {
     let Some(bundle) = &s.bundle else {
         return false;
     };
     let manifest = s.layout.read(&s.digest());
-    match python_sigstore(inst, bundle, &manifest, identity, issuer) {
+    match python_sigstore(trust_root, bundle, &manifest, identity, issuer) {
         Some(theirs) => {
             assert_eq!(
                 theirs, ours,
@@ -471,6 +481,83 @@ fn at_before_the_log_time_fails_and_after_the_certificate_expired_verifies() {
             "{}",
             r.stdout
         );
+    }
+    skip_python_once(asked);
+}
+
+/// The trust root's validity windows are judged at the signing time, as sigstore-go (cosign's
+/// and Flux's verifier) judges them: a CA, log key or CT log key whose window closed before the
+/// log's integrated time fails the bundle; one that closed after it (and before now) does not.
+/// Python sigstore judges no window's end when verifying (it takes expired authorities too), so
+/// it is asked only where the window is open.
+#[test]
+fn trust_root_windows_are_judged_at_the_log_time() {
+    let root = Root::new();
+    let mut asked = false;
+    for shape in [Shape::V3, Shape::V2] {
+        let s = signed(&root.inst, false, shape, Breakage::default(), false);
+        let r = root.verify(
+            s.layout.path(),
+            SUBJECT_RE,
+            ISSUER_RE,
+            &["--format", "json"],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let logged = OffsetDateTime::parse(
+            r.result()["cosign"]["signingTimes"][0]["time"]
+                .as_str()
+                .unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        // The SCT is dated a second after the leaf's start, a minute before the log time.
+        for (window, pointer, want) in [
+            (
+                "CA",
+                "/certificateAuthorities/0/validFor",
+                "of the trust root is not valid at the signing time",
+            ),
+            (
+                "log key",
+                "/tlogs/0/publicKey/validFor",
+                "the transparency log's key is not valid at the integrated time",
+            ),
+            (
+                "CT log key",
+                "/ctlogs/0/publicKey/validFor",
+                "the SCT's CT log is not valid at the SCT's time",
+            ),
+        ] {
+            for (end, verifies) in [
+                (logged + time::Duration::minutes(5), true),
+                (logged - time::Duration::minutes(5), false),
+            ] {
+                let mut tr = root.inst.trust_root();
+                tr.pointer_mut(pointer).unwrap()["end"] = Value::String(rfc3339(end));
+                let file = root.dir.path().join("windowed_root.json");
+                std::fs::write(&file, serde_json::to_vec(&tr).unwrap()).unwrap();
+                let windowed = Root {
+                    inst: Instance::new(),
+                    dir: tempfile::tempdir().unwrap(),
+                    file,
+                };
+                let what = format!("{shape:?}, {window} valid until {end}");
+                if verifies {
+                    let r = windowed.verify(
+                        s.layout.path(),
+                        SUBJECT_RE,
+                        ISSUER_RE,
+                        &["--format", "json"],
+                    );
+                    assert_eq!(r.code, 0, "{what}: {}{}", r.stdout, r.stderr);
+                } else {
+                    windowed.fails(&s, (SUBJECT_RE, ISSUER_RE), &[], shape, want, &what);
+                }
+                if verifies {
+                    asked |= python_agrees_under(&tr, &s, (IDENTITY, ISSUER), true);
+                }
+            }
+        }
     }
     skip_python_once(asked);
 }

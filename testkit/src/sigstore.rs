@@ -557,11 +557,11 @@ pub fn add_keyless_sig(
     signer
 }
 
-/// Python `sigstore verify identity --offline` of `bundle` over `artifact` under the
-/// instance's trust root, for the exact `identity` and `issuer`: `Some(verified)`, or `None`
-/// when it is not installed.
+/// Python `sigstore verify identity --offline` of `bundle` over `artifact` under `trust_root`
+/// (a `TrustedRoot`, such as [`Instance::trust_root`]), for the exact `identity` and `issuer`:
+/// `Some(verified)`, or `None` when it is not installed.
 pub fn python_sigstore(
-    inst: &Instance,
+    trust_root: &Value,
     bundle: &Value,
     artifact: &[u8],
     identity: &str,
@@ -571,7 +571,7 @@ pub fn python_sigstore(
     let start = "2020-01-01T00:00:00Z";
     let service = |url: &str| json!([{"url": url, "majorApiVersion": 1, "validFor": {"start": start}, "operator": "test"}]);
     let config = json!({"mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json",
-        "trustedRoot": inst.trust_root(),
+        "trustedRoot": trust_root,
         "signingConfig": {"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
             "caUrls": service("https://fulcio.example"), "oidcUrls": service("https://oauth2.example"),
             "rekorTlogUrls": service("https://rekor.example"), "tsaUrls": [],
