@@ -56,6 +56,24 @@ impl Root {
         run(&args)
     }
 
+    /// [`Root::verify`] with the identity of the instance's leaves, `--format json`.
+    fn json(&self, bundle: &Path) -> Run {
+        self.verify(bundle, SUBJECT_RE, ISSUER_RE, &["--format", "json"])
+    }
+
+    /// The log's integrated time of the signature of `s`, which must verify.
+    fn log_time(&self, s: &Signed) -> OffsetDateTime {
+        let r = self.json(s.layout.path());
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let c = &r.result()["cosign"];
+        assert_eq!(c["signingTimes"][0]["source"], "tlog", "{c}");
+        OffsetDateTime::parse(
+            c["signingTimes"][0]["time"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap()
+    }
+
     /// [`Root::verify`] with the `(subject, issuer)` regexps must fail, in JSON and in text:
     /// exit 1, `failed`, the message cosign's for `shape` with `want` in it. Returns the JSON run.
     fn fails(
@@ -180,12 +198,7 @@ fn keyless_v2_and_v3_images_and_indexes_verify_from_folders_and_archives() {
             let s = signed(&root.inst, index, shape, Breakage::default(), false);
             let digest = s.digest();
             let what = format!("index {index}, {shape:?}");
-            let r = root.verify(
-                s.layout.path(),
-                SUBJECT_RE,
-                ISSUER_RE,
-                &["--format", "json"],
-            );
+            let r = root.json(s.layout.path());
             assert_eq!(r.code, 0, "{what}: {}{}", r.stdout, r.stderr);
             let res = r.result();
             assert_eq!(res["provider"], "cosign", "{what}");
@@ -229,7 +242,7 @@ fn keyless_v2_and_v3_images_and_indexes_verify_from_folders_and_archives() {
                 .path()
                 .join(format!("bundle-{index}-{shape:?}.tar"));
             std::fs::write(&tar, tar_of(s.layout.path(), None)).unwrap();
-            let r = root.verify(&tar, SUBJECT_RE, ISSUER_RE, &["--format", "json"]);
+            let r = root.json(&tar);
             assert_eq!(r.code, 0, "{what} (tar): {}{}", r.stdout, r.stderr);
             assert_eq!(r.result()["cosign"]["subject"], IDENTITY);
 
@@ -439,19 +452,7 @@ fn at_before_the_log_time_fails_and_after_the_certificate_expired_verifies() {
     for shape in [Shape::V3, Shape::V2] {
         let s = signed(&root.inst, false, shape, Breakage::default(), false);
         asked |= python_agrees(&root.inst, &s, IDENTITY, ISSUER, true);
-        let r = root.verify(
-            s.layout.path(),
-            SUBJECT_RE,
-            ISSUER_RE,
-            &["--format", "json"],
-        );
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        let logged = r.result()["cosign"]["signingTimes"][0]["time"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let logged =
-            OffsetDateTime::parse(&logged, &time::format_description::well_known::Rfc3339).unwrap();
+        let logged = root.log_time(&s);
         // The leaf expired 10 minutes after it was issued, 50 minutes ago: judged at the log
         // time, it verifies a day from now too.
         let later = rfc3339(OffsetDateTime::now_utc() + time::Duration::days(1));
@@ -496,20 +497,7 @@ fn trust_root_windows_are_judged_at_the_log_time() {
     let mut asked = false;
     for shape in [Shape::V3, Shape::V2] {
         let s = signed(&root.inst, false, shape, Breakage::default(), false);
-        let r = root.verify(
-            s.layout.path(),
-            SUBJECT_RE,
-            ISSUER_RE,
-            &["--format", "json"],
-        );
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        let logged = OffsetDateTime::parse(
-            r.result()["cosign"]["signingTimes"][0]["time"]
-                .as_str()
-                .unwrap(),
-            &time::format_description::well_known::Rfc3339,
-        )
-        .unwrap();
+        let logged = root.log_time(&s);
         // The SCT is dated a second after the leaf's start, a minute before the log time.
         for (window, pointer, want) in [
             (
@@ -543,12 +531,7 @@ fn trust_root_windows_are_judged_at_the_log_time() {
                 };
                 let what = format!("{shape:?}, {window} valid until {end}");
                 if verifies {
-                    let r = windowed.verify(
-                        s.layout.path(),
-                        SUBJECT_RE,
-                        ISSUER_RE,
-                        &["--format", "json"],
-                    );
+                    let r = windowed.json(s.layout.path());
                     assert_eq!(r.code, 0, "{what}: {}{}", r.stdout, r.stderr);
                 } else {
                     windowed.fails(&s, (SUBJECT_RE, ISSUER_RE), &[], shape, want, &what);
