@@ -4,35 +4,17 @@
 #![cfg(test)]
 
 use std::path::Path;
-use std::process::Command;
 
-use airgap_verify_testkit::bin;
 use airgap_verify_testkit::cosign::{
     add_bundle, add_sig, sha, sig_tag, simple_signing, Layout, Signer,
 };
+use airgap_verify_testkit::harness::{run, Run};
 use serde_json::Value;
 
-struct Out {
-    code: i32,
-    json: Value,
-    stdout: String,
-    stderr: String,
-}
-
-fn verify(bundle: &Path, args: &[&str]) -> Out {
-    let out = Command::new(bin())
-        .arg("verify")
-        .arg(bundle)
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
-    }
+fn verify(bundle: &Path, args: &[&str]) -> Run {
+    let mut all = vec![std::ffi::OsStr::new("verify"), bundle.as_os_str()];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    run(&all)
 }
 
 /// A layout with one image (a manifest, or an index) signed by `signer` in v2 or v3 shape.

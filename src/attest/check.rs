@@ -37,13 +37,15 @@ impl MinLevel {
         }
     }
 
-    /// The rank of a recorded Notation level name (`strict`, `NOTATION_STRICT`...); `None` for a
-    /// level that is none of the three (`skip`, anything else).
+    /// The rank of a recorded level name: a Notation level (`strict`, `NOTATION_STRICT`...), or
+    /// a cosign mode (`cosign-keyless`, `COSIGN_KEYED`...), ranked `permissive`: cosign enforces
+    /// every check it makes, as Flux has no levels for it, and checks no revocation, which
+    /// `strict` enforces. `None` for anything else (`skip`).
     pub fn of_recorded(level: &str) -> Option<MinLevel> {
-        let l = level.to_ascii_lowercase();
-        match l.strip_prefix("notation_").unwrap_or(l.as_str()) {
+        let l = level.to_ascii_lowercase().replace('_', "-");
+        match l.strip_prefix("notation-").unwrap_or(l.as_str()) {
             "strict" => Some(MinLevel::Strict),
-            "permissive" => Some(MinLevel::Permissive),
+            "permissive" | "cosign-keyed" | "cosign-keyless" => Some(MinLevel::Permissive),
             "audit" => Some(MinLevel::Audit),
             _ => None,
         }
@@ -473,6 +475,24 @@ mod tests {
 
     fn expect(d: Digest, max_age: Option<Duration>) -> Expectation {
         Expectation::new(d, datetime!(2026-01-03 04:00:00 UTC), max_age)
+    }
+
+    #[test]
+    fn cosign_modes_rank_permissive() {
+        for l in [
+            "cosign-keyed",
+            "cosign-keyless",
+            "COSIGN_KEYED",
+            "COSIGN_KEYLESS",
+        ] {
+            assert_eq!(MinLevel::of_recorded(l), Some(MinLevel::Permissive), "{l}");
+        }
+        assert_eq!(
+            MinLevel::of_recorded("NOTATION_STRICT"),
+            Some(MinLevel::Strict)
+        );
+        assert_eq!(MinLevel::of_recorded("cosign"), None);
+        assert_eq!(MinLevel::of_recorded("skip"), None);
     }
 
     #[test]

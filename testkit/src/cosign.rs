@@ -241,7 +241,7 @@ pub fn add_bundle(
 }
 
 /// The in-toto statement a cosign v3 image signature signs: `subject_digest` as its subject.
-fn statement(subject_digest: &str) -> Vec<u8> {
+pub fn statement(subject_digest: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({"_type": "https://in-toto.io/Statement/v1",
         "subject": [{"name": "registry.example/app", "digest": {"sha256": &subject_digest[7..]}}],
         "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": {}}))

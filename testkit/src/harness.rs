@@ -266,13 +266,19 @@ impl Run {
 
 /// Run `airgap-verify verify BUNDLE --format json ARGS`.
 pub fn run_verify(bundle: &Path, args: &[OsString]) -> Run {
-    let out = Command::new(crate::bin())
-        .arg("verify")
-        .arg(bundle)
-        .args(["--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
+    let mut all: Vec<OsString> = vec![
+        "verify".into(),
+        bundle.into(),
+        "--format".into(),
+        "json".into(),
+    ];
+    all.extend(args.iter().cloned());
+    run(&all)
+}
+
+/// Run `airgap-verify ARGS`; `json` is the standard output parsed, or null.
+pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
+    let out = Command::new(crate::bin()).args(args).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     Run {
         code: out.status.code().unwrap_or(-1),

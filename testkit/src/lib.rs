@@ -8,6 +8,9 @@
 //! - [`trust`]: trust material in Flux's shapes (policy, Secret, mounted Secret folder).
 //! - [`tsa`] and [`openssl`]: RFC 3161 tokens and certificates made by the `openssl` CLI.
 //! - [`bundles`]: archives and hostile tar entries at test time, and `airgap-verify inspect` runs.
+//! - [`cosign`]: OCI layouts with cosign v2 signatures and v3 bundle referrers, keyed.
+//! - [`sigstore`]: a Sigstore instance of our own (CA, log, CT log) and keyless bundles and
+//!   signatures under it, each check breakable, and Python `sigstore`'s verdict on them.
 //! - [`harness`]: a signed layout and trust folder, `airgap-verify verify --format json`, the report.
 //! - [`fuzz`]: the bodies of the fuzz targets, replayed by the tests over seeds and crashes.
 //! - [`conformance`]: where the Notary Project conformance data lives.
@@ -20,6 +23,7 @@ pub mod layout;
 pub mod openssl;
 pub mod pki;
 pub mod sign;
+pub mod sigstore;
 pub mod trust;
 pub mod tsa;
 
