@@ -315,7 +315,7 @@ _airgap__verify() {
             return 0
             ;;
         airgap__verify__subcmd__verify__subcmd__attestation)
-            opts="-o -v -q -h --key --bundle --ref --digest --max-age --scope --secret --trust-dir --flux --policy-digest --min-level --output --format --progress --max-json-blob --max-referrers --max-inflate-ratio --max-manifests --verbose --quiet --color --help"
+            opts="-o -v -q -h --key --bundle --ref --digest --max-age --scope --secret --trust-dir --flux --cosign-key --cosign-secret --certificate-identity-regexp --certificate-oidc-issuer-regexp --trusted-root --policy-digest --min-level --output --format --progress --max-json-blob --max-referrers --max-inflate-ratio --max-manifests --verbose --quiet --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,6 +354,26 @@ _airgap__verify() {
                     return 0
                     ;;
                 --flux)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cosign-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cosign-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-identity-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-oidc-issuer-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

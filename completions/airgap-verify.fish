@@ -83,6 +83,11 @@ complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attes
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l secret -d 'The Secret the attestation must have been made with (its trust-material digest is recomputed)' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l trust-dir -d 'The trust folder the attestation must have been made with' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l flux -d 'Flux manifests: the Secret of the OCIRepository whose spec.url is the attestation\'s scope' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l cosign-key -d 'A cosign public key (PEM: ECDSA, RSA or Ed25519), as a Secret\'s `*.pub` entry. Repeatable: the image verifies with any of them' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l cosign-secret -d 'A Kubernetes Secret whose `*.pub` entries are cosign public keys, as Flux\'s `spec.verify.secretRef` with `provider: cosign`' -r -F
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l certificate-identity-regexp -d 'Keyless: the regular expression (Go RE2) the Fulcio certificate\'s subject must match' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l certificate-oidc-issuer-regexp -d 'Keyless: the regular expression (Go RE2) the certificate\'s OIDC issuer must match' -r
+complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l trusted-root -d 'Keyless: the Sigstore trust root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys, TSAs). Nothing is ever downloaded. With --flux: for keyless OCIRepositories without `trustedRootSecretRef`' -r -F
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l policy-digest -d 'The trust-material digest the attestation must carry (`policy.digest`), without the files' -r
 complete -c airgap-verify -n "__fish_airgap_verify_using_subcommand verify-attestation" -l min-level -d 'The lowest verification level accepted' -r -f -a "strict\t'Only a strict-level PASSED'
 permissive\t'The default'

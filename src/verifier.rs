@@ -716,28 +716,41 @@ impl Verifier {
         repo: &FluxRepository,
         verify: &flux::FluxVerify,
     ) -> Result<CosignMaterial, String> {
-        if let Some(name) = &verify.secret_ref {
-            let secret = objects
-                .secret(&repo.namespace, name)
-                .map_err(|e| e.to_string())?;
-            // Without `*.pub` entries Flux tries no key and reports no matching signatures.
-            return CosignMaterial::from_secret(secret).map_err(|e| e.to_string());
-        }
-        let patterns: Vec<IdentityPattern> = verify
-            .match_oidc_identity
-            .iter()
-            .map(|(issuer, subject)| IdentityPattern {
-                issuer: issuer.clone(),
-                subject: subject.clone(),
-            })
-            .collect();
-        if patterns.is_empty() {
-            return Err(format!(
+        flux_cosign_material(objects, repo, verify, self.trusted_root.as_ref())
+    }
+}
+
+/// The cosign trust material of an OCIRepository with `provider: cosign`: the `*.pub` entries
+/// of `secretRef`, or `matchOIDCIdentity` with the trust root of `trustedRootSecretRef` (else
+/// `trusted_root`, a `(name, JSON)` the user gave); a hint, if any, after a newline.
+pub fn flux_cosign_material(
+    objects: &FluxObjects,
+    repo: &FluxRepository,
+    verify: &flux::FluxVerify,
+    trusted_root: Option<&(String, Vec<u8>)>,
+) -> Result<CosignMaterial, String> {
+    if let Some(name) = &verify.secret_ref {
+        let secret = objects
+            .secret(&repo.namespace, name)
+            .map_err(|e| e.to_string())?;
+        // Without `*.pub` entries Flux tries no key and reports no matching signatures.
+        return CosignMaterial::from_secret(secret).map_err(|e| e.to_string());
+    }
+    let patterns: Vec<IdentityPattern> = verify
+        .match_oidc_identity
+        .iter()
+        .map(|(issuer, subject)| IdentityPattern {
+            issuer: issuer.clone(),
+            subject: subject.clone(),
+        })
+        .collect();
+    if patterns.is_empty() {
+        return Err(format!(
                 "keyless verification of OCIRepository {} needs spec.verify.matchOIDCIdentity (an issuer and a subject)",
                 repo.namespaced_name()
             ));
-        }
-        let (source, root_name, root) = match &verify.trusted_root_secret_ref {
+    }
+    let (source, root_name, root) = match &verify.trusted_root_secret_ref {
             Some(name) => {
                 let secret = objects
                     .secret(&repo.namespace, name)
@@ -757,15 +770,14 @@ impl Verifier {
                     root,
                 )
             }
-            None => match &self.trusted_root {
+            None => match trusted_root {
                 Some((name, json)) => (name.clone(), name.clone(), json.clone()),
                 None => {
                     return Err("no Sigstore trust root for keyless verification: spec.verify.trustedRootSecretRef is not set, and the public-good root is never fetched offline\ngive the trust root with --trusted-root FILE (a trusted_root.json), or set spec.verify.trustedRootSecretRef".to_string())
                 }
             },
         };
-        CosignMaterial::keyless(source, &root_name, root, patterns).map_err(|e| e.to_string())
-    }
+    CosignMaterial::keyless(source, &root_name, root, patterns).map_err(|e| e.to_string())
 }
 
 /// The label of an image in the report: its first tag, or its digest.

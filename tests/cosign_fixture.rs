@@ -169,3 +169,72 @@ fn inspect_lists_the_fixtures_cosign_signatures() {
         ]
     );
 }
+
+#[test]
+fn a_cosign_attestation_is_checked_against_the_keys_it_was_made_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("app.dsse.json");
+    let out = out.to_str().unwrap();
+    let image = "sha256:cb5011e9974794fb0bc43cd10fb583c351d4058d7dc21122f54320d1804d9070";
+    let r = run(&[
+        "verify",
+        "fixtures/cosign",
+        "--ref",
+        image,
+        "--cosign-key",
+        "fixtures/cosign.pub",
+        "--scope",
+        "registry.example/app",
+        "--attest-key",
+        "fixtures/attest/p256.key",
+        "--attestation",
+        out,
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let check = |trust: &[&str]| {
+        let mut args = vec![
+            "verify-attestation",
+            out,
+            "--key",
+            "fixtures/attest/p256.pub",
+            "--bundle",
+            "fixtures/cosign",
+            "--ref",
+            image,
+            "--scope",
+            "registry.example/app",
+        ];
+        args.extend(trust);
+        run(&args)
+    };
+    // The same key, given as a file, in a Secret, or through the OCIRepository of the scope.
+    for trust in [
+        &["--cosign-key", "fixtures/cosign.pub"][..],
+        &["--cosign-secret", "fixtures/flux/cosign.yaml"],
+        &["--flux", "fixtures/flux/cosign.yaml"],
+    ] {
+        let v = check(trust);
+        assert_eq!(v.code, 0, "{trust:?}: {}{}", v.stdout, v.stderr);
+    }
+    // Another key is other trust material.
+    let v = check(&["--cosign-key", "fixtures/attest/p256.pub"]);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stderr.contains("was made under trust material"),
+        "{}",
+        v.stderr
+    );
+    // Both kinds at once, or a trust root without identities, are usage errors.
+    for trust in [
+        &[
+            "--cosign-key",
+            "fixtures/cosign.pub",
+            "--secret",
+            "fixtures/secret.yaml",
+        ][..],
+        &["--trusted-root", "fixtures/cosign.pub"],
+    ] {
+        let v = check(trust);
+        assert_eq!(v.code, 2, "{trust:?}: {}{}", v.stdout, v.stderr);
+    }
+}

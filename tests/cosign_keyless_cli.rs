@@ -342,6 +342,32 @@ fn keyless_attestation_names_the_mode_and_identity_and_verifies() {
         &material("^https://github\\.com/example/"),
     ]);
     assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    // The digest recomputed from the keyless flags and the trust root file: the same ones
+    // verify, another subject pattern or another trust root does not.
+    let root_file = root.file.to_str().unwrap();
+    let keyless = |subject: &'static str, root_file: &str| {
+        let mut args = vec![
+            "--certificate-identity-regexp",
+            subject,
+            "--certificate-oidc-issuer-regexp",
+            ISSUER_RE,
+            "--trusted-root",
+        ];
+        args.push(root_file);
+        check(&args)
+    };
+    let v = keyless(SUBJECT_RE, root_file);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    let v = keyless("^https://github\\.com/example/", root_file);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stderr.contains("was made under trust material"),
+        "{}",
+        v.stderr
+    );
+    let other = Root::new();
+    let v = keyless(SUBJECT_RE, other.file.to_str().unwrap());
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
     // The image's digest is what it is about, not another's.
     for (digest, code) in [(s.digest(), 0), (sha(b"another manifest"), 1)] {
         let v = run(&[

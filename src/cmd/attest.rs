@@ -39,7 +39,9 @@ enum Trust {
     None,
     Digest(Digest),
     Material(Box<TrustMaterial>),
-    Flux(Box<FluxObjects>),
+    /// Flux manifests, and the trust root `--trusted-root` gives their keyless OCIRepositories
+    /// without `trustedRootSecretRef`.
+    Flux(Box<FluxObjects>, Option<(String, Vec<u8>)>),
 }
 
 /// One image to judge: its digest and the attestations found for it (name, bytes).
@@ -221,9 +223,24 @@ fn hint(e: &AttestError) -> Option<String> {
     }
 }
 
-/// `--secret`, `--trust-dir`, `--flux` or `--policy-digest`, read before the bundle.
+/// `--secret`, `--trust-dir`, `--flux`, cosign trust material or `--policy-digest`, read before
+/// the bundle.
 fn load_trust(args: &VerifyAttestationArgs, limits: &Limits) -> Result<Trust, Failure> {
     let usage = |e: crate::trust::TrustError| Failure::usage(e.to_string());
+    if args.cosign.given() {
+        if args.secret.is_some() || args.trust_dir.is_some() || args.policy_digest.is_some() {
+            return Err(Failure::usage(
+                "give the trust material the attestation was made with once: cosign trust material (--cosign-key, --cosign-secret or keyless identities with --trusted-root), --secret, --trust-dir, --flux or --policy-digest",
+            ));
+        }
+        let choice = args.cosign.choice()?;
+        let material = super::verify::cosign_material(&choice, limits)?.ok_or_else(|| {
+            Failure::usage("cosign trust material is needed to recompute the digest")
+        })?;
+        return Digest::parse(&material.digest())
+            .map(Trust::Digest)
+            .map_err(|e| Failure::usage(e.to_string()));
+    }
     if let Some(d) = &args.policy_digest {
         return Digest::parse(d)
             .map(Trust::Digest)
@@ -240,9 +257,22 @@ fn load_trust(args: &VerifyAttestationArgs, limits: &Limits) -> Result<Trust, Fa
         )));
     }
     if !args.flux.is_empty() {
-        return Ok(Trust::Flux(Box::new(
-            crate::flux::load_flux(&args.flux, limits).map_err(usage)?,
-        )));
+        let root = match &args.cosign.trusted_root {
+            Some(path) => Some((
+                path.display().to_string(),
+                super::verify::read_limited(path, crate::cosign::MAX_TRUST_ROOT, "trust root")?,
+            )),
+            None => None,
+        };
+        return Ok(Trust::Flux(
+            Box::new(crate::flux::load_flux(&args.flux, limits).map_err(usage)?),
+            root,
+        ));
+    }
+    if args.cosign.trusted_root.is_some() {
+        return Err(Failure::usage(
+            "--trusted-root is the Sigstore trust root of keyless cosign verification: give it with --certificate-identity-regexp and --certificate-oidc-issuer-regexp, or with --flux for keyless OCIRepositories without spec.verify.trustedRootSecretRef",
+        ));
     }
     Ok(Trust::None)
 }
@@ -269,7 +299,7 @@ fn policy_expectation(
         Trust::None => None,
         Trust::Digest(d) => Some(PolicyExpectation::Digest(d.clone())),
         Trust::Material(m) => Some(PolicyExpectation::Recipes(recipes(m))),
-        Trust::Flux(objects) => {
+        Trust::Flux(objects, root) => {
             let scope = scope.unwrap_or_default();
             let mut list = Vec::new();
             let mut urls = Vec::new();
@@ -278,22 +308,33 @@ fn policy_expectation(
                 if repo.scope != scope {
                     continue;
                 }
-                let Some(secret) = repo.verify.as_ref().and_then(|v| v.secret_ref.as_deref())
-                else {
+                let Some(verify) = repo.verify.as_ref() else {
+                    continue;
+                };
+                let failed = |e: String| {
+                    Failure::usage(format!("OCIRepository {}: {e}", repo.namespaced_name()))
+                };
+                if verify.provider == "cosign" {
+                    // cosign's digest names its recipe in what it covers (`cosign/v1`).
+                    let m =
+                        crate::verifier::flux_cosign_material(objects, repo, verify, root.as_ref())
+                            .map_err(failed)?;
+                    list.push((RECIPE_V1.to_string(), m.digest()));
+                    continue;
+                }
+                let Some(secret) = verify.secret_ref.as_deref() else {
                     continue;
                 };
                 let m = objects
                     .secret_material(&repo.namespace, secret, limits)
-                    .map_err(|e| {
-                        Failure::usage(format!("OCIRepository {}: {e}", repo.namespaced_name()))
-                    })?;
+                    .map_err(|e| failed(e.to_string()))?;
                 list.extend(recipes(&m));
             }
             if list.is_empty() {
                 return Err(Failure {
                     exit: Exit::NotVerified,
                     message: format!(
-                        "no OCIRepository with a verification Secret in the --flux manifests has spec.url for the attestation's scope {scope:?}; their spec.url: {}",
+                        "no OCIRepository with verification trust material in the --flux manifests has spec.url for the attestation's scope {scope:?}; their spec.url: {}",
                         if urls.is_empty() { "none".to_string() } else { urls.join(", ") }
                     ),
                 });

@@ -482,47 +482,9 @@ pub struct VerifyArgs {
     /// result is verified.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["secret", "trust_dir", "flux"], help_heading = "Trust material")]
     pub notation_config: Option<PathBuf>,
-    /// A cosign public key (PEM: ECDSA, RSA or Ed25519), as a Secret's `*.pub` entry. Repeatable:
-    /// the image verifies with any of them.
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "flux",
-        help_heading = "cosign"
-    )]
-    pub cosign_key: Vec<PathBuf>,
-    /// A Kubernetes Secret whose `*.pub` entries are cosign public keys, as Flux's
-    /// `spec.verify.secretRef` with `provider: cosign`.
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "flux",
-        help_heading = "cosign"
-    )]
-    pub cosign_secret: Option<PathBuf>,
-    /// Keyless: the regular expression (Go RE2) the Fulcio certificate's subject must match.
-    #[arg(
-        long,
-        value_name = "REGEXP",
-        conflicts_with = "flux",
-        requires = "certificate_oidc_issuer_regexp",
-        help_heading = "cosign"
-    )]
-    pub certificate_identity_regexp: Option<String>,
-    /// Keyless: the regular expression (Go RE2) the certificate's OIDC issuer must match.
-    #[arg(
-        long,
-        value_name = "REGEXP",
-        conflicts_with = "flux",
-        requires = "certificate_identity_regexp",
-        help_heading = "cosign"
-    )]
-    pub certificate_oidc_issuer_regexp: Option<String>,
-    /// Keyless: the Sigstore trust root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys,
-    /// TSAs). Nothing is ever downloaded. With --flux: for keyless OCIRepositories without
-    /// `trustedRootSecretRef`.
-    #[arg(long, value_name = "FILE", help_heading = "cosign")]
-    pub trusted_root: Option<PathBuf>,
+    /// cosign trust material.
+    #[command(flatten)]
+    pub cosign: CosignTrustArgs,
     /// The provider that judges the images, when both kinds of trust material are given.
     /// Implied when only one kind is.
     #[arg(long, value_enum, conflicts_with = "flux", help_heading = "cosign")]
@@ -589,6 +551,53 @@ pub struct VerifyArgs {
     pub limits: LimitArgs,
 }
 
+/// cosign trust material: keys, a Secret of keys, or keyless identities with a trust root (for
+/// `verify`, and for `verify-attestation` to recompute an attestation's trust-material digest).
+#[derive(Debug, Args, Default)]
+pub struct CosignTrustArgs {
+    /// A cosign public key (PEM: ECDSA, RSA or Ed25519), as a Secret's `*.pub` entry. Repeatable:
+    /// the image verifies with any of them.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "flux",
+        help_heading = "cosign"
+    )]
+    pub cosign_key: Vec<PathBuf>,
+    /// A Kubernetes Secret whose `*.pub` entries are cosign public keys, as Flux's
+    /// `spec.verify.secretRef` with `provider: cosign`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "flux",
+        help_heading = "cosign"
+    )]
+    pub cosign_secret: Option<PathBuf>,
+    /// Keyless: the regular expression (Go RE2) the Fulcio certificate's subject must match.
+    #[arg(
+        long,
+        value_name = "REGEXP",
+        conflicts_with = "flux",
+        requires = "certificate_oidc_issuer_regexp",
+        help_heading = "cosign"
+    )]
+    pub certificate_identity_regexp: Option<String>,
+    /// Keyless: the regular expression (Go RE2) the certificate's OIDC issuer must match.
+    #[arg(
+        long,
+        value_name = "REGEXP",
+        conflicts_with = "flux",
+        requires = "certificate_identity_regexp",
+        help_heading = "cosign"
+    )]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// Keyless: the Sigstore trust root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys,
+    /// TSAs). Nothing is ever downloaded. With --flux: for keyless OCIRepositories without
+    /// `trustedRootSecretRef`.
+    #[arg(long, value_name = "FILE", help_heading = "cosign")]
+    pub trusted_root: Option<PathBuf>,
+}
+
 /// The flags and operand of `verify-attestation`.
 #[derive(Debug, Args)]
 pub struct VerifyAttestationArgs {
@@ -628,6 +637,10 @@ pub struct VerifyAttestationArgs {
     /// Flux manifests: the Secret of the OCIRepository whose spec.url is the attestation's scope.
     #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with = "policy_digest", help_heading = "What the attestation must say")]
     pub flux: Vec<PathBuf>,
+    /// cosign trust material the attestation must have been made with (its digest is
+    /// recomputed).
+    #[command(flatten)]
+    pub cosign: CosignTrustArgs,
     /// The trust-material digest the attestation must carry (`policy.digest`), without the files.
     #[arg(
         long,

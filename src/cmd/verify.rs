@@ -6,7 +6,7 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
-use super::{Exit, Failure, Format, ProviderArg, VerifyArgs};
+use super::{CosignTrustArgs, Exit, Failure, Format, ProviderArg, VerifyArgs};
 use crate::attest;
 use crate::bundle::Source;
 use crate::cosign::provider::{CosignMaterial, IdentityPattern};
@@ -17,7 +17,7 @@ use crate::verifier::{At, Conclusion, Images, Request, RunError, Verifier};
 use crate::verify::{Outcome, Verdict, VerifyError};
 
 /// Where the trust material comes from: exactly one of the three flags.
-enum TrustChoice<'a> {
+pub(super) enum TrustChoice<'a> {
     /// `--secret FILE`.
     Secret(&'a Path),
     /// `--trust-dir DIR`.
@@ -43,9 +43,7 @@ enum TrustChoice<'a> {
 fn cosign_choice(args: &VerifyArgs) -> Result<Option<TrustChoice<'_>>, Failure> {
     let notation =
         args.secret.is_some() || args.trust_dir.is_some() || args.notation_config.is_some();
-    let keyed = !args.cosign_key.is_empty() || args.cosign_secret.is_some();
-    let keyless = args.certificate_identity_regexp.is_some();
-    let cosign = keyed || keyless;
+    let cosign = args.cosign.given();
     if !args.flux.is_empty() {
         return Ok(None);
     }
@@ -58,55 +56,71 @@ fn cosign_choice(args: &VerifyArgs) -> Result<Option<TrustChoice<'_>>, Failure> 
         (None, _, false) => ProviderArg::Notation,
     };
     if provider == ProviderArg::Notation {
-        if args.trusted_root.is_some() {
+        if args.cosign.trusted_root.is_some() {
             return Err(Failure::usage(
                 "--trusted-root is a Sigstore trust root for cosign keyless verification; Notation's trust material is --secret or --trust-dir",
             ));
         }
         return Ok(None);
     }
-    if keyed && keyless {
-        return Err(Failure::usage(
-            "give cosign keys (--cosign-key, --cosign-secret) or keyless identities (--certificate-identity-regexp, --certificate-oidc-issuer-regexp), not both: Flux verifies with keys when spec.verify.secretRef is set, keyless otherwise",
-        ));
+    args.cosign.choice().map(Some)
+}
+
+impl CosignTrustArgs {
+    /// Any cosign trust material given (keys, a Secret of keys, keyless identities).
+    pub(super) fn given(&self) -> bool {
+        !self.cosign_key.is_empty()
+            || self.cosign_secret.is_some()
+            || self.certificate_identity_regexp.is_some()
     }
-    if !args.cosign_key.is_empty() && args.cosign_secret.is_some() {
-        return Err(Failure::usage(
-            "give cosign keys with --cosign-key FILE (repeatable) or --cosign-secret FILE, not both",
-        ));
-    }
-    if keyed && args.trusted_root.is_some() {
-        return Err(Failure::usage(
-            "--trusted-root is for keyless verification: keyed cosign verification, as Flux does it, needs no transparency log or trust root",
-        ));
-    }
-    if let Some(secret) = &args.cosign_secret {
-        return Ok(Some(TrustChoice::CosignSecret(secret)));
-    }
-    if !args.cosign_key.is_empty() {
-        return Ok(Some(TrustChoice::CosignKeys(&args.cosign_key)));
-    }
-    match (
-        &args.certificate_identity_regexp,
-        &args.certificate_oidc_issuer_regexp,
-        &args.trusted_root,
-    ) {
-        (Some(subject), Some(issuer), Some(root)) => Ok(Some(TrustChoice::CosignKeyless {
-            subject,
-            issuer,
-            root,
-        })),
-        (Some(_), Some(_), None) => Err(Failure::usage(
-            "keyless verification needs a Sigstore trust root: give --trusted-root FILE (a trusted_root.json, as `cosign trusted-root create` writes or the Sigstore TUF repository holds); nothing is downloaded",
-        )),
-        _ => Err(Failure::usage(
-            "--provider cosign needs cosign trust material: --cosign-key FILE, --cosign-secret FILE, or --certificate-identity-regexp and --certificate-oidc-issuer-regexp with --trusted-root FILE",
-        )),
+
+    /// The one kind of cosign trust material the flags give.
+    pub(super) fn choice(&self) -> Result<TrustChoice<'_>, Failure> {
+        let keyed = !self.cosign_key.is_empty() || self.cosign_secret.is_some();
+        let keyless = self.certificate_identity_regexp.is_some();
+        if keyed && keyless {
+            return Err(Failure::usage(
+                "give cosign keys (--cosign-key, --cosign-secret) or keyless identities (--certificate-identity-regexp, --certificate-oidc-issuer-regexp), not both: Flux verifies with keys when spec.verify.secretRef is set, keyless otherwise",
+            ));
+        }
+        if !self.cosign_key.is_empty() && self.cosign_secret.is_some() {
+            return Err(Failure::usage(
+                "give cosign keys with --cosign-key FILE (repeatable) or --cosign-secret FILE, not both",
+            ));
+        }
+        if keyed && self.trusted_root.is_some() {
+            return Err(Failure::usage(
+                "--trusted-root is for keyless verification: keyed cosign verification, as Flux does it, needs no transparency log or trust root",
+            ));
+        }
+        if let Some(secret) = &self.cosign_secret {
+            return Ok(TrustChoice::CosignSecret(secret));
+        }
+        if !self.cosign_key.is_empty() {
+            return Ok(TrustChoice::CosignKeys(&self.cosign_key));
+        }
+        match (
+            &self.certificate_identity_regexp,
+            &self.certificate_oidc_issuer_regexp,
+            &self.trusted_root,
+        ) {
+            (Some(subject), Some(issuer), Some(root)) => Ok(TrustChoice::CosignKeyless {
+                subject,
+                issuer,
+                root,
+            }),
+            (Some(_), Some(_), None) => Err(Failure::usage(
+                "keyless verification needs a Sigstore trust root: give --trusted-root FILE (a trusted_root.json, as `cosign trusted-root create` writes or the Sigstore TUF repository holds); nothing is downloaded",
+            )),
+            _ => Err(Failure::usage(
+                "--provider cosign needs cosign trust material: --cosign-key FILE, --cosign-secret FILE, or --certificate-identity-regexp and --certificate-oidc-issuer-regexp with --trusted-root FILE",
+            )),
+        }
     }
 }
 
 /// Cosign trust material from the flags.
-fn cosign_material(
+pub(super) fn cosign_material(
     choice: &TrustChoice<'_>,
     limits: &crate::limits::Limits,
 ) -> Result<Option<CosignMaterial>, Failure> {
@@ -330,7 +344,7 @@ pub fn run(args: &VerifyArgs) -> Result<Exit, Failure> {
         }
         (None, Some(flux), _) => {
             let verifier = Verifier::for_flux(flux, file_crls, limits);
-            match &args.trusted_root {
+            match &args.cosign.trusted_root {
                 Some(root) => {
                     let bytes = read_limited(root, crate::cosign::MAX_TRUST_ROOT, "trust root")?;
                     verifier.with_trusted_root(root.display().to_string(), bytes)
@@ -634,7 +648,7 @@ fn parse_at(s: &str) -> Result<OffsetDateTime, Failure> {
     })
 }
 
-fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
+pub(super) fn read_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
     use crate::limits::{read_capped, CappedReadError};
     read_capped(path, max).map_err(|e| match e {
         CappedReadError::TooLarge { size, .. } => Failure::usage(format!(
