@@ -91,7 +91,7 @@ pub enum CertError {
 pub struct Cert {
     der: Arc<[u8]>,
     tbs: std::ops::Range<usize>,
-    cert: Certificate,
+    cert: Arc<Certificate>,
 }
 
 impl std::fmt::Debug for Cert {
@@ -112,13 +112,19 @@ impl Eq for Cert {}
 impl Cert {
     /// Parse one DER certificate; trailing bytes are an error.
     pub fn from_der(der: &[u8]) -> Result<Cert, CertError> {
-        let cert = Certificate::from_der(der).map_err(|e| CertError::Malformed(e.to_string()))?;
+        let key = ParsedCerts::key(der);
+        if let Some(cert) = ParsedCerts::get(&key, der) {
+            return Ok(cert);
+        }
+        let parsed = Certificate::from_der(der).map_err(|e| CertError::Malformed(e.to_string()))?;
         let tbs = tbs_range(der).map_err(|e| CertError::Malformed(e.to_string()))?;
-        Ok(Cert {
+        let cert = Cert {
             der: der.into(),
             tbs,
-            cert,
-        })
+            cert: Arc::new(parsed),
+        };
+        ParsedCerts::insert(key, &cert);
+        Ok(cert)
     }
 
     /// The DER encoding exactly as received.
@@ -334,6 +340,40 @@ impl VerifiedPairs {
     }
 }
 
+/// The certificates parsed in this process, by SHA-256 of their DER: every envelope of a bundle
+/// signed by one signer carries the same chain, which is then parsed once. A hit is checked
+/// byte for byte. Bounded: past [`ParsedCerts::MAX`] entries nothing more is remembered.
+struct ParsedCerts;
+
+type ParsedMap = std::collections::HashMap<[u8; 32], Cert>;
+
+impl ParsedCerts {
+    const MAX: usize = 1024;
+
+    fn map() -> &'static std::sync::Mutex<ParsedMap> {
+        static MAP: std::sync::OnceLock<std::sync::Mutex<ParsedMap>> = std::sync::OnceLock::new();
+        MAP.get_or_init(Default::default)
+    }
+
+    fn key(der: &[u8]) -> [u8; 32] {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(der).into()
+    }
+
+    fn get(key: &[u8; 32], der: &[u8]) -> Option<Cert> {
+        let map = Self::map().lock().ok()?;
+        map.get(key).filter(|c| &*c.der == der).cloned()
+    }
+
+    fn insert(key: [u8; 32], cert: &Cert) {
+        if let Ok(mut map) = Self::map().lock() {
+            if map.len() < Self::MAX {
+                map.insert(key, cert.clone());
+            }
+        }
+    }
+}
+
 fn to_offset(d: std::time::Duration) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(d.as_secs().min(i64::MAX as u64) as i64)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -458,6 +498,26 @@ fn der_element_len(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_certificate_is_parsed_once_and_its_twin_of_other_bytes_is_not_taken_for_it() {
+        let pem = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/pki/leaf.crt"
+        ))
+        .unwrap();
+        let first = parse_certificates(&pem, 4).unwrap().remove(0);
+        let again = Cert::from_der(first.der()).unwrap();
+        assert!(Arc::ptr_eq(&first.cert, &again.cert));
+        // One byte of the signature changed: other bytes, another certificate.
+        let mut other = first.der().to_vec();
+        let last = other.len() - 1;
+        other[last] ^= 1;
+        let twin = Cert::from_der(&other).unwrap();
+        assert!(!Arc::ptr_eq(&first.cert, &twin.cert));
+        assert_eq!(twin.der(), &other[..]);
+        assert_ne!(twin, first);
+    }
 
     #[test]
     fn reads_notation_e2e_certificate() {
