@@ -386,9 +386,7 @@ fn cosign_fixtures(out: &Path, keys: &Keys, flux: &Path) -> Result<(), Error> {
 /// `trustedRootSecretRef` for each image, and the Secret holding `trusted_root.json`.
 fn cosign_keyless_fixtures(out: &Path, flux: &Path) -> Result<(), Error> {
     use airgap_verify_testkit::cosign::{self, add_bundle_bytes};
-    use airgap_verify_testkit::sigstore::{
-        add_keyless_sig, make_dsse_bundle, Breakage, Instance,
-    };
+    use airgap_verify_testkit::sigstore::{add_keyless_sig, make_dsse_bundle, Breakage, Instance};
     let inst = Instance::fixture();
     let sigstore_dir = out.join("sigstore");
     std::fs::create_dir_all(&sigstore_dir)?;
