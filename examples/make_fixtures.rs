@@ -17,6 +17,7 @@ use airgap_verify_testkit::layout::{
 };
 use airgap_verify_testkit::pki::{self, CertSpec, Issued, Pki};
 use airgap_verify_testkit::sign::{SignKey, SignOptions};
+use airgap_verify_testkit::sigstore;
 use airgap_verify_testkit::trust::{self, Statement};
 use pkcs8::{EncodePrivateKey, EncodePublicKey};
 use time::macros::datetime;
@@ -31,6 +32,11 @@ const SECRET_NAME: &str = "notation-config";
 /// The Secret holding the cosign public key.
 const COSIGN_SECRET_NAME: &str = "cosign-pub";
 const NAMESPACE: &str = "flux-system";
+/// The Secret holding the Sigstore trust root.
+const TRUSTED_ROOT_SECRET_NAME: &str = "sigstore-root";
+/// The keyless identity the Flux manifest asks for (Go RE2, as cosign's flags).
+const KEYLESS_SUBJECT_RE: &str = "^https://github\\.com/example/app/";
+const KEYLESS_ISSUER_RE: &str = "^https://token\\.actions\\.githubusercontent\\.com$";
 
 type Error = Box<dyn std::error::Error>;
 
@@ -50,6 +56,8 @@ fn main() -> Result<(), Error> {
         "multi",
         "attest",
         "cosign",
+        "cosign-keyless",
+        "sigstore",
     ] {
         let dir = out.join(generated);
         if dir.exists() {
@@ -305,6 +313,7 @@ fn main() -> Result<(), Error> {
     std::fs::write(attest.join("p256.pub"), p256_pub)?;
 
     cosign_fixtures(&out, &keys, &flux)?;
+    cosign_keyless_fixtures(&out, &flux)?;
 
     std::fs::write(out.join("README.md"), readme(&pki, &image_digest(&out)?))?;
     println!("fixtures written to {}", out.display());
@@ -364,6 +373,61 @@ fn cosign_fixtures(out: &Path, keys: &Keys, flux: &Path) -> Result<(), Error> {
         &[("cosign.pub", &public)],
     ));
     std::fs::write(flux.join("cosign.yaml"), yaml)?;
+    Ok(())
+}
+
+/// Keyless cosign under a Sigstore instance of our own, every key derived from a fixed seed:
+/// `sigstore/trusted_root.json` (its CA, log key and CT log key, valid from 2024 on, the CA
+/// certificate to 2099); the layout `cosign-keyless/` with image `v1` signed with a v3 Sigstore
+/// bundle referrer (DSSE over an in-toto statement, as cosign v3 writes it) and image `v2` with a
+/// v2 keyless `.sig` signature (certificate and Rekor bundle annotations), both by a leaf for
+/// [`sigstore::IDENTITY`] from [`sigstore::ISSUER`] issued at the signing time; and
+/// `flux/cosign-keyless.yaml`, an OCIRepository with `provider: cosign`, `matchOIDCIdentity` and
+/// `trustedRootSecretRef` for each image, and the Secret holding `trusted_root.json`.
+fn cosign_keyless_fixtures(out: &Path, flux: &Path) -> Result<(), Error> {
+    use airgap_verify_testkit::cosign::{self, add_bundle_bytes};
+    use airgap_verify_testkit::sigstore::{add_keyless_sig, make_dsse_bundle, Breakage, Instance};
+    let inst = Instance::fixture();
+    let sigstore_dir = out.join("sigstore");
+    std::fs::create_dir_all(&sigstore_dir)?;
+    let mut root = inst.trust_root_json();
+    root.push(b'\n');
+    std::fs::write(sigstore_dir.join("trusted_root.json"), &root)?;
+    let mut l = cosign::Layout::create(&out.join("cosign-keyless"));
+    let mut images = Vec::new();
+    for (tag, bundle) in [("v1", true), ("v2", false)] {
+        let image = l.image_with(
+            format!("cosign keyless app {tag}").as_bytes(),
+            serde_json::json!({
+                "org.opencontainers.image.ref.name": tag,
+                "io.containerd.image.name": format!("{REPOSITORY}:{tag}"),
+            }),
+        );
+        let digest = image["digest"].as_str().ok_or("no digest")?.to_string();
+        if bundle {
+            let b = make_dsse_bundle(&inst, &digest, Breakage::default());
+            add_bundle_bytes(&mut l, &image, &serde_json::to_vec(&b)?);
+        } else {
+            add_keyless_sig(&mut l, &inst, &image, &digest, Breakage::default());
+        }
+        images.push(serde_json::from_value::<Descriptor>(image)?);
+    }
+    l.write();
+    let mut yaml = namespace_yaml(NAMESPACE);
+    for (name, image) in [("app-keyless", &images[0]), ("app-keyless-sig", &images[1])] {
+        yaml.push_str("---\n");
+        yaml.push_str(&format!(
+            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: {name}\n  namespace: {NAMESPACE}\nspec:\n  interval: 10m\n  url: oci://{REPOSITORY}\n  ref:\n    digest: {}\n  verify:\n    provider: cosign\n    matchOIDCIdentity:\n      - issuer: '{KEYLESS_ISSUER_RE}'\n        subject: '{KEYLESS_SUBJECT_RE}'\n    trustedRootSecretRef:\n      name: {TRUSTED_ROOT_SECRET_NAME}\n",
+            image.digest
+        ));
+    }
+    yaml.push_str("---\n");
+    yaml.push_str(&trust::secret_yaml_string_data(
+        TRUSTED_ROOT_SECRET_NAME,
+        NAMESPACE,
+        &[("trusted_root.json", std::str::from_utf8(&root)?)],
+    ));
+    std::fs::write(flux.join("cosign-keyless.yaml"), yaml)?;
     Ok(())
 }
 
@@ -496,6 +560,9 @@ JWS and COSE formats, signing time {signed_at}, signing agent `airgap-verify-fix
 | `cosign.pub` | a cosign public key (EC P-256, PEM PKIX; its private key is `keys/cosign.pem`) |
 | `cosign/` | OCI layout signed with cosign's formats by `cosign.pub`: image `v1` (`{repo}:v1`) with a v2 simple-signing manifest tagged `sha256-<hex>.sig` (the shape `oras copy -r --to-oci-layout` writes), image `v2` (`{repo}:v2`) with a v3 Sigstore bundle referrer (DSSE over an in-toto statement naming the image) |
 | `flux/cosign.yaml` | Namespace + two OCIRepositories with `verify.provider: cosign` (`app`: `ref.digest` of `v1`, `app-bundle`: of `v2`) + the Secret `{namespace}/cosign-pub` holding `cosign.pub` |
+| `sigstore/trusted_root.json` | the Sigstore `TrustedRoot` of a test instance whose keys are derived from a fixed seed (`testkit/src/sigstore.rs`, `Instance::from_seed`): a Fulcio-like CA (EC P-256, valid 2024-01-01 to 2099-12-31), a Rekor-like log key and a CT log key, all valid from 2024-01-01 with no end |
+| `cosign-keyless/` | OCI layout signed keyless under that instance, by a Fulcio-shaped leaf for subject `{identity_keyless}` from issuer `{issuer}`, issued {signed_at} (valid ten minutes, an SCT embedded), logged a minute later (signed entry timestamp, inclusion proof with a signed checkpoint): image `v1` (`{repo}:v1`) with a v3 Sigstore bundle referrer (DSSE over an in-toto statement naming the image, the shape cosign v3 writes), image `v2` (`{repo}:v2`) with a v2 `.sig` signature carrying the certificate and the Rekor bundle annotations |
+| `flux/cosign-keyless.yaml` | Namespace + two OCIRepositories with `verify.provider: cosign`, `matchOIDCIdentity` (issuer `{issuer_re}`, subject `{subject_re}`) and `trustedRootSecretRef` (`app-keyless`: `ref.digest` of `v1`, `app-keyless-sig`: of `v2`) + the Secret `{namespace}/{root_secret}` holding `trusted_root.json` |
 
 The trusted identity of the leaf is `{identity}`.
 
@@ -508,5 +575,10 @@ The policies of `secret.yaml` and `trust/` have one statement, for scope `{repo}
         namespace = NAMESPACE,
         secret = SECRET_NAME,
         identity = pki.leaf.identity(),
+        identity_keyless = sigstore::IDENTITY,
+        issuer = sigstore::ISSUER,
+        issuer_re = KEYLESS_ISSUER_RE,
+        subject_re = KEYLESS_SUBJECT_RE,
+        root_secret = TRUSTED_ROOT_SECRET_NAME,
     )
 }

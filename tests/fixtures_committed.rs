@@ -16,13 +16,14 @@ use base64::Engine as _;
 use coset::TaggedCborSerializable;
 use serde_json::Value;
 
-const LAYOUTS: [&str; 6] = [
+const LAYOUTS: [&str; 7] = [
     "signed",
     "expired-signature",
     "expired-certificate",
     "unsigned",
     "multi",
     "cosign",
+    "cosign-keyless",
 ];
 
 fn fixtures() -> std::path::PathBuf {

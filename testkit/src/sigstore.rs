@@ -68,12 +68,17 @@ fn ext(oid: &str, critical: bool, value: Vec<u8>) -> Extension {
     }
 }
 
+/// A certificate time as RFC 5280 §4.1.2.5 has it: UTCTime through 2049, GeneralizedTime after.
 fn time_of(t: OffsetDateTime) -> Time {
     let dt = der::DateTime::from_unix_duration(std::time::Duration::from_secs(
         t.unix_timestamp() as u64
     ))
     .unwrap();
-    Time::UtcTime(der::asn1::UtcTime::from_date_time(dt).unwrap())
+    if t.year() < 2050 {
+        Time::UtcTime(der::asn1::UtcTime::from_date_time(dt).unwrap())
+    } else {
+        Time::GeneralTime(der::asn1::GeneralizedTime::from_date_time(dt))
+    }
 }
 
 fn key_id(spki: &[u8]) -> Vec<u8> {
@@ -136,8 +141,11 @@ pub struct Instance {
     pub log_key: SigningKey,
     /// The CT log's key (SCTs).
     pub ct_key: SigningKey,
-    /// Where every validity window of the trust root starts: 30 days ago.
+    /// Where every validity window of the trust root starts (30 days ago for [`Instance::new`]).
     pub start: OffsetDateTime,
+    /// The key and start of every leaf, for [`Instance::from_seed`]; else a fresh key, an hour
+    /// ago.
+    fixed_signer: Option<(SigningKey, OffsetDateTime)>,
 }
 
 impl Default for Instance {
@@ -147,10 +155,52 @@ impl Default for Instance {
 }
 
 impl Instance {
-    /// A new instance with fresh keys.
+    /// A new instance with fresh keys: trust root and CA valid from 30 days ago, the CA for ten
+    /// years.
     pub fn new() -> Instance {
-        let ca_key = key();
         let start = OffsetDateTime::now_utc() - time::Duration::days(30);
+        Instance::with_keys(
+            key(),
+            key(),
+            key(),
+            (start, start + time::Duration::days(3650)),
+        )
+    }
+
+    /// The same instance for the same `seed` (for shipped fixtures): CA, log, CT log and signing
+    /// keys derived from it, trust root and CA valid from `start` (the CA to the end of 2099),
+    /// every leaf issued at `signed_at` to the same signing key. ECDSA signatures are
+    /// deterministic (RFC 6979), so everything it makes is the same bytes on every run.
+    pub fn from_seed(seed: &str, start: OffsetDateTime, signed_at: OffsetDateTime) -> Instance {
+        let k = |name: &str| crate::cosign::Signer::from_seed(&format!("{seed}/{name}")).key;
+        let mut inst = Instance::with_keys(
+            k("ca"),
+            k("log"),
+            k("ct"),
+            (start, time::macros::datetime!(2099-12-31 23:59:59 UTC)),
+        );
+        inst.fixed_signer = Some((k("signer"), signed_at));
+        inst
+    }
+
+    /// The instance of the shipped keyless fixtures (`fixtures/sigstore/`,
+    /// `fixtures/cosign-keyless/`): trust root from 2024-01-01, leaves issued 2025-01-01.
+    pub fn fixture() -> Instance {
+        Instance::from_seed(
+            "airgap-verify fixtures sigstore",
+            time::macros::datetime!(2024-01-01 00:00:00 UTC),
+            time::macros::datetime!(2025-01-01 00:00:00 UTC),
+        )
+    }
+
+    /// An instance of these keys whose trust root starts at `validity.0`, the CA certificate
+    /// valid over `validity`.
+    fn with_keys(
+        ca_key: SigningKey,
+        log_key: SigningKey,
+        ct_key: SigningKey,
+        (start, end): (OffsetDateTime, OffsetDateTime),
+    ) -> Instance {
         let name = Name::from_str("CN=sigstore-test,O=airgap-verify test").unwrap();
         let ski = key_id(&spki_der(&ca_key));
         let ca_der = certify(
@@ -159,7 +209,7 @@ impl Instance {
                 issuer: name,
                 serial: 1,
                 from: start,
-                to: start + time::Duration::days(3650),
+                to: end,
                 key: &ca_key,
                 extensions: vec![
                     ext(
@@ -193,9 +243,10 @@ impl Instance {
         Instance {
             ca_key,
             ca_der,
-            log_key: key(),
-            ct_key: key(),
+            log_key,
+            ct_key,
             start,
+            fixed_signer: None,
         }
     }
 
@@ -326,11 +377,14 @@ impl Instance {
         )
     }
 
-    /// A signing key and its leaf, issued an hour ago (so expired now), as `br` asks: an SCT of
-    /// another CT log, or a leaf of another CA. Returns the key, the leaf and its start.
+    /// A signing key and its leaf, issued an hour ago (so expired now; for
+    /// [`Instance::from_seed`], its key at its time), as `br` asks: an SCT of another CT log, or
+    /// a leaf of another CA. Returns the key, the leaf and its start.
     fn signer(&self, br: Breakage) -> (SigningKey, Vec<u8>, OffsetDateTime) {
-        let signer = key();
-        let from = OffsetDateTime::now_utc() - time::Duration::hours(1);
+        let (signer, from) = match &self.fixed_signer {
+            Some((k, at)) => (k.clone(), *at),
+            None => (key(), OffsetDateTime::now_utc() - time::Duration::hours(1)),
+        };
         let other_ct = key();
         let ct = if br.wrong_ct_key {
             &other_ct

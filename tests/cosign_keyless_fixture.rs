@@ -1,0 +1,233 @@
+//! The shipped keyless cosign fixture (`fixtures/cosign-keyless/`, `fixtures/sigstore/`): the
+//! trust root and the v3 bundle are what the seeded test instance makes, byte for byte; Python's
+//! `sigstore` verifies the bundle offline under the shipped trust root, for its identity only;
+//! both images verify with the shipped trust root and fail under another instance's, and the
+//! Flux manifest fails when its identity is not the signer's. The README runs the passing
+//! commands (`tests/readme_examples.rs`).
+
+#![cfg(test)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use airgap_verify_testkit::bundles::Run;
+use airgap_verify_testkit::sigstore::{
+    make_dsse_bundle, python_sigstore, Breakage, Instance, IDENTITY, ISSUER,
+};
+use serde_json::Value;
+
+const SUBJECT_RE: &str = "^https://github\\.com/example/app/";
+const ISSUER_RE: &str = "^https://token\\.actions\\.githubusercontent\\.com$";
+
+fn repository() -> PathBuf {
+    airgap_verify_testkit::fixtures_dir()
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Run the binary with `args` from the repository's folder (where the fixtures' paths hold).
+fn run(args: &[&str]) -> Run {
+    let out = Command::new(airgap_verify_testkit::bin())
+        .args(args)
+        .current_dir(repository())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+fn layout() -> PathBuf {
+    airgap_verify_testkit::fixtures_dir().join("cosign-keyless")
+}
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+fn blob(digest: &str) -> Vec<u8> {
+    std::fs::read(layout().join("blobs/sha256").join(&digest[7..])).unwrap()
+}
+
+/// The digest of the image tagged `tag`.
+fn image(tag: &str) -> String {
+    let index = read_json(&layout().join("index.json"));
+    index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["annotations"]["org.opencontainers.image.ref.name"] == tag)
+        .unwrap_or_else(|| panic!("no tag {tag}"))["digest"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The bytes of the v3 bundle referrer of `subject`.
+fn bundle_of(subject: &str) -> Vec<u8> {
+    let index = read_json(&layout().join("index.json"));
+    let referrer = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            read_json(
+                &layout()
+                    .join("blobs/sha256")
+                    .join(&d["digest"].as_str().unwrap()[7..]),
+            )
+        })
+        .find(|m| {
+            m["artifactType"] == "application/vnd.dev.sigstore.bundle.v0.3+json"
+                && m["subject"]["digest"] == subject
+        })
+        .unwrap_or_else(|| panic!("no bundle referrer of {subject}"));
+    blob(referrer["layers"][0]["digest"].as_str().unwrap())
+}
+
+fn shipped_root() -> Vec<u8> {
+    std::fs::read(airgap_verify_testkit::fixtures_dir().join("sigstore/trusted_root.json")).unwrap()
+}
+
+#[test]
+fn the_trust_root_and_the_bundle_are_what_the_seeded_instance_makes() {
+    let mut root = Instance::fixture().trust_root_json();
+    root.push(b'\n');
+    assert_eq!(root, shipped_root(), "fixtures/sigstore/trusted_root.json");
+    let v1 = image("v1");
+    let again = |_| {
+        serde_json::to_vec(&make_dsse_bundle(
+            &Instance::fixture(),
+            &v1,
+            Breakage::default(),
+        ))
+        .unwrap()
+    };
+    assert_eq!(again(0), again(1), "the bundle is not deterministic");
+    assert_eq!(again(0), bundle_of(&v1), "the v3 bundle of v1");
+    // Another instance makes another root: the comparison above can fail.
+    assert_ne!(Instance::new().trust_root_json(), root);
+}
+
+#[test]
+fn python_sigstore_verifies_the_shipped_bundle_offline_for_its_identity_only() {
+    let root: Value = serde_json::from_slice(&shipped_root()).unwrap();
+    let v1 = image("v1");
+    let bundle: Value = serde_json::from_slice(&bundle_of(&v1)).unwrap();
+    let manifest = blob(&v1);
+    let Some(ok) = python_sigstore(&root, &bundle, &manifest, IDENTITY, ISSUER) else {
+        airgap_verify_testkit::skip(
+            "Python sigstore (pip install sigstore) not installed: no independent verdict on the shipped keyless bundle",
+        );
+        return;
+    };
+    assert!(
+        ok,
+        "python sigstore rejects fixtures/cosign-keyless v1's bundle"
+    );
+    let other = "https://github.com/example/other/.github/workflows/release.yml@refs/heads/main";
+    assert_eq!(
+        python_sigstore(&root, &bundle, &manifest, other, ISSUER),
+        Some(false),
+        "python sigstore accepts another identity"
+    );
+    assert_eq!(
+        python_sigstore(&root, &bundle, b"another artifact", IDENTITY, ISSUER),
+        Some(false),
+        "python sigstore accepts another artifact"
+    );
+}
+
+/// `verify fixtures/cosign-keyless --all` with the keyless flags and `root`, JSON.
+fn verify_all(root: &str, subject: &str) -> (i32, Value) {
+    let r = run(&[
+        "verify",
+        "fixtures/cosign-keyless",
+        "--all",
+        "--certificate-identity-regexp",
+        subject,
+        "--certificate-oidc-issuer-regexp",
+        ISSUER_RE,
+        "--trusted-root",
+        root,
+        "--format",
+        "json",
+    ]);
+    (
+        r.code,
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", r.stdout, r.stderr)),
+    )
+}
+
+#[test]
+fn both_images_verify_with_the_shipped_root_and_fail_under_another() {
+    let (code, v) = verify_all("fixtures/sigstore/trusted_root.json", SUBJECT_RE);
+    assert_eq!(code, 0, "{v:#}");
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{v:#}");
+    for r in results {
+        assert_eq!(r["verdict"], "verified", "{r:#}");
+        assert_eq!(r["cosign"]["subject"], IDENTITY, "{r:#}");
+        assert_eq!(r["cosign"]["issuer"], ISSUER, "{r:#}");
+        assert_eq!(
+            r["cosign"]["signingTimes"][0]["time"], "2025-01-01T00:01:00Z",
+            "{r:#}"
+        );
+    }
+
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("trusted_root.json");
+    std::fs::write(&other, Instance::new().trust_root_json()).unwrap();
+    let (code, v) = verify_all(other.to_str().unwrap(), SUBJECT_RE);
+    assert_eq!(code, 1, "{v:#}");
+    for r in v["results"].as_array().unwrap() {
+        assert_eq!(r["verdict"], "failed", "{r:#}");
+    }
+
+    let (code, v) = verify_all(
+        "fixtures/sigstore/trusted_root.json",
+        "^https://github\\.com/example/other/",
+    );
+    assert_eq!(code, 1, "{v:#}");
+    for r in v["results"].as_array().unwrap() {
+        assert_eq!(r["verdict"], "failed", "{r:#}");
+    }
+}
+
+#[test]
+fn the_flux_manifest_fails_for_another_identity() {
+    let yaml =
+        std::fs::read_to_string(repository().join("fixtures/flux/cosign-keyless.yaml")).unwrap();
+    let subject = format!("subject: '{SUBJECT_RE}'");
+    assert_eq!(yaml.matches(&subject).count(), 2, "{yaml}");
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("cosign-keyless.yaml");
+    std::fs::write(
+        &f,
+        yaml.replace(&subject, "subject: '^https://github\\.com/example/other/'"),
+    )
+    .unwrap();
+    let r = run(&[
+        "verify",
+        "fixtures/cosign-keyless",
+        "--flux",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{v:#}");
+    for result in results {
+        assert_eq!(result["flux"]["status"], "False", "{result:#}");
+        let m = result["flux"]["message"].as_str().unwrap();
+        assert!(
+            m.starts_with("failed to verify the signature using provider 'cosign keyless': "),
+            "{m}"
+        );
+    }
+}
