@@ -515,3 +515,34 @@ fn certificates_without_revocation_information_are_non_revocable() {
     assert_eq!(r.certs[0].status, CertStatus::NonRevocable);
     assert_eq!(r.verdict(), RevocationVerdict::Ok);
 }
+
+#[test]
+fn serial_numbers_longer_than_20_octets_are_read_in_certificates_and_crl_entries() {
+    // Go's crypto/x509 reads serials of any length, in certificates and in CRL entries.
+    let Some(pki) = openssl_pki() else {
+        return;
+    };
+    let now = OffsetDateTime::now_utc();
+    pki.ca("ca", "Long Serial CA");
+    let long = |last: &str| format!("0x{}{last}", "5a".repeat(31));
+    pki.leaf("ca", "revoked", &long("01"));
+    pki.leaf("ca", "kept", &long("02"));
+    let revoked = pki.chain("revoked", "ca");
+    let kept = pki.chain("kept", "ca");
+    assert_eq!(revoked[0].serial_hex(), format!("{}01", "5a".repeat(31)));
+    pki.revoke("ca", "revoked", &["-crl_reason", "keyCompromise"]);
+    pki.gencrl("ca", "ca", "long.crl", "30");
+    let r = pki.check(&revoked, &["long.crl"], now);
+    assert!(
+        matches!(
+            &r.certs[0].status,
+            CertStatus::Revoked {
+                reason: Some(RevocationReason::KeyCompromise),
+                ..
+            }
+        ),
+        "{r:?}"
+    );
+    let r = pki.check(&kept, &["long.crl"], now);
+    assert_eq!(r.verdict(), RevocationVerdict::Ok, "{r:?}");
+}

@@ -22,7 +22,6 @@ use std::path::Path;
 use const_oid::ObjectIdentifier;
 use der::{Decode, Encode};
 use time::OffsetDateTime;
-use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
@@ -251,6 +250,36 @@ impl std::fmt::Display for RevocationReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.name())
     }
+}
+
+/// A CRL as x509-cert's `CertificateList` reads it, but with serial numbers of any length in its
+/// entries, as Go's `x509.ParseRevocationList` reads them ([`crate::pki::cert::GoX509`]).
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct CertificateList {
+    tbs_cert_list: TbsCertList,
+    signature_algorithm: spki::AlgorithmIdentifierOwned,
+    signature: der::asn1::BitString,
+}
+
+/// x509-cert's `TbsCertList`, with [`RevokedCert`] entries.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct TbsCertList {
+    version: x509_cert::Version,
+    signature: spki::AlgorithmIdentifierOwned,
+    issuer: x509_cert::name::Name,
+    this_update: x509_cert::time::Time,
+    next_update: Option<x509_cert::time::Time>,
+    revoked_certificates: Option<Vec<RevokedCert>>,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    crl_extensions: Option<x509_cert::ext::Extensions>,
+}
+
+/// x509-cert's `RevokedCert`, its serial number read as Go reads it.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct RevokedCert {
+    serial_number: x509_cert::serial_number::SerialNumber<crate::pki::cert::GoX509>,
+    revocation_date: x509_cert::time::Time,
+    crl_entry_extensions: Option<x509_cert::ext::Extensions>,
 }
 
 /// One parsed CRL with what matching and reporting need.
@@ -971,7 +1000,7 @@ fn serial_lookup(
 /// The reasonCode and invalidityDate of an entry; any other critical extension is an error.
 fn entry_extensions(
     crl: &Crl,
-    entry: &x509_cert::crl::RevokedCert,
+    entry: &RevokedCert,
     cert: &Cert,
 ) -> Result<(Option<RevocationReason>, Option<OffsetDateTime>), RevocationError> {
     let malformed = |reason: String| RevocationError::MalformedEntry {
