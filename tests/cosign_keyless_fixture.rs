@@ -231,3 +231,75 @@ fn the_flux_manifest_fails_for_another_identity() {
         );
     }
 }
+
+#[test]
+fn a_keyless_attestation_is_checked_against_the_oci_repository_of_its_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("attestations");
+    let out = out.to_str().unwrap();
+    let r = run(&[
+        "verify",
+        "fixtures/cosign-keyless",
+        "--flux",
+        "fixtures/flux/cosign-keyless.yaml",
+        "--ocirepository",
+        "flux-system/app-keyless",
+        "--attest-key",
+        "fixtures/attest/p256.key",
+        "--attestation",
+        out,
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let check = |trust: &[&str]| {
+        let mut args = vec![
+            "verify-attestation",
+            out,
+            "--key",
+            "fixtures/attest/p256.pub",
+            "--bundle",
+            "fixtures/cosign-keyless",
+            "--ref",
+            "v1",
+            "--scope",
+            "registry.example/app",
+        ];
+        args.extend(trust);
+        run(&args)
+    };
+    // The OCIRepository of the scope: its identities and the trust root of its Secret; or the
+    // same flags by hand.
+    for trust in [
+        &["--flux", "fixtures/flux/cosign-keyless.yaml"][..],
+        &[
+            "--certificate-identity-regexp",
+            "^https://github\\.com/example/app/",
+            "--certificate-oidc-issuer-regexp",
+            "^https://token\\.actions\\.githubusercontent\\.com$",
+            "--trusted-root",
+            "fixtures/sigstore/trusted_root.json",
+        ],
+    ] {
+        let v = check(trust);
+        assert_eq!(v.code, 0, "{trust:?}: {}{}", v.stdout, v.stderr);
+    }
+    // The keyed manifests of the same scope are other trust material.
+    let v = check(&["--flux", "fixtures/flux/cosign.yaml"]);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stdout.contains("was made under trust material"),
+        "{}",
+        v.stdout
+    );
+    // Two OCIRepositories of the scope share one Secret: its digest is expected once.
+    let expected = v
+        .stdout
+        .split("not under the expected ")
+        .nth(1)
+        .and_then(|rest| rest.split(" (recipe").next())
+        .unwrap_or_default();
+    assert!(
+        expected.starts_with("sha256:") && !expected.contains(" or "),
+        "{}",
+        v.stdout
+    );
+}

@@ -339,6 +339,9 @@ fn policy_expectation(
                     ),
                 });
             }
+            // Several OCIRepositories of the scope may share trust material.
+            list.sort();
+            list.dedup();
             Some(PolicyExpectation::Recipes(list))
         }
     })
@@ -492,8 +495,15 @@ fn targets(
                     .collect()
             };
             if let Some(dir) = folder {
+                // With --ref, the one image it names; else every image of the bundle.
+                let images = match &args.reference {
+                    Some(r) => vec![graph.resolve(Some(r)).map_err(|e| {
+                        Failure::usage(format!("{}: {}", bundle.name, super::resolve_message(&e)))
+                    })?],
+                    None => graph.images().iter().collect(),
+                };
                 let mut out = Vec::new();
-                for image in graph.images() {
+                for image in images {
                     let digest = image.descriptor.digest.clone();
                     let path: PathBuf =
                         dir.join(format!("{}.dsse.json", digest.referrers_tag()));
