@@ -773,12 +773,21 @@ pub fn flux_cosign_material(
             None => match trusted_root {
                 Some((name, json)) => (name.clone(), name.clone(), json.clone()),
                 None => {
-                    return Err("no Sigstore trust root for keyless verification: spec.verify.trustedRootSecretRef is not set, and the public-good root is never fetched offline\ngive the trust root with --trusted-root FILE (a trusted_root.json), or set spec.verify.trustedRootSecretRef".to_string())
+                    return Err(format!("{NO_TRUST_ROOT}: spec.verify.trustedRootSecretRef is not set, and the public-good root is never fetched offline\n{NO_TRUST_ROOT_HINT}"))
                 }
             },
         };
     CosignMaterial::keyless(source, &root_name, root, patterns).map_err(|e| e.to_string())
 }
+
+/// How the message of a keyless OCIRepository without a trust root begins (its hint, on its own
+/// line, says where one comes from: [`Verifier::with_trusted_root`] or
+/// `spec.verify.trustedRootSecretRef`).
+pub const NO_TRUST_ROOT: &str = "no Sigstore trust root for keyless verification";
+
+/// The hint that follows [`NO_TRUST_ROOT`] (a program names its own way of giving the root).
+pub const NO_TRUST_ROOT_HINT: &str =
+    "give the verifier a trust root (a trusted_root.json), or set spec.verify.trustedRootSecretRef";
 
 /// The label of an image in the report: its first tag, or its digest.
 fn image_label(image: &Image) -> String {

@@ -608,6 +608,15 @@ fn add_hints(report: &mut Report) {
         }
         None => None,
     };
+    // The library's hint for a keyless OCIRepository without a trust root, in flags.
+    for note in report.results.iter_mut().filter_map(|e| e.note.as_mut()) {
+        if note.contains(crate::verifier::NO_TRUST_ROOT_HINT) {
+            *note = note.replace(
+                crate::verifier::NO_TRUST_ROOT_HINT,
+                "give the trust root with --trusted-root FILE (a trusted_root.json), or set spec.verify.trustedRootSecretRef",
+            );
+        }
+    }
     for o in report.results.iter_mut().filter_map(|e| e.outcome.as_mut()) {
         o.hint = hint(o.concern);
         for s in &mut o.signatures {
