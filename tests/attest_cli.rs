@@ -540,19 +540,5 @@ fn attach_to_a_signed_conformance_layout_keeps_it_intact() {
 
 /// Every file under a folder, as (relative path, content).
 fn walk(root: &Path) -> Vec<(String, Vec<u8>)> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_string();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
+    airgap_verify_testkit::bundles::files_under(root)
 }

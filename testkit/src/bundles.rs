@@ -134,6 +134,25 @@ pub fn index_json(entries: &[(&str, &[u8], &str)]) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Every file under `root`, as (relative path with `/`, content), in file-name order.
+pub fn files_under(root: &Path) -> Vec<(String, Vec<u8>)> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .expect("under root")
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect()
+}
+
 /// Write files into a new folder.
 pub fn write_dir(files: &[(String, Vec<u8>)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -22,6 +22,7 @@ pub mod harness;
 pub mod layout;
 pub mod openssl;
 pub mod pki;
+pub mod regenerate;
 pub mod sign;
 pub mod sigstore;
 pub mod trust;
