@@ -303,3 +303,56 @@ fn a_keyless_attestation_is_checked_against_the_oci_repository_of_its_scope() {
         v.stdout
     );
 }
+
+#[test]
+fn two_identities_fail_a_v3_bundle_as_cosign_does_and_a_v2_signature_takes_either() {
+    // cosign verifies a v3 bundle against one identity only and refuses more; its v2 path (and
+    // so the `.sig` image v2) takes any of them. Flux passes every matchOIDCIdentity entry.
+    let yaml =
+        std::fs::read_to_string(repository().join("fixtures/flux/cosign-keyless.yaml")).unwrap();
+    let subject = format!("        subject: '{SUBJECT_RE}'\n");
+    assert_eq!(yaml.matches(&subject).count(), 2, "{yaml}");
+    let two = format!(
+        "{subject}      - issuer: '^https://other\\.example$'\n        subject: '^ci@other\\.example$'\n"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("cosign-keyless.yaml");
+    for (manifest, one_identity) in [(yaml.replace(&subject, &two), false), (yaml.clone(), true)] {
+        std::fs::write(&f, manifest).unwrap();
+        let r = run(&[
+            "verify",
+            "fixtures/cosign-keyless",
+            "--flux",
+            f.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let results = v["results"].as_array().unwrap();
+        let by_name = |name: &str| {
+            results
+                .iter()
+                .find(|r| r["flux"]["ocirepository"] == format!("flux-system/{name}"))
+                .unwrap_or_else(|| panic!("{name}: {v:#}"))
+        };
+        // The v2 image verifies with one identity or two.
+        assert_eq!(
+            by_name("app-keyless-sig")["flux"]["status"],
+            "True",
+            "{v:#}"
+        );
+        let bundle = by_name("app-keyless");
+        if one_identity {
+            assert_eq!(bundle["flux"]["status"], "True", "{v:#}");
+            assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        } else {
+            assert_eq!(bundle["flux"]["status"], "False", "{v:#}");
+            assert_eq!(
+                bundle["flux"]["message"],
+                "failed to verify the signature using provider 'cosign keyless': no matching attestations: unsupported: multiple identities are not supported at this time",
+                "{v:#}"
+            );
+            assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        }
+    }
+}

@@ -215,6 +215,15 @@ pub fn verify_image_keyless(
     if bundles.is_empty() {
         return verify_simple_signing_keyless(graph, &image.digest, policy, limits);
     }
+    if policy.identities.len() > 1 {
+        // cosign builds sigstore-go's policy from one identity only and refuses more, for
+        // every bundle before verifying any (`CheckOpts.verificationOptions`); its v2 path
+        // takes any of them.
+        let each = vec![MULTIPLE_IDENTITIES; bundles.len()];
+        return KeylessOutcome::Failed {
+            message: format!("no matching attestations: {}", each.join("\n")),
+        };
+    }
     match verify_bundles_under(&bundles, &image.digest, policy) {
         Ok((signature, verified)) => KeylessOutcome::Verified {
             signature,
@@ -223,6 +232,10 @@ pub fn verify_image_keyless(
         Err(message) => KeylessOutcome::Failed { message },
     }
 }
+
+/// cosign's words when a v3 bundle is to be verified against more than one identity.
+pub const MULTIPLE_IDENTITIES: &str =
+    "unsupported: multiple identities are not supported at this time";
 
 /// The content of a blob named by a descriptor: present, of its size, matching its digest.
 fn blob_of(graph: &Graph, d: &Descriptor, max: u64) -> Result<std::sync::Arc<[u8]>, String> {
