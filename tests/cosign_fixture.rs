@@ -4,40 +4,27 @@
 
 #![cfg(test)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use airgap_verify_testkit::bundles::Run;
+use airgap_verify_testkit::bundles::run_in_repository as run;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde_json::Value;
 
-fn repository() -> PathBuf {
-    airgap_verify_testkit::fixtures_dir()
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// Run the binary with `args` from the repository's folder (where the fixtures' paths hold).
-fn run(args: &[&str]) -> Run {
-    let out = Command::new(airgap_verify_testkit::bin())
-        .args(args)
-        .current_dir(repository())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
-        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
-    }
-}
-
 #[test]
 fn the_flux_example_fails_with_another_key_in_the_secret() {
-    let yaml = std::fs::read_to_string(repository().join("fixtures/flux/cosign.yaml")).unwrap();
-    let key = std::fs::read_to_string(repository().join("fixtures/cosign.pub")).unwrap();
-    let other = std::fs::read_to_string(repository().join("fixtures/attest/p256.pub")).unwrap();
+    let yaml = std::fs::read_to_string(
+        airgap_verify_testkit::repository_dir().join("fixtures/flux/cosign.yaml"),
+    )
+    .unwrap();
+    let key = std::fs::read_to_string(
+        airgap_verify_testkit::repository_dir().join("fixtures/cosign.pub"),
+    )
+    .unwrap();
+    let other = std::fs::read_to_string(
+        airgap_verify_testkit::repository_dir().join("fixtures/attest/p256.pub"),
+    )
+    .unwrap();
     let indent = |pem: &str| pem.replace('\n', "\n    ");
     assert!(yaml.contains(&indent(key.trim_end())));
     let tmp = tempfile::tempdir().unwrap();

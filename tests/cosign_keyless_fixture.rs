@@ -8,9 +8,8 @@
 #![cfg(test)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use airgap_verify_testkit::bundles::Run;
+use airgap_verify_testkit::bundles::run_in_repository as run;
 use airgap_verify_testkit::sigstore::{
     make_dsse_bundle, python_sigstore, Breakage, Instance, IDENTITY, ISSUER,
 };
@@ -18,27 +17,6 @@ use serde_json::Value;
 
 const SUBJECT_RE: &str = "^https://github\\.com/example/app/";
 const ISSUER_RE: &str = "^https://token\\.actions\\.githubusercontent\\.com$";
-
-fn repository() -> PathBuf {
-    airgap_verify_testkit::fixtures_dir()
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// Run the binary with `args` from the repository's folder (where the fixtures' paths hold).
-fn run(args: &[&str]) -> Run {
-    let out = Command::new(airgap_verify_testkit::bin())
-        .args(args)
-        .current_dir(repository())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
-        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
-    }
-}
 
 fn layout() -> PathBuf {
     airgap_verify_testkit::fixtures_dir().join("cosign-keyless")
@@ -197,19 +175,16 @@ fn both_images_verify_with_the_shipped_root_and_fail_under_another() {
     }
 }
 
-#[test]
-fn the_flux_manifest_fails_for_another_identity() {
-    let yaml =
-        std::fs::read_to_string(repository().join("fixtures/flux/cosign-keyless.yaml")).unwrap();
-    let subject = format!("subject: '{SUBJECT_RE}'");
-    assert_eq!(yaml.matches(&subject).count(), 2, "{yaml}");
-    let tmp = tempfile::tempdir().unwrap();
-    let f = tmp.path().join("cosign-keyless.yaml");
-    std::fs::write(
-        &f,
-        yaml.replace(&subject, "subject: '^https://github\\.com/example/other/'"),
+/// The shipped Flux manifest, as `edit` changes it, run on the fixture with `--format json`:
+/// the exit code and the report.
+fn verify_flux_edited(edit: impl FnOnce(&str) -> String) -> (i32, Value) {
+    let yaml = std::fs::read_to_string(
+        airgap_verify_testkit::repository_dir().join("fixtures/flux/cosign-keyless.yaml"),
     )
     .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("cosign-keyless.yaml");
+    std::fs::write(&f, edit(&yaml)).unwrap();
     let r = run(&[
         "verify",
         "fixtures/cosign-keyless",
@@ -218,8 +193,19 @@ fn the_flux_manifest_fails_for_another_identity() {
         "--format",
         "json",
     ]);
-    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let v =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", r.stdout, r.stderr));
+    (r.code, v)
+}
+
+#[test]
+fn the_flux_manifest_fails_for_another_identity() {
+    let subject = format!("subject: '{SUBJECT_RE}'");
+    let (code, v) = verify_flux_edited(|yaml| {
+        assert_eq!(yaml.matches(&subject).count(), 2, "{yaml}");
+        yaml.replace(&subject, "subject: '^https://github\\.com/example/other/'")
+    });
+    assert_eq!(code, 1, "{v:#}");
     let results = v["results"].as_array().unwrap();
     assert_eq!(results.len(), 2, "{v:#}");
     for result in results {
@@ -308,26 +294,19 @@ fn a_keyless_attestation_is_checked_against_the_oci_repository_of_its_scope() {
 fn two_identities_fail_a_v3_bundle_as_cosign_does_and_a_v2_signature_takes_either() {
     // cosign verifies a v3 bundle against one identity only and refuses more; its v2 path (and
     // so the `.sig` image v2) takes any of them. Flux passes every matchOIDCIdentity entry.
-    let yaml =
-        std::fs::read_to_string(repository().join("fixtures/flux/cosign-keyless.yaml")).unwrap();
     let subject = format!("        subject: '{SUBJECT_RE}'\n");
-    assert_eq!(yaml.matches(&subject).count(), 2, "{yaml}");
     let two = format!(
         "{subject}      - issuer: '^https://other\\.example$'\n        subject: '^ci@other\\.example$'\n"
     );
-    let tmp = tempfile::tempdir().unwrap();
-    let f = tmp.path().join("cosign-keyless.yaml");
-    for (manifest, one_identity) in [(yaml.replace(&subject, &two), false), (yaml.clone(), true)] {
-        std::fs::write(&f, manifest).unwrap();
-        let r = run(&[
-            "verify",
-            "fixtures/cosign-keyless",
-            "--flux",
-            f.to_str().unwrap(),
-            "--format",
-            "json",
-        ]);
-        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    for one_identity in [false, true] {
+        let (code, v) = verify_flux_edited(|yaml| {
+            assert_eq!(yaml.matches(&subject).count(), 2, "{yaml}");
+            if one_identity {
+                yaml.to_string()
+            } else {
+                yaml.replace(&subject, &two)
+            }
+        });
         let results = v["results"].as_array().unwrap();
         let by_name = |name: &str| {
             results
@@ -344,7 +323,7 @@ fn two_identities_fail_a_v3_bundle_as_cosign_does_and_a_v2_signature_takes_eithe
         let bundle = by_name("app-keyless");
         if one_identity {
             assert_eq!(bundle["flux"]["status"], "True", "{v:#}");
-            assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+            assert_eq!(code, 0, "{v:#}");
         } else {
             assert_eq!(bundle["flux"]["status"], "False", "{v:#}");
             assert_eq!(
@@ -352,7 +331,7 @@ fn two_identities_fail_a_v3_bundle_as_cosign_does_and_a_v2_signature_takes_eithe
                 "failed to verify the signature using provider 'cosign keyless': no matching attestations: unsupported: multiple identities are not supported at this time",
                 "{v:#}"
             );
-            assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+            assert_eq!(code, 1, "{v:#}");
         }
     }
 }

@@ -180,6 +180,21 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Run the binary with `args` from the repository's folder, where the fixtures' relative paths
+/// (`fixtures/...`, as the README writes them) hold.
+pub fn run_in_repository(args: &[&str]) -> Run {
+    let out = Command::new(bin())
+        .args(args)
+        .current_dir(crate::repository_dir())
+        .output()
+        .expect("run the binary");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
 /// Run `airgap-verify inspect ARG [extra]`, with `stdin` piped when given.
 pub fn inspect(arg: &str, extra: &[&str], stdin: Option<&[u8]>) -> Run {
     let mut cmd = Command::new(bin());
