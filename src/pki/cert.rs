@@ -112,8 +112,11 @@ impl Eq for Cert {}
 impl Cert {
     /// Parse one DER certificate; trailing bytes are an error.
     pub fn from_der(der: &[u8]) -> Result<Cert, CertError> {
-        let key = ParsedCerts::key(der);
-        if let Some(cert) = ParsedCerts::get(&key, der) {
+        let key: [u8; 32] = {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(der).into()
+        };
+        if let Some(cert) = PARSED_CERTS.get(&key).filter(|c| &*c.der == der) {
             return Ok(cert);
         }
         let parsed = Certificate::from_der(der).map_err(|e| CertError::Malformed(e.to_string()))?;
@@ -123,7 +126,7 @@ impl Cert {
             tbs,
             cert: Arc::new(parsed),
         };
-        ParsedCerts::insert(key, &cert);
+        PARSED_CERTS.insert(key, cert.clone());
         Ok(cert)
     }
 
@@ -186,8 +189,8 @@ impl Cert {
     /// certificates never changes, so successes are remembered (`VerifiedPairs`): a bundle
     /// of a thousand images signed under one CA checks the CA's signatures once.
     pub fn verify_signed_by(&self, issuer: &Cert) -> Result<(), CryptoError> {
-        let pair = VerifiedPairs::key(self, issuer);
-        if VerifiedPairs::contains(&pair) {
+        let pair = pair_key(self, issuer);
+        if VERIFIED_PAIRS.get(&pair).is_some() {
             return Ok(());
         }
         let sig = self
@@ -201,7 +204,7 @@ impl Cert {
             self.tbs_der(),
             sig,
         )?;
-        VerifiedPairs::insert(pair);
+        VERIFIED_PAIRS.insert(pair, ());
         Ok(())
     }
 
@@ -305,74 +308,52 @@ fn go_name(name: &x509_cert::name::Name) -> String {
     crate::policy::identity::go_pkix_name_string(name).unwrap_or_else(|_| name.to_string())
 }
 
+/// A process-wide map keyed by SHA-256, bounded: past `max` entries nothing more is remembered.
+struct ProcessCache<V> {
+    map: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<[u8; 32], V>>>,
+    max: usize,
+}
+
+impl<V: Clone> ProcessCache<V> {
+    const fn new(max: usize) -> ProcessCache<V> {
+        ProcessCache {
+            map: std::sync::OnceLock::new(),
+            max,
+        }
+    }
+
+    fn get(&self, key: &[u8; 32]) -> Option<V> {
+        let map = self.map.get_or_init(Default::default).lock().ok()?;
+        map.get(key).cloned()
+    }
+
+    fn insert(&self, key: [u8; 32], value: V) {
+        if let Ok(mut map) = self.map.get_or_init(Default::default).lock() {
+            if map.len() < self.max {
+                map.insert(key, value);
+            }
+        }
+    }
+}
+
 /// The (certificate, issuer) pairs whose signature has verified in this process, by SHA-256 of
-/// both DER encodings. Bounded: past [`VerifiedPairs::MAX`] entries nothing more is remembered.
-struct VerifiedPairs;
+/// both DER encodings (at most 65,536).
+static VERIFIED_PAIRS: ProcessCache<()> = ProcessCache::new(65_536);
 
-impl VerifiedPairs {
-    const MAX: usize = 65_536;
-
-    fn set() -> &'static std::sync::Mutex<std::collections::HashSet<[u8; 32]>> {
-        static SET: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<[u8; 32]>>> =
-            std::sync::OnceLock::new();
-        SET.get_or_init(Default::default)
-    }
-
-    fn key(cert: &Cert, issuer: &Cert) -> [u8; 32] {
-        use sha2::Digest as _;
-        let mut h = sha2::Sha256::new();
-        h.update((cert.der.len() as u64).to_be_bytes());
-        h.update(&cert.der);
-        h.update(&issuer.der);
-        h.finalize().into()
-    }
-
-    fn contains(key: &[u8; 32]) -> bool {
-        Self::set().lock().map(|s| s.contains(key)).unwrap_or(false)
-    }
-
-    fn insert(key: [u8; 32]) {
-        if let Ok(mut s) = Self::set().lock() {
-            if s.len() < Self::MAX {
-                s.insert(key);
-            }
-        }
-    }
+/// The [`VERIFIED_PAIRS`] key of a pair.
+fn pair_key(cert: &Cert, issuer: &Cert) -> [u8; 32] {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    h.update((cert.der.len() as u64).to_be_bytes());
+    h.update(&cert.der);
+    h.update(&issuer.der);
+    h.finalize().into()
 }
 
-/// The certificates parsed in this process, by SHA-256 of their DER: every envelope of a bundle
-/// signed by one signer carries the same chain, which is then parsed once. A hit is checked
-/// byte for byte. Bounded: past [`ParsedCerts::MAX`] entries nothing more is remembered.
-struct ParsedCerts;
-
-type ParsedMap = std::collections::HashMap<[u8; 32], Cert>;
-
-impl ParsedCerts {
-    const MAX: usize = 1024;
-
-    fn map() -> &'static std::sync::Mutex<ParsedMap> {
-        static MAP: std::sync::OnceLock<std::sync::Mutex<ParsedMap>> = std::sync::OnceLock::new();
-        MAP.get_or_init(Default::default)
-    }
-
-    fn key(der: &[u8]) -> [u8; 32] {
-        use sha2::Digest as _;
-        sha2::Sha256::digest(der).into()
-    }
-
-    fn get(key: &[u8; 32], der: &[u8]) -> Option<Cert> {
-        let map = Self::map().lock().ok()?;
-        map.get(key).filter(|c| &*c.der == der).cloned()
-    }
-
-    fn insert(key: [u8; 32], cert: &Cert) {
-        if let Ok(mut map) = Self::map().lock() {
-            if map.len() < Self::MAX {
-                map.insert(key, cert.clone());
-            }
-        }
-    }
-}
+/// The certificates parsed in this process, by SHA-256 of their DER (at most 1,024): every
+/// envelope of a bundle signed by one signer carries the same chain, which is then parsed once.
+/// A hit is checked byte for byte.
+static PARSED_CERTS: ProcessCache<Cert> = ProcessCache::new(1024);
 
 fn to_offset(d: std::time::Duration) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(d.as_secs().min(i64::MAX as u64) as i64)
